@@ -1,0 +1,71 @@
+//===- PagedAttn.h - paged_attn dialect ---------------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The paged_attn dialect: its attributes, the attention op interface and the
+// decode and prefill ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTN_H
+#define ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTN_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnOpsDialect.h.inc"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/PagedAttn/IR/PagedAttnAttrs.h.inc"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnInterfaces.h.inc"
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/PagedAttn/IR/PagedAttnOps.h.inc"
+
+namespace mlir {
+namespace paged_attn {
+
+/// Returns true if `type` is the NVFP4 storage element type of this dialect:
+/// `vector<2xf4E2M1FN>`, one byte holding two e2m1 values.
+bool isNVFP4Type(Type type);
+
+/// The problem dims of an attention op, read off its operand types. A dim
+/// that is dynamic in the IR is ShapedType::kDynamic. `headDim` is the
+/// logical head dim (twice the innermost extent for NVFP4 caches).
+struct AttentionDims {
+  int64_t numTokens = ShapedType::kDynamic;
+  int64_t numQoHeads = ShapedType::kDynamic;
+  int64_t headDim = ShapedType::kDynamic;
+  int64_t numPages = ShapedType::kDynamic;
+  int64_t numKvHeads = ShapedType::kDynamic;
+  int64_t pageSize = ShapedType::kDynamic;
+  int64_t batch = ShapedType::kDynamic;
+  int64_t maxPages = ShapedType::kDynamic;
+  bool nvfp4 = false;
+
+  /// The GQA group size, or kDynamic when the head counts are not static.
+  int64_t groupSize() const;
+};
+
+/// Reads the dims of a verified attention op.
+AttentionDims getAttentionDims(AttentionOpInterface op);
+
+/// The index of the page_size and kv_heads dims of a cache (or scale tensor)
+/// in the given layout.
+unsigned getPageSizeDim(KVLayout layout);
+unsigned getKvHeadsDim(KVLayout layout);
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTN_H

@@ -1,0 +1,36 @@
+//===- PagedAttnAttrs.td - paged_attn attributes -----------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNATTRS_TD
+#define ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNATTRS_TD
+
+include "attn/Dialect/PagedAttn/IR/PagedAttnDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def PagedAttn_KVLayoutHND : I32EnumAttrCase<"HND", 0, "hnd">;
+def PagedAttn_KVLayoutNHD : I32EnumAttrCase<"NHD", 1, "nhd">;
+
+def PagedAttn_KVLayout : I32EnumAttr<"KVLayout",
+    "order of the dims of one KV cache page",
+    [PagedAttn_KVLayoutHND, PagedAttn_KVLayoutNHD]> {
+  let cppNamespace = "::mlir::paged_attn";
+  let genSpecializedAttr = 0;
+}
+
+def PagedAttn_KVLayoutAttr : EnumAttr<PagedAttn_Dialect, PagedAttn_KVLayout,
+                                      "kv_layout"> {
+  let summary = "KV cache layout: hnd or nhd";
+  let description = [{
+    `#paged_attn.kv_layout<hnd>`: a cache is `[pages, kv_heads, page_size,
+    head_dim]`. `#paged_attn.kv_layout<nhd>`: `[pages, page_size, kv_heads,
+    head_dim]`. The NVFP4 block-scale tensors follow the same order with
+    `head_dim / 16` as the innermost extent.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNATTRS_TD

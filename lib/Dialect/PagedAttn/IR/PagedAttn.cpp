@@ -1,0 +1,427 @@
+//===- PagedAttn.cpp - paged_attn dialect -----------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Dialect registration and the structural verifier shared by the attention
+// ops. TMA legality (alignment, stride multiples, box limits) is not checked
+// here but by the --paged-attn-verify-tma pass, which can defer a rule to a
+// runtime check; the rules here can always be decided on the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnOpsDialect.cpp.inc"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/Dialect/PagedAttn/IR/PagedAttnAttrs.cpp.inc"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttnInterfaces.cpp.inc"
+
+void PagedAttnDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "attn/Dialect/PagedAttn/IR/PagedAttnAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "attn/Dialect/PagedAttn/IR/PagedAttnOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+bool mlir::paged_attn::isNVFP4Type(Type type) {
+  auto vec = dyn_cast<VectorType>(type);
+  return vec && vec.getRank() == 1 && vec.getDimSize(0) == 2 &&
+         !vec.isScalable() && isa<Float4E2M1FNType>(vec.getElementType());
+}
+
+unsigned mlir::paged_attn::getPageSizeDim(KVLayout layout) {
+  return layout == KVLayout::HND ? 2 : 1;
+}
+
+unsigned mlir::paged_attn::getKvHeadsDim(KVLayout layout) {
+  return layout == KVLayout::HND ? 1 : 2;
+}
+
+int64_t AttentionDims::groupSize() const {
+  if (ShapedType::isDynamic(numQoHeads) || ShapedType::isDynamic(numKvHeads) ||
+      numKvHeads == 0)
+    return ShapedType::kDynamic;
+  return numQoHeads / numKvHeads;
+}
+
+AttentionDims mlir::paged_attn::getAttentionDims(AttentionOpInterface op) {
+  AttentionDims dims;
+  auto q = cast<MemRefType>(op.getQ().getType());
+  auto k = cast<MemRefType>(op.getKCache().getType());
+  auto bt = cast<MemRefType>(op.getBlockTable().getType());
+  KVLayout layout = op.getKvLayout();
+  dims.numTokens = q.getDimSize(0);
+  dims.numQoHeads = q.getDimSize(1);
+  dims.headDim = q.getDimSize(2);
+  dims.numPages = k.getDimSize(0);
+  dims.numKvHeads = k.getDimSize(getKvHeadsDim(layout));
+  dims.pageSize = k.getDimSize(getPageSizeDim(layout));
+  dims.batch = bt.getDimSize(0);
+  dims.maxPages = bt.getDimSize(1);
+  dims.nvfp4 = isNVFP4Type(k.getElementType());
+  return dims;
+}
+
+//===----------------------------------------------------------------------===//
+// Structural verifier
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Prints a dim size for a diagnostic (`?` when dynamic).
+std::string dimStr(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
+/// Checks the structural rules of one attention op; each rule reports once,
+/// naming the operand, the dim, what was expected and what was found.
+class AttentionVerifier {
+public:
+  explicit AttentionVerifier(AttentionOpInterface op) : op(op) {}
+
+  LogicalResult verify();
+
+private:
+  InFlightDiagnostic error() { return op->emitOpError(); }
+
+  /// Checks that `value` is a ranked memref of the given rank with a strided
+  /// layout and returns its type.
+  FailureOr<MemRefType> checkMemRef(StringRef name, Value value, int64_t rank,
+                                    StringRef shape);
+  /// Checks that `dim` of `name` is static (the kernel is specialized on it).
+  LogicalResult checkStatic(StringRef name, MemRefType type, unsigned dim,
+                            StringRef dimName);
+  /// Checks that `dim` of `name` equals `expected` where both are static.
+  LogicalResult checkDim(StringRef name, MemRefType type, unsigned dim,
+                         StringRef dimName, int64_t expected,
+                         StringRef source);
+  /// Checks `name`'s element type against a predicate.
+  LogicalResult checkElementType(StringRef name, MemRefType type,
+                                 function_ref<bool(Type)> ok,
+                                 StringRef allowed);
+
+  LogicalResult verifyTypes();
+  LogicalResult verifyDtypeCombination();
+  LogicalResult verifyShapes();
+  LogicalResult verifyScales();
+  LogicalResult verifyAttributes();
+
+  AttentionOpInterface op;
+  MemRefType q, k, v, blockTable, seqLens, kScale, vScale, sinks, out,
+      qoIndptr;
+};
+
+} // namespace
+
+FailureOr<MemRefType> AttentionVerifier::checkMemRef(StringRef name,
+                                                     Value value, int64_t rank,
+                                                     StringRef shape) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  if (!type)
+    return error() << "expects " << name << " to be a ranked memref " << shape
+                   << ", got " << value.getType();
+  if (type.getRank() != rank)
+    return error() << "expects " << name << " to have rank " << rank << " "
+                   << shape << ", got rank " << type.getRank();
+  if (!type.isStrided())
+    return error() << "expects " << name
+                   << " to have a strided layout, got " << type.getLayout();
+  return type;
+}
+
+LogicalResult AttentionVerifier::checkStatic(StringRef name, MemRefType type,
+                                             unsigned dim, StringRef dimName) {
+  if (!type.isDynamicDim(dim))
+    return success();
+  return error() << "expects " << name << " dim " << dim << " (" << dimName
+                 << ") to be static: kernels are specialized on it";
+}
+
+LogicalResult AttentionVerifier::checkDim(StringRef name, MemRefType type,
+                                          unsigned dim, StringRef dimName,
+                                          int64_t expected, StringRef source) {
+  int64_t found = type.getDimSize(dim);
+  if (ShapedType::isDynamic(found) || ShapedType::isDynamic(expected) ||
+      found == expected)
+    return success();
+  return error() << "expects " << name << " dim " << dim << " (" << dimName
+                 << ") to be " << expected << " " << source << ", got "
+                 << found;
+}
+
+LogicalResult
+AttentionVerifier::checkElementType(StringRef name, MemRefType type,
+                                    function_ref<bool(Type)> ok,
+                                    StringRef allowed) {
+  if (ok(type.getElementType()))
+    return success();
+  return error() << "expects " << name << " element type to be " << allowed
+                 << ", got " << type.getElementType();
+}
+
+LogicalResult AttentionVerifier::verifyTypes() {
+  auto get = [&](MemRefType &slot, StringRef name, Value value, int64_t rank,
+                 StringRef shape) -> LogicalResult {
+    if (!value)
+      return success();
+    FailureOr<MemRefType> type = checkMemRef(name, value, rank, shape);
+    if (failed(type))
+      return failure();
+    slot = *type;
+    return success();
+  };
+  bool hnd = op.getKvLayout() == KVLayout::HND;
+  StringRef cacheShape = hnd ? "[pages, kv_heads, page_size, head_dim] (hnd)"
+                             : "[pages, page_size, kv_heads, head_dim] (nhd)";
+  StringRef scaleShape =
+      hnd ? "[pages, kv_heads, page_size, head_dim / 16] (hnd)"
+          : "[pages, page_size, kv_heads, head_dim / 16] (nhd)";
+  if (failed(get(q, "q", op.getQ(), 3,
+                 "[num_tokens, num_qo_heads, head_dim]")) ||
+      failed(get(k, "k_cache", op.getKCache(), 4, cacheShape)) ||
+      failed(get(v, "v_cache", op.getVCache(), 4, cacheShape)) ||
+      failed(get(blockTable, "block_table", op.getBlockTable(), 2,
+                 "[batch, max_pages]")) ||
+      failed(get(seqLens, "seq_lens", op.getSeqLens(), 1, "[batch]")) ||
+      failed(get(qoIndptr, "qo_indptr", op.getQoIndptr(), 1,
+                 "[batch + 1]")) ||
+      failed(get(kScale, "k_scale", op.getKScale(), 4, scaleShape)) ||
+      failed(get(vScale, "v_scale", op.getVScale(), 4, scaleShape)) ||
+      failed(get(sinks, "sinks", op.getSinks(), 1, "[num_qo_heads]")) ||
+      failed(get(out, "out", op.getOut(), 3,
+                 "[num_tokens, num_qo_heads, head_dim]")))
+    return failure();
+
+  auto isI32 = [](Type t) { return t.isSignlessInteger(32); };
+  auto isF8 = [](Type t) { return isa<Float8E4M3FNType>(t); };
+  auto is16 = [](Type t) { return t.isBF16() || t.isF16(); };
+  auto isQ = [&](Type t) { return is16(t) || isF8(t); };
+  auto isKV = [&](Type t) { return isQ(t) || isNVFP4Type(t); };
+  if (failed(checkElementType("q", q, isQ, "bf16, f16 or f8E4M3FN")) ||
+      failed(checkElementType("k_cache", k, isKV,
+                              "bf16, f16, f8E4M3FN or vector<2xf4E2M1FN> "
+                              "(nvfp4)")) ||
+      failed(checkElementType("out", out, is16, "bf16 or f16")) ||
+      failed(checkElementType("block_table", blockTable, isI32, "i32")) ||
+      failed(checkElementType("seq_lens", seqLens, isI32, "i32")) ||
+      (qoIndptr &&
+       failed(checkElementType("qo_indptr", qoIndptr, isI32, "i32"))) ||
+      (kScale && failed(checkElementType("k_scale", kScale, isF8,
+                                         "f8E4M3FN"))) ||
+      (vScale && failed(checkElementType("v_scale", vScale, isF8,
+                                         "f8E4M3FN"))) ||
+      (sinks && failed(checkElementType(
+                    "sinks", sinks, [](Type t) { return t.isF32(); }, "f32"))))
+    return failure();
+  if (v.getElementType() != k.getElementType())
+    return error() << "expects v_cache element type to be "
+                   << k.getElementType() << " as k_cache, got "
+                   << v.getElementType();
+  return success();
+}
+
+LogicalResult AttentionVerifier::verifyDtypeCombination() {
+  Type qType = q.getElementType(), kvType = k.getElementType(),
+       outType = out.getElementType();
+  bool qIs16 = qType.isBF16() || qType.isF16();
+  bool kvIs16 = kvType.isBF16() || kvType.isF16();
+  // 16-bit caches are read in the query's own type (so an fp8 query needs an
+  // fp8 or nvfp4 cache); fp8 and nvfp4 caches are dequantized.
+  if (kvIs16 && kvType != qType)
+    return error() << "expects k_cache element type " << kvType
+                   << " to match q element type " << qType
+                   << " (16-bit caches are not converted)";
+  if (qIs16 && outType != qType)
+    return error() << "expects out element type to be " << qType
+                   << " as q, got " << outType;
+  return success();
+}
+
+LogicalResult AttentionVerifier::verifyShapes() {
+  KVLayout layout = op.getKvLayout();
+  unsigned headsDim = getKvHeadsDim(layout), pageDim = getPageSizeDim(layout);
+  bool nvfp4 = isNVFP4Type(k.getElementType());
+
+  // Dims that the kernel is specialized on.
+  if (failed(checkStatic("q", q, 1, "num_qo_heads")) ||
+      failed(checkStatic("q", q, 2, "head_dim")) ||
+      failed(checkStatic("k_cache", k, headsDim, "kv_heads")) ||
+      failed(checkStatic("k_cache", k, pageDim, "page_size")) ||
+      failed(checkStatic("k_cache", k, 3, "head_dim")))
+    return failure();
+
+  int64_t headDim = q.getDimSize(2);
+  if (headDim != 64 && headDim != 128 && headDim != 256)
+    return error() << "expects q dim 2 (head_dim) to be 64, 128 or 256, got "
+                   << headDim;
+  int64_t cacheInner = nvfp4 ? headDim / 2 : headDim;
+  StringRef innerName = nvfp4 ? "head_dim / 2, two nvfp4 values per byte"
+                              : "head_dim";
+  if (failed(checkDim("k_cache", k, 3, innerName, cacheInner, "as q")) ||
+      failed(checkDim("out", out, 2, "head_dim", headDim, "as q")))
+    return failure();
+
+  int64_t qoHeads = q.getDimSize(1), kvHeads = k.getDimSize(headsDim);
+  if (kvHeads <= 0 || qoHeads % kvHeads != 0)
+    return error() << "expects q dim 1 (num_qo_heads) to be a multiple of "
+                      "k_cache dim "
+                   << headsDim << " (kv_heads) = " << kvHeads << ", got "
+                   << qoHeads;
+  if (k.getDimSize(pageDim) < 1)
+    return error() << "expects k_cache dim " << pageDim
+                   << " (page_size) to be at least 1, got "
+                   << k.getDimSize(pageDim);
+
+  // K and V agree on everything but their strides.
+  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads",
+                                               "page_size", "head_dim"};
+  static constexpr StringLiteral nhdNames[] = {"pages", "page_size",
+                                               "kv_heads", "head_dim"};
+  for (unsigned d = 0; d < 4; ++d) {
+    StringRef name = layout == KVLayout::HND ? hndNames[d] : nhdNames[d];
+    if (failed(checkDim("v_cache", v, d, name, k.getDimSize(d),
+                        "as k_cache")))
+      return failure();
+  }
+
+  // out is shaped like q.
+  static constexpr StringLiteral qNames[] = {"num_tokens", "num_qo_heads",
+                                             "head_dim"};
+  for (unsigned d = 0; d < 2; ++d)
+    if (failed(checkDim("out", out, d, qNames[d], q.getDimSize(d), "as q")))
+      return failure();
+
+  // Index operands agree on the batch.
+  int64_t batch = blockTable.getDimSize(0);
+  if (failed(checkDim("seq_lens", seqLens, 0, "batch", batch,
+                      "as block_table dim 0")))
+    return failure();
+  if (qoIndptr) {
+    if (ShapedType::isDynamic(batch))
+      batch = seqLens.getDimSize(0);
+    if (failed(checkDim("qo_indptr", qoIndptr, 0, "batch + 1",
+                        ShapedType::isDynamic(batch) ? batch : batch + 1,
+                        "(one more than the batch)")))
+      return failure();
+  }
+  if (sinks && failed(checkDim("sinks", sinks, 0, "num_qo_heads", qoHeads,
+                               "as q dim 1")))
+    return failure();
+
+  // Decode: num_tokens = batch * q_len_per_request.
+  if (auto decode = dyn_cast<DecodeOp>(op.getOperation())) {
+    int64_t qLen = decode.getQLenPerRequest();
+    if (qLen < 1)
+      return error() << "expects q_len_per_request to be at least 1, got "
+                     << qLen;
+    if (ShapedType::isDynamic(batch))
+      batch = seqLens.getDimSize(0);
+    if (!ShapedType::isDynamic(batch) &&
+        failed(checkDim("q", q, 0, "num_tokens", batch * qLen,
+                        "(batch * q_len_per_request)")))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult AttentionVerifier::verifyScales() {
+  bool nvfp4 = isNVFP4Type(k.getElementType());
+  if (!nvfp4) {
+    if (kScale || vScale)
+      return error() << "expects no k_scale or v_scale: block scales belong "
+                        "to nvfp4 caches, got "
+                     << k.getElementType() << " caches";
+    return success();
+  }
+  if (!kScale || !vScale)
+    return error() << "expects k_scale and v_scale with nvfp4 caches, got "
+                   << (kScale ? "only k_scale"
+                              : vScale ? "only v_scale" : "neither");
+  KVLayout layout = op.getKvLayout();
+  int64_t headDim = q.getDimSize(2);
+  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads",
+                                               "page_size", "head_dim / 16"};
+  static constexpr StringLiteral nhdNames[] = {"pages", "page_size",
+                                               "kv_heads", "head_dim / 16"};
+  for (auto [name, scale, cache] :
+       {std::make_tuple(StringRef("k_scale"), kScale, k),
+        std::make_tuple(StringRef("v_scale"), vScale, v)}) {
+    std::string source =
+        ("as " + std::string(name == "k_scale" ? "k_cache" : "v_cache"));
+    for (unsigned d = 0; d < 4; ++d) {
+      StringRef dimName = layout == KVLayout::HND ? hndNames[d] : nhdNames[d];
+      int64_t expected = d == 3 ? headDim / 16 : cache.getDimSize(d);
+      if (failed(checkDim(name, scale, d, dimName, expected,
+                          d == 3 ? "(one scale per 16 values)" : source)))
+        return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult AttentionVerifier::verifyAttributes() {
+  auto self = op.getOperation();
+  float scale = self->getAttrOfType<FloatAttr>("scale").getValueAsDouble();
+  if (!std::isfinite(scale) || scale <= 0.0f)
+    return error() << "expects scale to be positive and finite, got " << scale;
+  int64_t windowLeft =
+      self->getAttrOfType<IntegerAttr>("window_left").getInt();
+  if (windowLeft < -1)
+    return error() << "expects window_left to be -1 (no window) or at least "
+                      "0, got "
+                   << windowLeft;
+  if (auto cap = self->getAttrOfType<FloatAttr>("logits_soft_cap")) {
+    double value = cap.getValueAsDouble();
+    if (!std::isfinite(value) || value <= 0.0)
+      return error() << "expects logits_soft_cap to be positive and finite, "
+                        "got "
+                     << value;
+  }
+  return success();
+}
+
+LogicalResult AttentionVerifier::verify() {
+  if (failed(verifyTypes()) || failed(verifyDtypeCombination()) ||
+      failed(verifyShapes()) || failed(verifyScales()) ||
+      failed(verifyAttributes()))
+    return failure();
+  return success();
+}
+
+LogicalResult DecodeOp::verify() {
+  return AttentionVerifier(cast<AttentionOpInterface>(getOperation()))
+      .verify();
+}
+
+LogicalResult PrefillOp::verify() {
+  return AttentionVerifier(cast<AttentionOpInterface>(getOperation()))
+      .verify();
+}
+
+#define GET_OP_CLASSES
+#include "attn/Dialect/PagedAttn/IR/PagedAttnOps.cpp.inc"
