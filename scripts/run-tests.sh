@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's test command: installs missing dependencies, builds, runs the
+# lit suite and every gtest suite, and ends with one line
+# `N passed, N failed, N skipped` (skipped = tests whose tools or GPU are
+# absent here, listed by name). Exits non-zero on any failure.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+attn_install_deps
+attn_configure
+attn_build attn-opt attn-doc attn-unittests
+
+results=$BUILD_DIR/test-results
+rm -rf "$results" && mkdir -p "$results"
+
+echo "== lit"
+lit_rc=0
+"$LLVM_PREFIX/bin/lit" -sv --output "$results/lit.json" "$BUILD_DIR/test" ||
+  lit_rc=$?
+
+echo "== gtest"
+gtest_rc=0
+for exe in "$BUILD_DIR"/unittests/*Tests; do
+  [ -x "$exe" ] || continue
+  name=$(basename "$exe")
+  "$exe" --gtest_brief=1 --gtest_output="json:$results/$name.json" ||
+    gtest_rc=$?
+done
+
+python3 "$ATTN_ROOT/scripts/summarize-tests.py" "$results"
+summary_rc=$?
+if [ $lit_rc -ne 0 ] || [ $gtest_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then
+  exit 1
+fi
