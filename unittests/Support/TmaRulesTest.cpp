@@ -131,6 +131,20 @@ TEST(TmaRulesTest, RuleNamesAreUniqueAndRoundTrip) {
   EXPECT_STREQ(ruleName(RuleId::PackedAlign16BBox), "packed-align16b-box");
 }
 
+TEST(TmaRulesTest, Facts) {
+  EXPECT_EQ(Fact::exact(7).exactValue(), 7u);
+  EXPECT_EQ(Fact::unknown().exactValue(), std::nullopt);
+  EXPECT_EQ(Fact::unknown().atLeast(5).atMost(5).exactValue(), 5u);
+  EXPECT_EQ(Fact::multipleOf(0).divisor, 1u);
+  EXPECT_TRUE(Fact::unknown().mayBe(1));
+  EXPECT_FALSE(Fact::multipleOf(2).mayBe(1));
+  EXPECT_FALSE(Fact::unknown().atLeast(2).mayBe(1));
+  EXPECT_FALSE(Fact::unknown().atMost(8).mayBe(9));
+  EXPECT_TRUE(Fact::exact(1).mayBe(1));
+  EXPECT_FALSE(Fact::exact(2).mayBe(1));
+  EXPECT_EQ(Fact::unknown().atMost(8).atMost(16).upperBound, 8u);
+}
+
 //===----------------------------------------------------------------------===//
 // A legal spec and the shape of results
 //===----------------------------------------------------------------------===//
@@ -353,6 +367,9 @@ TEST(TmaRulesTest, UnknownStridesAreDeferredOrProvenByFacts) {
             "unknown stride (multiple of 4 x bf16 = 8 bytes)");
   spec.globalStrides[2] = Fact::unknown().atLeast(uint64_t(1) << 39);
   EXPECT_EQ(statusOf(spec, RuleId::GlobalStrideMax, 2), Violated);
+  // Bounds that pin the value make it exact.
+  spec.globalStrides[2] = Fact::unknown().atLeast(100).atMost(100);
+  EXPECT_EQ(statusOf(spec, RuleId::GlobalStrideAlign, 2), Violated);
 }
 
 TEST(TmaRulesTest, StrideOfDimThatMayBeUnitIsDeferred) {
@@ -403,6 +420,15 @@ TEST(TmaRulesTest, UnitDimGarbageStrideIsNormalized) {
   EXPECT_EQ(norm.globalStrides[2].exactValue(), 1024u);
   EXPECT_EQ(norm.globalStrides[1].exactValue(), 128u); // Not size 1: kept.
   EXPECT_TRUE(checkTensorMap(spec).isLegal()) << describe(checkTensorMap(spec));
+
+  // A packed stride of 2^42 bytes would break the limit: use 16 bytes.
+  spec = legalSpec();
+  spec.globalDims = {Fact::exact(uint64_t(1) << 31), Fact::exact(1024),
+                     Fact::exact(1)};
+  spec.globalStrides = {Fact::exact(1), Fact::exact(uint64_t(1) << 31),
+                        Fact::exact(5)};
+  EXPECT_EQ(normalizeUnitDims(spec).globalStrides[2].exactValue(), 8u);
+  EXPECT_TRUE(checkTensorMap(spec).isLegal()) << describe(checkTensorMap(spec));
 }
 
 TEST(TmaRulesTest, UnitDimWithUnknownNeighbourStaysProvable) {
@@ -413,7 +439,7 @@ TEST(TmaRulesTest, UnitDimWithUnknownNeighbourStaysProvable) {
                         Fact::multipleOf(8).atMost(1 << 30)};
   spec.boxDims = {64, 1, 1};
   // Inner extent unknown: the canonical stride is a Fact, still legal.
-  spec.globalDims[0] = Fact::multipleOf(64).atLeast(64).atMost(1024);
+  spec.globalDims[0] = Fact::multipleOf(4).atLeast(64).atMost(1020);
   TensorMapSpec norm = normalizeUnitDims(spec);
   const Fact &stride = norm.globalStrides[1];
   EXPECT_FALSE(stride.exactValue().has_value());
@@ -523,13 +549,9 @@ TEST(TmaRulesTest, PackedTypesNeedSm100) {
     spec.target = Target::SM90;
     EXPECT_EQ(statusOf(spec, RuleId::PackedTarget), Violated);
   }
-  EXPECT_EQ(messageOf(
-                [] {
-                  TensorMapSpec spec = packedSpec(ElemType::U4x16Align8B);
-                  spec.target = Target::SM90;
-                  return spec;
-                }(),
-                RuleId::PackedTarget),
+  TensorMapSpec spec = packedSpec(ElemType::U4x16Align8B);
+  spec.target = Target::SM90;
+  EXPECT_EQ(messageOf(spec, RuleId::PackedTarget),
             "element type u4x16-align8b requires sm_100a, got sm_90a");
   EXPECT_FALSE(applies(legalSpec(), RuleId::PackedTarget));
 }

@@ -17,6 +17,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -421,6 +422,36 @@ LogicalResult DecodeOp::verify() {
 LogicalResult PrefillOp::verify() {
   return AttentionVerifier(cast<AttentionOpInterface>(getOperation()))
       .verify();
+}
+
+//===----------------------------------------------------------------------===//
+// AssumeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AssumeOp::verify() {
+  auto type = cast<MemRefType>(getSource().getType());
+  if (std::optional<int64_t> alignment = getAlignment())
+    if (*alignment <= 0 || !llvm::isPowerOf2_64(*alignment))
+      return emitOpError() << "expects alignment to be a power of two, got "
+                           << *alignment;
+  std::optional<ArrayRef<int64_t>> divisors = getStrideDivisors();
+  if (!divisors)
+    return success();
+  if (static_cast<int64_t>(divisors->size()) != type.getRank())
+    return emitOpError() << "expects stride_divisors to have one entry per "
+                            "dim ("
+                         << type.getRank() << "), got " << divisors->size();
+  auto [strides, offset] = type.getStridesAndOffset();
+  for (auto [dim, divisor] : llvm::enumerate(*divisors)) {
+    if (divisor < 1)
+      return emitOpError() << "expects stride_divisors[" << dim
+                           << "] to be at least 1, got " << divisor;
+    if (!ShapedType::isDynamic(strides[dim]) && strides[dim] % divisor != 0)
+      return emitOpError() << "expects stride_divisors[" << dim << "] = "
+                           << divisor << " to divide the static stride "
+                           << strides[dim];
+  }
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -33,4 +33,27 @@ def PagedAttn_KVLayoutAttr : EnumAttr<PagedAttn_Dialect, PagedAttn_KVLayout,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def PagedAttn_TmaPlanAttr : AttrDef<PagedAttn_Dialect, "TmaPlan"> {
+  let mnemonic = "tma_plan";
+  let summary = "how one TMA descriptor is read off one memref";
+  let description = [{
+    The descriptor plan of `attn/Support/TmaPlan.h` as an attribute: global
+    dim `i` (innermost first) is `dim_scales[i] * sizes[dim_sources[i]]`,
+    or the constant `dim_scales[i]` when `dim_sources[i]` is -1; strides
+    likewise from the memref's strides in elements. `box` and `swizzle` are
+    the kernel's static choices. `required_strides` lists pairs
+    (memref dim, stride in elements) that the plan relies on.
+  }];
+  let parameters = (ins
+    StringRefParameter<"descriptor element type">:$elem_type,
+    ArrayRefParameter<"int64_t">:$dim_sources,
+    ArrayRefParameter<"int64_t">:$dim_scales,
+    ArrayRefParameter<"int64_t">:$stride_sources,
+    ArrayRefParameter<"int64_t">:$stride_scales,
+    ArrayRefParameter<"int64_t">:$box,
+    StringRefParameter<"swizzle">:$swizzle,
+    ArrayRefParameter<"int64_t">:$required_strides);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
 #endif // ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNATTRS_TD

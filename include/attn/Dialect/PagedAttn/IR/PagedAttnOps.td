@@ -147,4 +147,60 @@ def PagedAttn_PrefillOp : PagedAttn_AttentionOp<"prefill"> {
   }];
 }
 
+def PagedAttn_AssumeOp : Op<PagedAttn_Dialect, "assume",
+    [Pure, AllTypesMatch<["source", "result"]>]> {
+  let summary = "state facts about a memref that the TMA rules need";
+  let description = [{
+    Returns `source` unchanged and states facts the TMA verification cannot
+    see in the type: `alignment`, the byte alignment of the address of the
+    first element (what torch's `data_ptr()` returns), and
+    `stride_divisors`, one entry per dim: stride `i`, in elements, is a
+    multiple of `stride_divisors[i]` (1 states nothing). The facts are
+    trusted at compile time; the runtime still validates every descriptor
+    with the real values before it encodes it.
+
+    ```mlir
+    %k2 = paged_attn.assume %k {alignment = 256,
+        stride_divisors = array<i64: 8, 8, 8, 1>} : memref<?x8x16x128xbf16, strided<[?, ?, ?, 1]>>
+    ```
+
+    Upstream `memref.assume_alignment` is understood too (its alignment is
+    that of the base pointer; with a static offset the first element's
+    alignment follows).
+  }];
+  let arguments = (ins AnyMemRef:$source,
+                       OptionalAttr<I64Attr>:$alignment,
+                       OptionalAttr<DenseI64ArrayAttr>:$stride_divisors);
+  let results = (outs AnyMemRef:$result);
+  let assemblyFormat = "$source attr-dict `:` type($source)";
+  let hasVerifier = 1;
+}
+
+def PagedAttn_CheckTmaOp : Op<PagedAttn_Dialect, "check_tma"> {
+  let summary = "runtime check of the TMA rules that were not proven";
+  let description = [{
+    Inserted by `--paged-attn-verify-tma` before an attention op for each
+    TMA-loaded operand with rules that could not be proven at compile
+    time. `plan` is the descriptor the lowering encodes for `source`
+    (derived by the same function), `deferred` names the rule instances
+    left to check (`rule` or `rule@dim`, dims in descriptor order). The host
+    lowering turns it into a call that evaluates the plan on the memref
+    descriptor's real sizes, strides and offset, checks the rules with
+    TmaRules and fails with a message naming `operand`, dim, value and rule
+    before any descriptor is encoded or kernel launched.
+
+    ```mlir
+    paged_attn.check_tma %v {operand = "v_cache", chip = "sm_90a",
+        plan = #paged_attn.tma_plan<...>,
+        deferred = ["global-address-align", "global-stride-align@2"]}
+        : memref<?x8x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>
+    ```
+  }];
+  let arguments = (ins Arg<AnyMemRef, "checked memref", [MemRead]>:$source,
+                       StrAttr:$operand, StrAttr:$chip,
+                       PagedAttn_TmaPlanAttr:$plan,
+                       StrArrayAttr:$deferred);
+  let assemblyFormat = "$source attr-dict `:` type($source)";
+}
+
 #endif // ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNOPS_TD
