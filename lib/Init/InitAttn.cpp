@@ -12,6 +12,7 @@
 #include "attn/InitAttn.h"
 
 #include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+#include "attn/Dialect/PagedAttn/Transforms/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -84,6 +85,7 @@ void attn::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void attn::registerAllPasses() {
   using namespace mlir;
+  paged_attn::registerPagedAttnPasses();
   // Generic transforms (canonicalize, cse, ...).
   registerTransformsPasses();
   // GPU outlining, target attachment, module-to-binary, the upstream

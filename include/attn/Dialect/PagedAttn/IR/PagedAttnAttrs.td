@@ -46,13 +46,13 @@ def PagedAttn_TmaPlanAttr : AttrDef<PagedAttn_Dialect, "TmaPlan"> {
   }];
   let parameters = (ins
     StringRefParameter<"descriptor element type">:$elem_type,
-    ArrayRefParameter<"int64_t">:$dim_sources,
-    ArrayRefParameter<"int64_t">:$dim_scales,
-    ArrayRefParameter<"int64_t">:$stride_sources,
-    ArrayRefParameter<"int64_t">:$stride_scales,
-    ArrayRefParameter<"int64_t">:$box,
+    "::mlir::DenseI64ArrayAttr":$dim_sources,
+    "::mlir::DenseI64ArrayAttr":$dim_scales,
+    "::mlir::DenseI64ArrayAttr":$stride_sources,
+    "::mlir::DenseI64ArrayAttr":$stride_scales,
+    "::mlir::DenseI64ArrayAttr":$box,
     StringRefParameter<"swizzle">:$swizzle,
-    ArrayRefParameter<"int64_t">:$required_strides);
+    "::mlir::DenseI64ArrayAttr":$required_strides);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

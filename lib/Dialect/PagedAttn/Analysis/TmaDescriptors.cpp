@@ -1,0 +1,270 @@
+//===- TmaDescriptors.cpp - TMA descriptors of attention operands -*- C++ -*-//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+namespace tma = attn::tma;
+using tma::Term;
+
+/// The descriptor element type of a memref element type: 16-bit floats keep
+/// their type, every 1-byte type (fp8, nvfp4 pairs, scales) moves as u8.
+static tma::ElemType getTmaElemType(Type type) {
+  if (type.isBF16())
+    return tma::ElemType::BFloat16;
+  if (type.isF16())
+    return tma::ElemType::Float16;
+  return tma::ElemType::UInt8;
+}
+
+/// The inner box (in elements) and swizzle for an innermost extent of
+/// `extent` elements of `bytes` bytes: up to 128 bytes, swizzled over the
+/// whole span when it is 32, 64 or 128 bytes.
+static std::pair<uint32_t, tma::Swizzle> getInnerBox(int64_t extent,
+                                                     int64_t bytes) {
+  int64_t spanBytes = std::min<int64_t>(extent * bytes, 128);
+  uint32_t box = static_cast<uint32_t>(std::max<int64_t>(spanBytes / bytes, 1));
+  tma::Swizzle swizzle = tma::Swizzle::None;
+  if (spanBytes == 128)
+    swizzle = tma::Swizzle::B128;
+  else if (spanBytes == 64)
+    swizzle = tma::Swizzle::B64;
+  else if (spanBytes == 32)
+    swizzle = tma::Swizzle::B32;
+  return {box, swizzle};
+}
+
+static int64_t getElemBytes(Type type) {
+  return getTmaElemType(type) == tma::ElemType::UInt8 ? 1 : 2;
+}
+
+/// q [T, H, D] with the GQA group folded in: {D, G, H/G, T}.
+static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
+                                     int64_t rows) {
+  int64_t group = dims.groupSize();
+  tma::DescriptorPlan plan;
+  plan.elemType = getTmaElemType(q.getElementType());
+  plan.dims = {Term::of(2), Term::constant(group),
+               Term::constant(dims.numQoHeads / group), Term::of(0)};
+  plan.strides = {Term::of(2), Term::of(1), Term::of(1, group), Term::of(0)};
+  plan.dimLabels = {"dim 0 (head_dim, memref dim 2)",
+                    "dim 1 (gqa group, memref dim 1)",
+                    "dim 2 (kv_heads, memref dim 1 times group)",
+                    "dim 3 (num_tokens, memref dim 0)"};
+  auto [inner, swizzle] =
+      getInnerBox(dims.headDim, getElemBytes(q.getElementType()));
+  plan.boxDims = {inner, static_cast<uint32_t>(group), 1,
+                  static_cast<uint32_t>(rows)};
+  plan.swizzle = swizzle;
+  return plan;
+}
+
+/// A cache [P, H, N, E] (HND) or [P, N, H, E] (NHD): its dims reversed, a box
+/// of one page of one head.
+static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
+                                     const AttentionDims &dims) {
+  tma::DescriptorPlan plan;
+  plan.elemType = getTmaElemType(cache.getElementType());
+  plan.dims = {Term::of(3), Term::of(2), Term::of(1), Term::of(0)};
+  plan.strides = {Term::of(3), Term::of(2), Term::of(1), Term::of(0)};
+  bool hnd = layout == KVLayout::HND;
+  plan.dimLabels = {dims.nvfp4 ? "dim 0 (head_dim / 2, memref dim 3)"
+                               : "dim 0 (head_dim, memref dim 3)",
+                    hnd ? "dim 1 (page_size, memref dim 2)" : "dim 1 (kv_heads, memref dim 2)",
+                    hnd ? "dim 2 (kv_heads, memref dim 1)" : "dim 2 (page_size, memref dim 1)",
+                    "dim 3 (pages, memref dim 0)"};
+  auto [inner, swizzle] = getInnerBox(cache.getDimSize(3), 1 *
+                                      getElemBytes(cache.getElementType()));
+  uint32_t page = static_cast<uint32_t>(dims.pageSize);
+  plan.boxDims = hnd ? std::vector<uint32_t>{inner, page, 1, 1}
+                     : std::vector<uint32_t>{inner, 1, page, 1};
+  plan.swizzle = swizzle;
+  return plan;
+}
+
+/// NVFP4 block scales [P, H, N, D/16] (HND) or [P, N, H, D/16] (NHD): the
+/// innermost two dims folded into one (a scale row is D/16 bytes, too short
+/// for a box on its own), which needs stride(-2) == D/16.
+static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
+                                      const AttentionDims &dims) {
+  int64_t blocks = dims.headDim / 16;
+  int64_t folded = scale.getDimSize(2);
+  tma::DescriptorPlan plan;
+  plan.elemType = tma::ElemType::UInt8;
+  plan.dims = {Term::constant(folded * blocks), Term::of(1), Term::of(0)};
+  plan.strides = {Term::of(3), Term::of(1), Term::of(0)};
+  bool hnd = layout == KVLayout::HND;
+  plan.dimLabels = {hnd ? "dim 0 (page_size * head_dim / 16, memref dims 2-3)"
+                        : "dim 0 (kv_heads * head_dim / 16, memref dims 2-3)",
+                    hnd ? "dim 1 (kv_heads, memref dim 1)" : "dim 1 (page_size, memref dim 1)",
+                    "dim 2 (pages, memref dim 0)"};
+  uint32_t inner = static_cast<uint32_t>(std::min<int64_t>(folded * blocks, 256));
+  plan.boxDims = hnd ? std::vector<uint32_t>{inner, 1, 1}
+                     : std::vector<uint32_t>{
+                           inner, static_cast<uint32_t>(dims.pageSize), 1};
+  plan.swizzle = tma::Swizzle::None;
+  // A folded dim of extent 1 has no stride to agree with.
+  if (folded != 1)
+    plan.requirements.push_back(
+        {2, blocks, "the head_dim / 16 scales of consecutive rows of dim 2 "
+                    "must be contiguous to fold dims 2-3"});
+  return plan;
+}
+
+SmallVector<TmaOperandPlan>
+mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op) {
+  AttentionDims dims = getAttentionDims(op);
+  KVLayout layout = op.getKvLayout();
+  int64_t rows = 1;
+  if (auto decode = dyn_cast<DecodeOp>(op.getOperation()))
+    rows = decode.getQLenPerRequest();
+  else
+    rows = std::max<int64_t>(1, 64 / dims.groupSize());
+
+  SmallVector<TmaOperandPlan> plans;
+  auto typeOf = [](Value v) { return cast<MemRefType>(v.getType()); };
+  plans.push_back({"q", op.getQ(), planQuery(typeOf(op.getQ()), dims, rows)});
+  plans.push_back({"k_cache", op.getKCache(),
+                   planCache(typeOf(op.getKCache()), layout, dims)});
+  plans.push_back({"v_cache", op.getVCache(),
+                   planCache(typeOf(op.getVCache()), layout, dims)});
+  if (Value kScale = op.getKScale())
+    plans.push_back(
+        {"k_scale", kScale, planScales(typeOf(kScale), layout, dims)});
+  if (Value vScale = op.getVScale())
+    plans.push_back(
+        {"v_scale", vScale, planScales(typeOf(vScale), layout, dims)});
+  return plans;
+}
+
+tma::MemRefFacts mlir::paged_attn::getMemRefFacts(Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  tma::MemRefFacts facts;
+  for (int64_t size : type.getShape())
+    facts.sizes.push_back(ShapedType::isDynamic(size)
+                              ? tma::Fact::unknown()
+                              : tma::Fact::exact(static_cast<uint64_t>(size)));
+  auto [strides, offset] = type.getStridesAndOffset();
+  for (int64_t stride : strides)
+    facts.strides.push_back(
+        ShapedType::isDynamic(stride)
+            ? tma::Fact::unknown()
+            : tma::Fact::exact(static_cast<uint64_t>(stride)));
+  facts.address = tma::Fact::unknown();
+
+  // Walk the chain of facts-stating ops that produced the value.
+  int64_t elemBytes = getElemBytes(type.getElementType());
+  Value current = memref;
+  while (Operation *def = current.getDefiningOp()) {
+    if (auto assume = dyn_cast<AssumeOp>(def)) {
+      if (std::optional<int64_t> align = assume.getAlignment())
+        facts.address.divisor =
+            std::max<uint64_t>(facts.address.divisor, *align);
+      if (std::optional<ArrayRef<int64_t>> divisors =
+              assume.getStrideDivisors())
+        for (auto [fact, divisor] : llvm::zip(facts.strides, *divisors))
+          if (!fact.value)
+            fact.divisor = std::max<uint64_t>(
+                fact.divisor, static_cast<uint64_t>(divisor));
+      current = assume.getSource();
+      continue;
+    }
+    if (auto assume = dyn_cast<memref::AssumeAlignmentOp>(def)) {
+      // Alignment of the base pointer; the first element is `offset`
+      // elements further.
+      if (!ShapedType::isDynamic(offset)) {
+        uint64_t align = assume.getAlignment();
+        uint64_t offsetBytes = static_cast<uint64_t>(offset * elemBytes);
+        uint64_t known =
+            offsetBytes == 0 ? align
+                             : std::min<uint64_t>(
+                                   align, uint64_t(1) << llvm::countr_zero(
+                                                  offsetBytes));
+        facts.address.divisor = std::max(facts.address.divisor, known);
+      }
+      current = assume.getMemref();
+      continue;
+    }
+    break;
+  }
+  return facts;
+}
+
+std::optional<tma::Target> mlir::paged_attn::parseTarget(StringRef chip) {
+  if (chip == "sm_90a")
+    return tma::Target::SM90;
+  if (chip == "sm_100a")
+    return tma::Target::SM100;
+  return std::nullopt;
+}
+
+TmaPlanAttr mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
+                                             const tma::DescriptorPlan &plan) {
+  SmallVector<int64_t> dimSources, dimScales, strideSources, strideScales,
+      box, required;
+  for (const Term &t : plan.dims) {
+    dimSources.push_back(t.source);
+    dimScales.push_back(t.scale);
+  }
+  for (const Term &t : plan.strides) {
+    strideSources.push_back(t.source);
+    strideScales.push_back(t.scale);
+  }
+  for (uint32_t b : plan.boxDims)
+    box.push_back(b);
+  for (const tma::StrideRequirement &r : plan.requirements) {
+    required.push_back(r.source);
+    required.push_back(r.value);
+  }
+  auto array = [&](ArrayRef<int64_t> values) {
+    return DenseI64ArrayAttr::get(context, values);
+  };
+  return TmaPlanAttr::get(context, tma::elemTypeName(plan.elemType),
+                          array(dimSources), array(dimScales),
+                          array(strideSources), array(strideScales),
+                          array(box), tma::swizzleName(plan.swizzle),
+                          array(required));
+}
+
+FailureOr<tma::DescriptorPlan>
+mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
+  tma::DescriptorPlan plan;
+  bool foundType = false, foundSwizzle = false;
+  for (int i = 0; i <= static_cast<int>(tma::ElemType::U6x16Align16B); ++i)
+    if (attr.getElemType() == tma::elemTypeName(tma::ElemType(i))) {
+      plan.elemType = tma::ElemType(i);
+      foundType = true;
+    }
+  for (int i = 0; i <= static_cast<int>(tma::Swizzle::B128Atom64B); ++i)
+    if (attr.getSwizzle() == tma::swizzleName(tma::Swizzle(i))) {
+      plan.swizzle = tma::Swizzle(i);
+      foundSwizzle = true;
+    }
+  if (!foundType || !foundSwizzle ||
+      attr.getDimSources().size() != attr.getDimScales().size() ||
+      attr.getStrideSources().size() != attr.getStrideScales().size() ||
+      attr.getRequiredStrides().size() % 2 != 0)
+    return failure();
+  for (auto [source, scale] : llvm::zip(attr.getDimSources().asArrayRef(),
+                                        attr.getDimScales().asArrayRef()))
+    plan.dims.push_back({scale, static_cast<int>(source)});
+  for (auto [source, scale] : llvm::zip(attr.getStrideSources().asArrayRef(),
+                                        attr.getStrideScales().asArrayRef()))
+    plan.strides.push_back({scale, static_cast<int>(source)});
+  for (int64_t b : attr.getBox().asArrayRef())
+    plan.boxDims.push_back(static_cast<uint32_t>(b));
+  ArrayRef<int64_t> required = attr.getRequiredStrides().asArrayRef();
+  for (size_t i = 0; i < required.size(); i += 2)
+    plan.requirements.push_back({static_cast<int>(required[i]),
+                                 required[i + 1], "required by the plan"});
+  return plan;
+}

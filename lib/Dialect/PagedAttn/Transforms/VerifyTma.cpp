@@ -1,0 +1,149 @@
+//===- VerifyTma.cpp - Prove or defer the TMA rules -------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+#include "attn/Dialect/PagedAttn/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace mlir {
+namespace paged_attn {
+#define GEN_PASS_DEF_PAGEDATTNVERIFYTMA
+#include "attn/Dialect/PagedAttn/Transforms/Passes.h.inc"
+} // namespace paged_attn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+namespace tma = attn::tma;
+
+/// "rule" or "rule@dim": how a deferred rule instance is named on check_tma.
+static std::string getInstanceName(const tma::RuleCheck &check) {
+  std::string name = tma::ruleName(check.rule);
+  if (check.dim >= 0)
+    name += "@" + std::to_string(check.dim);
+  return name;
+}
+
+/// True if a check_tma for the same operand already guards `op` (the pass
+/// is idempotent).
+static bool isAlreadyChecked(Operation *op, Value value, StringRef operand) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto check = dyn_cast<CheckTmaOp>(prev);
+    if (!check)
+      break;
+    if (check.getSource() == value && check.getOperand() == operand)
+      return true;
+  }
+  return false;
+}
+
+namespace {
+
+struct PagedAttnVerifyTmaPass
+    : public paged_attn::impl::PagedAttnVerifyTmaBase<PagedAttnVerifyTmaPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+  /// Checks one operand's descriptor; returns failure if a rule is broken.
+  LogicalResult verifyOperand(AttentionOpInterface op,
+                              const TmaOperandPlan &operand,
+                              tma::Target target);
+};
+
+} // namespace
+
+LogicalResult
+PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
+                                      const TmaOperandPlan &operand,
+                                      tma::Target target) {
+  tma::MemRefFacts facts = getMemRefFacts(operand.value);
+  tma::TensorMapSpec spec = tma::instantiate(operand.plan, facts, target);
+  tma::CheckResult result = tma::checkTensorMap(spec);
+  std::vector<tma::RequirementCheck> requirements =
+      tma::checkRequirements(operand.plan, facts);
+
+  bool broken = false;
+  auto note = [&](InFlightDiagnostic &diag) {
+    diag.attachNote() << operand.name << " descriptor: "
+                      << tma::describe(operand.plan);
+  };
+  for (const tma::RuleCheck &check : result.violations()) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << operand.name << " breaks TMA rule '"
+                              << tma::ruleName(check.rule)
+                              << "': " << check.message;
+    note(diag);
+    broken = true;
+  }
+  for (const tma::RequirementCheck &check : requirements) {
+    if (check.status != tma::Status::Violated)
+      continue;
+    InFlightDiagnostic diag = op->emitOpError()
+                              << operand.name
+                              << " breaks descriptor requirement "
+                                 "'folded-stride': "
+                              << check.message;
+    note(diag);
+    broken = true;
+  }
+  if (broken)
+    return failure();
+
+  SmallVector<std::string> deferred;
+  for (const tma::RuleCheck &check : result.deferred())
+    deferred.push_back(getInstanceName(check));
+  for (const tma::RequirementCheck &check : requirements)
+    if (check.status == tma::Status::Unknown)
+      deferred.push_back("folded-stride@" +
+                         std::to_string(check.requirement->source));
+
+  if (report) {
+    SmallVector<std::string> proven;
+    for (const tma::RuleCheck &check : result.proven())
+      proven.push_back(getInstanceName(check));
+    for (const tma::RequirementCheck &check : requirements)
+      if (check.status == tma::Status::Holds)
+        proven.push_back("folded-stride@" +
+                         std::to_string(check.requirement->source));
+    op->emitRemark() << operand.name << ": "
+                     << tma::describe(operand.plan) << "; proven: ["
+                     << llvm::join(proven, ", ") << "]; deferred: ["
+                     << llvm::join(deferred, ", ") << "]";
+  }
+
+  if (deferred.empty() ||
+      isAlreadyChecked(op.getOperation(), operand.value, operand.name))
+    return success();
+  OpBuilder builder(op.getOperation());
+  SmallVector<StringRef> names(deferred.begin(), deferred.end());
+  builder.create<CheckTmaOp>(
+      op->getLoc(), operand.value, builder.getStringAttr(operand.name),
+      builder.getStringAttr(tma::targetName(target)),
+      getTmaPlanAttr(op->getContext(), operand.plan),
+      builder.getStrArrayAttr(names));
+  return success();
+}
+
+void PagedAttnVerifyTmaPass::runOnOperation() {
+  std::optional<tma::Target> target = parseTarget(chip);
+  if (!target) {
+    getOperation()->emitError()
+        << "paged-attn-verify-tma: unknown chip '" << chip
+        << "', expected sm_90a or sm_100a";
+    return signalPassFailure();
+  }
+  bool failed = false;
+  getOperation()->walk([&](AttentionOpInterface op) {
+    for (const TmaOperandPlan &operand : deriveTmaDescriptors(op))
+      if (mlir::failed(verifyOperand(op, operand, *target)))
+        failed = true;
+  });
+  if (failed)
+    signalPassFailure();
+}
