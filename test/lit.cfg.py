@@ -21,6 +21,10 @@ config.substitutions.append(("%attn_obj_root", config.attn_obj_root))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
+# FileCheck, not and count live in the LLVM tools dir.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.attn_tools_dir, append_path=True)
+
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
 tools = ["attn-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

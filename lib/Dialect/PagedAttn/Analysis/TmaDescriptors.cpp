@@ -184,12 +184,19 @@ tma::MemRefFacts mlir::paged_attn::getMemRefFacts(Value memref) {
       if (!ShapedType::isDynamic(offset)) {
         uint64_t align = assume.getAlignment();
         uint64_t offsetBytes = static_cast<uint64_t>(offset * elemBytes);
-        uint64_t known =
-            offsetBytes == 0 ? align
-                             : std::min<uint64_t>(
-                                   align, uint64_t(1) << llvm::countr_zero(
+        if (align >= 32 && offsetBytes % 32 != 0) {
+          // The address is offsetBytes past a 32-byte multiple: every TMA
+          // alignment rule (16 or 32 bytes) sees the same residue as it
+          // would on offsetBytes itself.
+          facts.address = tma::Fact::exact(offsetBytes % align);
+        } else {
+          uint64_t known =
+              offsetBytes == 0
+                  ? align
+                  : std::min<uint64_t>(align, uint64_t(1) << llvm::countr_zero(
                                                   offsetBytes));
-        facts.address.divisor = std::max(facts.address.divisor, known);
+          facts.address.divisor = std::max(facts.address.divisor, known);
+        }
       }
       current = assume.getMemref();
       continue;

@@ -29,6 +29,20 @@ static std::string getInstanceName(const tma::RuleCheck &check) {
   return name;
 }
 
+/// "128", "?" or "?*16" (unknown multiple of 16).
+static std::string factStr(const tma::Fact &fact) {
+  if (std::optional<uint64_t> v = fact.exactValue())
+    return std::to_string(*v);
+  return fact.divisor > 1 ? "?*" + std::to_string(fact.divisor) : "?";
+}
+
+static std::string factsStr(const std::vector<tma::Fact> &facts) {
+  SmallVector<std::string> parts;
+  for (const tma::Fact &fact : facts)
+    parts.push_back(factStr(fact));
+  return "[" + llvm::join(parts, ", ") + "]";
+}
+
 /// True if a check_tma for the same operand already guards `op` (the pass
 /// is idempotent).
 static bool isAlreadyChecked(Operation *op, Value value, StringRef operand) {
@@ -112,7 +126,11 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
         proven.push_back("folded-stride@" +
                          std::to_string(check.requirement->source));
     op->emitRemark() << operand.name << ": "
-                     << tma::describe(operand.plan) << "; proven: ["
+                     << tma::describe(operand.plan)
+                     << "; global dims " << factsStr(spec.globalDims)
+                     << " strides " << factsStr(spec.globalStrides)
+                     << " (elements) address " << factStr(spec.globalAddress)
+                     << "; proven: ["
                      << llvm::join(proven, ", ") << "]; deferred: ["
                      << llvm::join(deferred, ", ") << "]";
   }
