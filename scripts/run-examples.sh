@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's main job: installs missing dependencies, builds attn-opt and
-# runs every bundled example through it: verification and a round trip
-# through the custom and the generic form. Outputs go to $BUILD_DIR/examples.
+# runs every bundled example through it: verification, a round trip through
+# the custom and the generic form, and TMA verification (--paged-attn-verify-tma
+# with its report: each operand's descriptor, the rules proven and the ones
+# deferred to runtime checks). Outputs go to $BUILD_DIR/examples.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 attn_install_deps
@@ -22,5 +24,10 @@ for example in "$ATTN_ROOT"/examples/*.mlir; do
     exit 1
   fi
   echo "   verified and round-tripped: $outdir/$name.verified.mlir"
+  "$opt" "$example" --paged-attn-verify-tma=report -o "$outdir/$name.tma.mlir" \
+    2> "$outdir/$name.tma-report.txt"
+  echo "   TMA rules proven or deferred: $outdir/$name.tma.mlir" \
+    "($(grep -c 'paged_attn.check_tma' "$outdir/$name.tma.mlir") runtime checks;" \
+    "report: $outdir/$name.tma-report.txt)"
 done
 echo "== all examples verified"
