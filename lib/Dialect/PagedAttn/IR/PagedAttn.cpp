@@ -425,6 +425,145 @@ LogicalResult PrefillOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// TMA plans
+//===----------------------------------------------------------------------===//
+
+std::optional<attn::tma::Target> mlir::paged_attn::parseTarget(StringRef chip) {
+  if (chip == "sm_90a")
+    return attn::tma::Target::SM90;
+  if (chip == "sm_100a")
+    return attn::tma::Target::SM100;
+  return std::nullopt;
+}
+
+TmaPlanAttr mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
+                                             const attn::tma::DescriptorPlan &plan) {
+  SmallVector<int64_t> dimSources, dimScales, strideSources, strideScales,
+      box, required;
+  for (const attn::tma::Term &t : plan.dims) {
+    dimSources.push_back(t.source);
+    dimScales.push_back(t.scale);
+  }
+  for (const attn::tma::Term &t : plan.strides) {
+    strideSources.push_back(t.source);
+    strideScales.push_back(t.scale);
+  }
+  for (uint32_t b : plan.boxDims)
+    box.push_back(b);
+  for (const attn::tma::StrideRequirement &r : plan.requirements) {
+    required.push_back(r.source);
+    required.push_back(r.value);
+  }
+  auto array = [&](ArrayRef<int64_t> values) {
+    return DenseI64ArrayAttr::get(context, values);
+  };
+  return TmaPlanAttr::get(context, attn::tma::elemTypeName(plan.elemType),
+                          array(dimSources), array(dimScales),
+                          array(strideSources), array(strideScales),
+                          array(box), attn::tma::swizzleName(plan.swizzle),
+                          array(required));
+}
+
+FailureOr<attn::tma::DescriptorPlan>
+mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
+  attn::tma::DescriptorPlan plan;
+  bool foundType = false, foundSwizzle = false;
+  for (int i = 0; i <= static_cast<int>(attn::tma::ElemType::U6x16Align16B); ++i)
+    if (attr.getElemType() == attn::tma::elemTypeName(attn::tma::ElemType(i))) {
+      plan.elemType = attn::tma::ElemType(i);
+      foundType = true;
+    }
+  for (int i = 0; i <= static_cast<int>(attn::tma::Swizzle::B128Atom64B); ++i)
+    if (attr.getSwizzle() == attn::tma::swizzleName(attn::tma::Swizzle(i))) {
+      plan.swizzle = attn::tma::Swizzle(i);
+      foundSwizzle = true;
+    }
+  if (!foundType || !foundSwizzle ||
+      attr.getDimSources().size() != attr.getDimScales().size() ||
+      attr.getStrideSources().size() != attr.getStrideScales().size() ||
+      attr.getRequiredStrides().size() % 2 != 0)
+    return failure();
+  for (auto [source, scale] : llvm::zip(attr.getDimSources().asArrayRef(),
+                                        attr.getDimScales().asArrayRef()))
+    plan.dims.push_back({scale, static_cast<int>(source)});
+  for (auto [source, scale] : llvm::zip(attr.getStrideSources().asArrayRef(),
+                                        attr.getStrideScales().asArrayRef()))
+    plan.strides.push_back({scale, static_cast<int>(source)});
+  for (int64_t b : attr.getBox().asArrayRef())
+    plan.boxDims.push_back(static_cast<uint32_t>(b));
+  ArrayRef<int64_t> required = attr.getRequiredStrides().asArrayRef();
+  for (size_t i = 0; i < required.size(); i += 2)
+    plan.requirements.push_back({static_cast<int>(required[i]),
+                                 required[i + 1], "required by the plan"});
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// CheckTmaOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CheckTmaOp::verify() {
+  namespace tma = attn::tma;
+  std::optional<tma::Target> target = parseTarget(getChip());
+  if (!target)
+    return emitOpError() << "expects chip to be sm_90a or sm_100a, got '"
+                         << getChip() << "'";
+  FailureOr<tma::DescriptorPlan> plan = getDescriptorPlan(getPlan());
+  if (failed(plan))
+    return emitOpError() << "expects a well-formed plan (known elem_type and "
+                            "swizzle, paired sources and scales), got "
+                         << getPlan();
+  auto type = cast<MemRefType>(getSource().getType());
+  if (!type.isStrided())
+    return emitOpError() << "expects source to have a strided layout";
+  auto checkSources = [&](ArrayRef<tma::Term> terms,
+                          StringRef what) -> LogicalResult {
+    for (const tma::Term &term : terms)
+      if (term.source >= type.getRank() || term.source < -1)
+        return emitOpError() << "expects plan " << what
+                             << " sources in [-1, " << type.getRank()
+                             << "), got " << term.source;
+    return success();
+  };
+  if (failed(checkSources(plan->dims, "dim")) ||
+      failed(checkSources(plan->strides, "stride")))
+    return failure();
+  if (plan->boxDims.size() != plan->dims.size() ||
+      plan->strides.size() != plan->dims.size())
+    return emitOpError() << "expects plan dims, strides and box of one rank, "
+                            "got "
+                         << plan->dims.size() << ", " << plan->strides.size()
+                         << " and " << plan->boxDims.size();
+  for (Attribute name : getDeferred()) {
+    StringRef rule = cast<StringAttr>(name).getValue().split('@').first;
+    if (rule != "folded-stride" && !tma::ruleFromName(rule.str()))
+      return emitOpError() << "expects deferred entries to name TMA rules, "
+                              "got '"
+                           << cast<StringAttr>(name).getValue() << "'";
+  }
+  // The static parts of the plan (box, swizzle, element type, target) and
+  // whatever the type fixes must not break a rule: the runtime would only
+  // fail later.
+  tma::MemRefFacts facts;
+  for (int64_t size : type.getShape())
+    facts.sizes.push_back(ShapedType::isDynamic(size)
+                              ? tma::Fact::unknown()
+                              : tma::Fact::exact(static_cast<uint64_t>(size)));
+  for (int64_t stride : type.getStridesAndOffset().first)
+    facts.strides.push_back(
+        ShapedType::isDynamic(stride)
+            ? tma::Fact::unknown()
+            : tma::Fact::exact(static_cast<uint64_t>(stride)));
+  tma::CheckResult result =
+      tma::checkTensorMap(tma::instantiate(*plan, facts, *target));
+  for (const tma::RuleCheck &check : result.violations())
+    return emitOpError() << "plan for " << getOperand() << " breaks TMA rule '"
+                         << tma::ruleName(check.rule)
+                         << "': " << check.message;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // AssumeOp
 //===----------------------------------------------------------------------===//
 

@@ -48,14 +48,6 @@ SmallVector<TmaOperandPlan> deriveTmaDescriptors(AttentionOpInterface op);
 /// memref.assume_alignment; the rest unknown.
 attn::tma::MemRefFacts getMemRefFacts(Value memref);
 
-/// Parses "sm_90a" / "sm_100a".
-std::optional<attn::tma::Target> parseTarget(StringRef chip);
-
-/// Conversions between a plan and its attribute form (on check_tma).
-TmaPlanAttr getTmaPlanAttr(MLIRContext *context,
-                           const attn::tma::DescriptorPlan &plan);
-FailureOr<attn::tma::DescriptorPlan> getDescriptorPlan(TmaPlanAttr attr);
-
 } // namespace paged_attn
 } // namespace mlir
 

@@ -20,6 +20,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "attn/Support/TmaPlan.h"
+
 #include "attn/Dialect/PagedAttn/IR/PagedAttnOpsDialect.h.inc"
 
 #include "attn/Dialect/PagedAttn/IR/PagedAttnEnums.h.inc"
@@ -64,6 +66,15 @@ AttentionDims getAttentionDims(AttentionOpInterface op);
 /// in the given layout.
 unsigned getPageSizeDim(KVLayout layout);
 unsigned getKvHeadsDim(KVLayout layout);
+
+/// Parses "sm_90a" / "sm_100a".
+std::optional<attn::tma::Target> parseTarget(StringRef chip);
+
+/// Conversions between a plan and its attribute form (on check_tma).
+TmaPlanAttr getTmaPlanAttr(MLIRContext *context,
+                           const attn::tma::DescriptorPlan &plan);
+FailureOr<attn::tma::DescriptorPlan> getDescriptorPlan(TmaPlanAttr attr);
+
 
 } // namespace paged_attn
 } // namespace mlir

@@ -201,6 +201,7 @@ def PagedAttn_CheckTmaOp : Op<PagedAttn_Dialect, "check_tma"> {
                        PagedAttn_TmaPlanAttr:$plan,
                        StrArrayAttr:$deferred);
   let assemblyFormat = "$source attr-dict `:` type($source)";
+  let hasVerifier = 1;
 }
 
 #endif // ATTN_DIALECT_PAGEDATTN_IR_PAGEDATTNOPS_TD
