@@ -148,18 +148,8 @@ mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op) {
 
 tma::MemRefFacts mlir::paged_attn::getMemRefFacts(Value memref) {
   auto type = cast<MemRefType>(memref.getType());
-  tma::MemRefFacts facts;
-  for (int64_t size : type.getShape())
-    facts.sizes.push_back(ShapedType::isDynamic(size)
-                              ? tma::Fact::unknown()
-                              : tma::Fact::exact(static_cast<uint64_t>(size)));
-  auto [strides, offset] = type.getStridesAndOffset();
-  for (int64_t stride : strides)
-    facts.strides.push_back(
-        ShapedType::isDynamic(stride)
-            ? tma::Fact::unknown()
-            : tma::Fact::exact(static_cast<uint64_t>(stride)));
-  facts.address = tma::Fact::unknown();
+  tma::MemRefFacts facts = getStaticMemRefFacts(type);
+  int64_t offset = type.getStridesAndOffset().second;
 
   // Walk the chain of facts-stating ops that produced the value.
   int64_t elemBytes = getElemBytes(type.getElementType());

@@ -428,6 +428,22 @@ LogicalResult PrefillOp::verify() {
 // TMA plans
 //===----------------------------------------------------------------------===//
 
+attn::tma::MemRefFacts mlir::paged_attn::getStaticMemRefFacts(MemRefType type) {
+  namespace tma = attn::tma;
+  auto fact = [](int64_t value) {
+    return ShapedType::isDynamic(value)
+               ? tma::Fact::unknown()
+               : tma::Fact::exact(static_cast<uint64_t>(value));
+  };
+  tma::MemRefFacts facts;
+  for (int64_t size : type.getShape())
+    facts.sizes.push_back(fact(size));
+  for (int64_t stride : type.getStridesAndOffset().first)
+    facts.strides.push_back(fact(stride));
+  facts.address = tma::Fact::unknown();
+  return facts;
+}
+
 std::optional<attn::tma::Target> mlir::paged_attn::parseTarget(StringRef chip) {
   if (chip == "sm_90a")
     return attn::tma::Target::SM90;
@@ -544,18 +560,8 @@ LogicalResult CheckTmaOp::verify() {
   // The static parts of the plan (box, swizzle, element type, target) and
   // whatever the type fixes must not break a rule: the runtime would only
   // fail later.
-  tma::MemRefFacts facts;
-  for (int64_t size : type.getShape())
-    facts.sizes.push_back(ShapedType::isDynamic(size)
-                              ? tma::Fact::unknown()
-                              : tma::Fact::exact(static_cast<uint64_t>(size)));
-  for (int64_t stride : type.getStridesAndOffset().first)
-    facts.strides.push_back(
-        ShapedType::isDynamic(stride)
-            ? tma::Fact::unknown()
-            : tma::Fact::exact(static_cast<uint64_t>(stride)));
-  tma::CheckResult result =
-      tma::checkTensorMap(tma::instantiate(*plan, facts, *target));
+  tma::CheckResult result = tma::checkTensorMap(
+      tma::instantiate(*plan, getStaticMemRefFacts(type), *target));
   for (const tma::RuleCheck &check : result.violations())
     return emitOpError() << "plan for " << getOperand() << " breaks TMA rule '"
                          << tma::ruleName(check.rule)

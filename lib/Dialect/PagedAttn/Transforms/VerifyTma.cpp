@@ -29,6 +29,11 @@ static std::string getInstanceName(const tma::RuleCheck &check) {
   return name;
 }
 
+/// "folded-stride@dim": how a stride requirement is named, like a rule.
+static std::string getInstanceName(const tma::RequirementCheck &check) {
+  return "folded-stride@" + std::to_string(check.requirement->source);
+}
+
 /// "128", "?" or "?*16" (unknown multiple of 16).
 static std::string factStr(const tma::Fact &fact) {
   if (std::optional<uint64_t> v = fact.exactValue())
@@ -114,8 +119,7 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
     deferred.push_back(getInstanceName(check));
   for (const tma::RequirementCheck &check : requirements)
     if (check.status == tma::Status::Unknown)
-      deferred.push_back("folded-stride@" +
-                         std::to_string(check.requirement->source));
+      deferred.push_back(getInstanceName(check));
 
   if (report) {
     SmallVector<std::string> proven;
@@ -123,8 +127,7 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
       proven.push_back(getInstanceName(check));
     for (const tma::RequirementCheck &check : requirements)
       if (check.status == tma::Status::Holds)
-        proven.push_back("folded-stride@" +
-                         std::to_string(check.requirement->source));
+        proven.push_back(getInstanceName(check));
     op->emitRemark() << operand.name << ": "
                      << tma::describe(operand.plan)
                      << "; global dims " << factsStr(spec.globalDims)

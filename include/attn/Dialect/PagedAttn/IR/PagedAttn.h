@@ -67,6 +67,10 @@ AttentionDims getAttentionDims(AttentionOpInterface op);
 unsigned getPageSizeDim(KVLayout layout);
 unsigned getKvHeadsDim(KVLayout layout);
 
+/// What a memref type alone tells: static sizes and strides exactly, the
+/// rest (and the address) unknown.
+attn::tma::MemRefFacts getStaticMemRefFacts(MemRefType type);
+
 /// Parses "sm_90a" / "sm_100a".
 std::optional<attn::tma::Target> parseTarget(StringRef chip);
 
