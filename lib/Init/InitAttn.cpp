@@ -12,7 +12,9 @@
 #include "attn/InitAttn.h"
 
 #include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/PagedAttn/Transforms/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -38,6 +40,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -86,6 +89,8 @@ void attn::registerAllDialects(mlir::DialectRegistry &registry) {
 void attn::registerAllPasses() {
   using namespace mlir;
   paged_attn::registerPagedAttnPasses();
+  paged_attn::registerAttnConversionPasses();
+  paged_attn::registerPagedAttnPipelines();
   // Generic transforms (canonicalize, cse, ...).
   registerTransformsPasses();
   // GPU outlining, target attachment, module-to-binary, the upstream
@@ -108,6 +113,8 @@ void attn::registerAllPasses() {
   registerReconcileUnrealizedCastsPass();
   registerSCFToControlFlowPass();
   registerLowerAffinePass();
+  registerConvertVectorToSCFPass();
+  memref::registerExpandStridedMetadataPass();
 }
 
 const char *attn::getVersionString() {

@@ -49,7 +49,8 @@ static int64_t getElemBytes(Type type) {
 
 /// q [T, H, D] with the GQA group folded in: {D, G, H/G, T}.
 static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
-                                     int64_t rows) {
+                                     int64_t rows,
+                                     const DecodeTiling *tiling) {
   int64_t group = dims.groupSize();
   tma::DescriptorPlan plan;
   plan.elemType = getTmaElemType(q.getElementType());
@@ -62,6 +63,8 @@ static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
                     "dim 3 (num_tokens, memref dim 0)"};
   auto [inner, swizzle] =
       getInnerBox(dims.headDim, getElemBytes(q.getElementType()));
+  if (tiling)
+    inner = static_cast<uint32_t>(tiling->qInnerBox);
   plan.boxDims = {inner, static_cast<uint32_t>(group), 1,
                   static_cast<uint32_t>(rows)};
   plan.swizzle = swizzle;
@@ -69,9 +72,10 @@ static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
 }
 
 /// A cache [P, H, N, E] (HND) or [P, N, H, E] (NHD): its dims reversed, a box
-/// of one page of one head.
+/// of (up to 64 rows of) one page of one head.
 static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
-                                     const AttentionDims &dims) {
+                                     const AttentionDims &dims,
+                                     const DecodeTiling *tiling) {
   tma::DescriptorPlan plan;
   plan.elemType = getTmaElemType(cache.getElementType());
   plan.dims = {Term::of(3), Term::of(2), Term::of(1), Term::of(0)};
@@ -85,6 +89,11 @@ static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
   auto [inner, swizzle] = getInnerBox(cache.getDimSize(3), 1 *
                                       getElemBytes(cache.getElementType()));
   uint32_t page = static_cast<uint32_t>(dims.pageSize);
+  if (tiling) {
+    inner = static_cast<uint32_t>(tiling->kvInnerBox);
+    swizzle = tiling->kvSwizzled ? tma::Swizzle::B128 : tma::Swizzle::None;
+    page = static_cast<uint32_t>(tiling->kvBoxRows);
+  }
   plan.boxDims = hnd ? std::vector<uint32_t>{inner, page, 1, 1}
                      : std::vector<uint32_t>{inner, 1, page, 1};
   plan.swizzle = swizzle;
@@ -120,23 +129,91 @@ static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
   return plan;
 }
 
+/// The 16-bit decode path; fp8 and nvfp4 caches get their own tiling with
+/// their lowering.
+static bool hasDecodeKernelTypes(DecodeOp op) {
+  auto is16 = [](Value v) {
+    Type t = cast<MemRefType>(v.getType()).getElementType();
+    return t.isBF16() || t.isF16();
+  };
+  return is16(op.getQ()) && is16(op.getKCache()) && is16(op.getVCache());
+}
+
+static DecodeTiling computeDecodeTiling(DecodeOp op) {
+  AttentionDims dims = getAttentionDims(op);
+  DecodeTiling t;
+  t.headDim = dims.headDim;
+  t.elemBytes = 2;
+  t.group = dims.groupSize();
+  t.qLen = op.getQLenPerRequest();
+  t.pageSize = dims.pageSize;
+  t.qRows = t.group * t.qLen;
+  t.mBlocks = llvm::divideCeil(t.qRows, DecodeTiling::kRowsPerBlock);
+  int64_t span = 128 / t.elemBytes;
+  t.qInnerBox = std::min(t.headDim, span);
+  t.qRegions = t.headDim / t.qInnerBox;
+  t.kvBoxRows = std::min(t.pageSize, DecodeTiling::kTileRows);
+  t.pagesPerTile = t.pageSize <= DecodeTiling::kTileRows
+                       ? DecodeTiling::kTileRows / t.pageSize
+                       : 1;
+  t.tileTokens = t.pageSize <= DecodeTiling::kTileRows
+                     ? t.pagesPerTile * t.pageSize
+                     : DecodeTiling::kTileRows;
+  // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
+  // size that is not a multiple of 8 land at other offsets, so they are
+  // loaded unswizzled, the whole head_dim in one box.
+  t.kvSwizzled = t.kvBoxRows % 8 == 0;
+  t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : t.headDim;
+  t.kvRegions = t.headDim / t.kvInnerBox;
+  constexpr int64_t kSharedBudget = 200 * 1024;
+  int64_t perStage = 2 * t.kvTileBytes();
+  t.stages = std::clamp<int64_t>((kSharedBudget - t.qBytes()) / perStage, 2, 4);
+  return t;
+}
+
+FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
+  if (!hasDecodeKernelTypes(op))
+    return op.emitOpError("the decode kernel supports bf16 and f16 q and "
+                          "caches; fp8 and nvfp4 caches are not lowered yet");
+  AttentionDims dims = getAttentionDims(op);
+  if (dims.pageSize > DecodeTiling::kTileRows &&
+      dims.pageSize % DecodeTiling::kTileRows != 0)
+    return op.emitOpError("page_size ")
+           << dims.pageSize
+           << " is not supported by the decode kernel: a page larger than "
+           << DecodeTiling::kTileRows << " tokens must be a multiple of "
+           << DecodeTiling::kTileRows;
+  DecodeTiling t = computeDecodeTiling(op);
+  if (t.group > 256 || t.qLen > 256)
+    return op.emitOpError("the decode kernel needs gqa group (")
+           << t.group << ") and q_len_per_request (" << t.qLen
+           << ") of at most 256 each (one q box)";
+  return t;
+}
+
 SmallVector<TmaOperandPlan>
 mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op) {
   AttentionDims dims = getAttentionDims(op);
   KVLayout layout = op.getKvLayout();
   int64_t rows = 1;
-  if (auto decode = dyn_cast<DecodeOp>(op.getOperation()))
+  std::optional<DecodeTiling> tiling;
+  if (auto decode = dyn_cast<DecodeOp>(op.getOperation())) {
     rows = decode.getQLenPerRequest();
-  else
+    if (hasDecodeKernelTypes(decode))
+      tiling = computeDecodeTiling(decode);
+  } else {
     rows = std::max<int64_t>(1, 64 / dims.groupSize());
+  }
+  const DecodeTiling *t = tiling ? &*tiling : nullptr;
 
   SmallVector<TmaOperandPlan> plans;
   auto typeOf = [](Value v) { return cast<MemRefType>(v.getType()); };
-  plans.push_back({"q", op.getQ(), planQuery(typeOf(op.getQ()), dims, rows)});
+  plans.push_back(
+      {"q", op.getQ(), planQuery(typeOf(op.getQ()), dims, rows, t)});
   plans.push_back({"k_cache", op.getKCache(),
-                   planCache(typeOf(op.getKCache()), layout, dims)});
+                   planCache(typeOf(op.getKCache()), layout, dims, t)});
   plans.push_back({"v_cache", op.getVCache(),
-                   planCache(typeOf(op.getVCache()), layout, dims)});
+                   planCache(typeOf(op.getVCache()), layout, dims, t)});
   if (Value kScale = op.getKScale())
     plans.push_back(
         {"k_scale", kScale, planScales(typeOf(kScale), layout, dims)});

@@ -30,6 +30,60 @@ struct TmaOperandPlan {
   attn::tma::DescriptorPlan plan;
 };
 
+/// How the decode kernel tiles its work. The descriptors' boxes and the
+/// kernel's shared-memory layout both come from here, so the verifier checks
+/// the boxes the kernel really loads.
+///
+/// A CTA handles one (batch, kv head, 16-row block of the q rows, KV split).
+/// The q rows of a kv head are its GQA group times q_len_per_request, row
+/// r = token * group + head_in_group. K and V move in tiles of
+/// `kTileRows` tokens: a page of up to 64 tokens is one box per region, a
+/// tile holds `pagesPerTile` of them; a larger page (a multiple of 64) is
+/// loaded 64 rows at a time. A region is the 128-byte (swizzled) or
+/// head_dim-wide (unswizzled) column slice one box covers.
+struct DecodeTiling {
+  static constexpr int64_t kTileRows = 64;
+  static constexpr int64_t kNumWarps = 4;
+  static constexpr int64_t kRowsPerBlock = 16;
+
+  int64_t headDim = 0;
+  int64_t elemBytes = 2;
+  int64_t group = 1;
+  int64_t qLen = 1;
+  int64_t pageSize = 1;
+  /// group * qLen, and the 16-row blocks that cover them.
+  int64_t qRows = 1;
+  int64_t mBlocks = 1;
+  /// q: box {qInnerBox, group, 1, qLen}, 128-byte swizzle, qRegions boxes.
+  int64_t qInnerBox = 64;
+  int64_t qRegions = 1;
+  /// k/v: box {kvInnerBox, kvBoxRows} (page rows), kvRegions boxes per page.
+  int64_t kvBoxRows = 1;
+  int64_t pagesPerTile = 1;
+  /// Tokens of a full tile (pagesPerTile * pageSize, or 64).
+  int64_t tileTokens = 64;
+  bool kvSwizzled = true;
+  int64_t kvInnerBox = 64;
+  int64_t kvRegions = 1;
+  int64_t stages = 2;
+
+  /// Shared memory layout (bytes, from a 1024-byte aligned base).
+  int64_t qBytes() const { return mBlocks * kRowsPerBlock * headDim * elemBytes; }
+  int64_t kvTileBytes() const { return kTileRows * headDim * elemBytes; }
+  int64_t qOffset() const { return 0; }
+  int64_t kOffset(int64_t stage) const {
+    return qBytes() + 2 * stage * kvTileBytes();
+  }
+  int64_t vOffset(int64_t stage) const { return kOffset(stage) + kvTileBytes(); }
+  /// Dynamic shared memory the layout above needs (the mbarriers are
+  /// static shared memory).
+  int64_t sharedMemoryBytes() const { return kOffset(stages); }
+};
+
+/// The tiling of a verified decode op; fails with a diagnostic (on `op`)
+/// for shapes the kernel does not support.
+FailureOr<DecodeTiling> getDecodeTiling(DecodeOp op);
+
 /// Derives the descriptor of every TMA-loaded operand of a verified attention
 /// op, each from its OWN memref (never from another operand's strides):
 ///  - q [T, H, D] with the GQA group folded in: dims {D, G, H/G, T}, strides

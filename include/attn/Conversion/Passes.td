@@ -1,0 +1,76 @@
+//===- Passes.td - attn-mlir conversion passes -------------*- tablegen -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_CONVERSION_PASSES_TD
+#define ATTN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
+  let summary = "Lower paged_attn ops to host code and gpu/nvgpu kernels";
+  let description = [{
+    Replaces every `paged_attn.decode` with host code and adds its kernels
+    (the split-KV decode kernel and the merge kernel) to the
+    `gpu.module @paged_attn_kernels` of the module:
+
+    - each TMA descriptor (q, k_cache, v_cache) is the one
+      `deriveTmaDescriptors` gives, instantiated from its own memref's
+      runtime sizes, strides and offset and encoded by the runtime's
+      `attnTmaEncode`, which checks every TMA rule first and records an
+      error instead of encoding when one fails;
+    - `paged_attn.check_tma` becomes a call of `attnTmaCheck` with the same
+      instantiated descriptor;
+    - the kernels are launched only when no check or encoding failed
+      (`attnRuntimeStatusOk`); the number of KV splits is chosen at run
+      time from the batch, the heads, the block table's width and the
+      multiprocessor count.
+
+    Functions that held an attention op get `llvm.emit_c_interface`, so
+    their `_mlir_ciface_` wrappers take memref descriptors by pointer.
+    `paged_attn.prefill` is not lowered yet and is reported as an error.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target chip: sm_90a or sm_100a">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def PagedAttnCheckTarget : Pass<"paged-attn-check-target", "ModuleOp"> {
+  let summary = "Diagnose bad target options before anything is lowered";
+  let description = [{
+    The first pass of `--paged-attn-to-nvvm`. Checks that the chip is
+    sm_90a or sm_100a, that the PTX feature (`+ptxNN`) is one LLVM 22 knows
+    and is new enough for the chip (sm_90a needs PTX 8.0, sm_100a PTX 8.6:
+    older ones make the NVPTX backend abort), that the format is isa, bin
+    or fatbin, and, for bin and fatbin, that the toolkit has `bin/ptxas`
+    (and `bin/fatbinary` for fatbin). Each problem is an error on the
+    module; no LLVM fatal error is ever reached.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target chip: sm_90a or sm_100a">,
+    Option<"ptxFeatures", "ptx-features", "std::string", /*default=*/"\"\"",
+           "PTX ISA feature, e.g. +ptx80; empty for the chip's default">,
+    Option<"format", "format", "std::string", /*default=*/"\"fatbin\"",
+           "isa (PTX text), bin (cubin) or fatbin">,
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "CUDA toolkit root; empty for $CUDA_HOME or /usr/local/cuda">,
+  ];
+}
+
+#endif // ATTN_CONVERSION_PASSES_TD

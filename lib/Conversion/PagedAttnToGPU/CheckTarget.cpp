@@ -1,0 +1,90 @@
+//===- CheckTarget.cpp - Diagnose bad target options ----------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/Passes.h"
+
+#include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+namespace mlir {
+namespace paged_attn {
+#define GEN_PASS_DEF_PAGEDATTNCHECKTARGET
+#include "attn/Conversion/Passes.h.inc"
+} // namespace paged_attn
+} // namespace mlir
+
+using namespace mlir;
+
+/// PTX ISA versions (times 10) the NVPTX backend of LLVM 22 knows from 8.0
+/// on; older ones are too old for either chip.
+static bool isKnownPtxVersion(unsigned version) {
+  return (version >= 80 && version <= 88) || version == 90;
+}
+
+namespace {
+struct PagedAttnCheckTargetPass
+    : public paged_attn::impl::PagedAttnCheckTargetBase<
+          PagedAttnCheckTargetPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool ok = true;
+    auto error = [&]() -> InFlightDiagnostic {
+      ok = false;
+      return module.emitError("paged-attn-to-nvvm: ");
+    };
+
+    unsigned minPtx = llvm::StringSwitch<unsigned>(chip)
+                          .Case("sm_90a", 80)
+                          .Case("sm_100a", 86)
+                          .Default(0);
+    if (minPtx == 0)
+      error() << "unknown chip '" << chip
+              << "': expected sm_90a or sm_100a (the 'a' targets: the "
+                 "kernels use TMA and arch-specific instructions)";
+
+    if (!ptxFeatures.empty()) {
+      StringRef feature = ptxFeatures;
+      unsigned version = 0;
+      if (!feature.consume_front("+ptx") || feature.getAsInteger(10, version))
+        error() << "ptx-features '" << ptxFeatures
+                << "' is not of the form +ptxNN (e.g. +ptx86)";
+      else if (!isKnownPtxVersion(version))
+        error() << "ptx-features '" << ptxFeatures
+                << "': PTX ISA " << version / 10 << "." << version % 10
+                << " is not one LLVM 22 can emit (8.0-8.8, 9.0)";
+      else if (minPtx != 0 && version < minPtx)
+        error() << "ptx-features '" << ptxFeatures << "' is too old for "
+                << chip << ": it needs +ptx" << minPtx << " or later";
+    }
+
+    if (format != "isa" && format != "bin" && format != "fatbin")
+      error() << "unknown format '" << format
+              << "': expected isa (PTX text), bin (cubin) or fatbin";
+
+    if (ok && format != "isa") {
+      SmallString<128> ptxas(toolkit);
+      llvm::sys::path::append(ptxas, "bin", "ptxas");
+      if (!llvm::sys::fs::can_execute(ptxas))
+        error() << "format=" << format << " needs ptxas, but '" << ptxas
+                << "' does not exist; set toolkit=<CUDA root> or CUDA_HOME, "
+                   "or use format=isa for PTX text";
+      SmallString<128> fatbinary(toolkit);
+      llvm::sys::path::append(fatbinary, "bin", "fatbinary");
+      if (ok && format == "fatbin" && !llvm::sys::fs::can_execute(fatbinary))
+        error() << "format=fatbin needs fatbinary, but '" << fatbinary
+                << "' does not exist";
+    }
+    if (!ok)
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,801 @@
+//===- DecodeKernel.cpp - The decode attention kernels --------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The split-KV decode kernel and its merge kernel, built as gpu.func with
+// nvgpu ops (TMA, mbarrier, ldmatrix, mma.sync). docs/DecodeKernel.md
+// describes the structure; in short, per CTA (one batch entry, one kv head,
+// 16 q rows, one KV split):
+//
+//  - thread 0 initializes one mbarrier per stage (plus one for q), loads q
+//    (the GQA group's heads of the request's q_len tokens, one box per
+//    128-byte column region) and keeps up to `stages` K/V tiles in flight,
+//    one TMA box per page (or per 64 rows of a large page);
+//  - each of the 4 warps takes 16 of a tile's 64 rows: S = Q K^T and
+//    O += P V with mma.sync m16n8k16, an online softmax in f32 per warp;
+//  - the warps' (max, sum, O) merge through shared memory; with one split
+//    the CTA writes `out`, otherwise its normalized partial output and
+//    log-sum-exp go to the workspace and the merge kernel combines them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecodeKernel.h"
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+namespace tma = attn::tma;
+
+static Value getDynamicSharedMemory(ImplicitLocOpBuilder &b, int64_t bytes);
+
+namespace {
+
+/// A tile in shared memory: `regions` column slices of `inner` elements,
+/// each `regionRows` rows deep, 128-byte swizzled or not. Logical (row, col)
+/// maps to (physical row, physical col) of a 2-D view.
+struct SharedTile {
+  Value view;
+  int64_t inner;
+  int64_t regionRows;
+  bool swizzled;
+
+  /// Indices of logical (row, col); `col` must be a multiple of 8 when the
+  /// tile is swizzled and the caller reads 16 bytes.
+  SmallVector<Value, 2> at(KernelBuilder &k, Value row, Value col) const {
+    Value region = k.div(col, inner);
+    Value c = k.rem(col, inner);
+    Value physRow = k.add(k.mul(region, regionRows), row);
+    if (!swizzled)
+      return {physRow, c};
+    Value chunk = k.xorI(k.div(c, 8), k.rem(row, 8));
+    return {physRow, k.add(k.mul(chunk, 8), k.rem(c, 8))};
+  }
+};
+
+/// An m16n8 f32 accumulator fragment: c0..c3 of the PTX layout (rows g and
+/// g + 8, columns 2 * tig and 2 * tig + 1).
+using Acc = SmallVector<Value, 4>;
+
+/// Builds one decode kernel; member state is the kernel's shared values.
+class DecodeKernelEmitter {
+public:
+  DecodeKernelEmitter(ImplicitLocOpBuilder &b, DecodeOp op,
+                      const DecodeTiling &t, ArrayRef<TmaOperandPlan> plans)
+      : b(b), k(b), op(op), t(t), plans(plans) {}
+
+  void emit(gpu::GPUFuncOp func);
+
+private:
+  Type elemType() {
+    return cast<MemRefType>(op.getKCache().getType()).getElementType();
+  }
+  Type outElemType() {
+    return cast<MemRefType>(op.getOut().getType()).getElementType();
+  }
+  Value arg(DecodeKernelArg a) {
+    return func.getArgument(static_cast<unsigned>(a));
+  }
+
+  Value tensorMap(unsigned index);
+  Value sharedView(Value byteOffset, ArrayRef<int64_t> shape, Type elem);
+  void issueTile(Value tile, Value stage);
+  void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
+  /// e^x as 2^(x log2 e): one ex2.approx.
+  Value expF(Value x) {
+    return math::Exp2Op::create(b, k.mulF(x, k.f32(M_LOG2E)));
+  }
+  Value quadReduce(Value v, bool isMax);
+  /// The four (x4) ldmatrix results as packed i32 registers.
+  SmallVector<Value, 4> ldmatrix(const SharedTile &tile, Value row, Value col,
+                                 bool transpose);
+  /// Packs two 16-bit values into one mma operand register.
+  Value pack(Value lo, Value hi);
+  /// A vector<2xT> pair as the mma operand type for T.
+  Value asRegister(Value pair);
+  /// D = A B + C with mma.sync m16n8k16 (A: 4 regs, B: 2 regs).
+  Acc mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c);
+
+  ImplicitLocOpBuilder &b;
+  KernelBuilder k;
+  DecodeOp op;
+  const DecodeTiling &t;
+  ArrayRef<TmaOperandPlan> plans;
+  gpu::GPUFuncOp func;
+
+  // Values of the kernel prologue.
+  Value tid, warp, lane, batch, kvHead, mBlock, seqLen, tokStart, tokEnd;
+  Value numTiles, shared, base, barriers;
+  Value qMap, kMap, vMap;
+};
+
+} // namespace
+
+/// The descriptor type for a plan's box: the box dims reversed, in shared
+/// memory.
+static nvgpu::TensorMapDescriptorType
+getDescriptorType(MLIRContext *ctx, const tma::DescriptorPlan &plan,
+                  Type elem) {
+  SmallVector<int64_t> shape(plan.boxDims.rbegin(), plan.boxDims.rend());
+  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto box = MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), space);
+  nvgpu::TensorMapSwizzleKind swizzle = nvgpu::TensorMapSwizzleKind::SWIZZLE_NONE;
+  switch (plan.swizzle) {
+  case tma::Swizzle::B32:
+    swizzle = nvgpu::TensorMapSwizzleKind::SWIZZLE_32B;
+    break;
+  case tma::Swizzle::B64:
+    swizzle = nvgpu::TensorMapSwizzleKind::SWIZZLE_64B;
+    break;
+  case tma::Swizzle::B128:
+    swizzle = nvgpu::TensorMapSwizzleKind::SWIZZLE_128B;
+    break;
+  default:
+    break;
+  }
+  return nvgpu::TensorMapDescriptorType::get(
+      ctx, box, swizzle, nvgpu::TensorMapL2PromoKind::L2PROMO_256B,
+      nvgpu::TensorMapOOBKind::OOB_ZERO,
+      nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+}
+
+Value DecodeKernelEmitter::tensorMap(unsigned index) {
+  MLIRContext *ctx = b.getContext();
+  Value address = arith::AddIOp::create(
+      b, arg(DecodeKernelArg::TensorMaps), k.i64(128 * index));
+  Value ptr =
+      LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(ctx), address);
+  Type elem = cast<MemRefType>(plans[index].value.getType()).getElementType();
+  auto type = getDescriptorType(ctx, plans[index].plan, elem);
+  return UnrealizedConversionCastOp::create(b, TypeRange{type},
+                                            ValueRange{ptr})
+      .getResult(0);
+}
+
+Value DecodeKernelEmitter::sharedView(Value byteOffset, ArrayRef<int64_t> shape,
+                                      Type elem) {
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto type = MemRefType::get(shape, elem, MemRefLayoutAttrInterface(), space);
+  return memref::ViewOp::create(b, type, shared, k.add(base, byteOffset),
+                                ValueRange{});
+}
+
+/// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
+/// stage `stage`.
+void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
+  Type elem = elemType();
+  bool hnd = op.getKvLayout() == KVLayout::HND;
+  int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.elemBytes;
+  int64_t regionBytes = DecodeTiling::kTileRows * t.kvInnerBox * t.elemBytes;
+  SmallVector<int64_t> boxShape(plans[1].plan.boxDims.rbegin(),
+                                plans[1].plan.boxDims.rend());
+  Value tileBase = k.add(tokStart, k.mul(tile, t.tileTokens));
+  Value stageK = k.add(k.idx(t.kOffset(0)),
+                       k.mul(stage, 2 * t.kvTileBytes()));
+  Value stageV = k.add(stageK, k.idx(t.kvTileBytes()));
+  Value blockTable = arg(DecodeKernelArg::BlockTable);
+
+  auto loadPage = [&](Value slot, Value page, Value row0) {
+    Value phys = k.toIndex(memref::LoadOp::create(b, blockTable,
+                                                  ValueRange{batch, page}));
+    for (int64_t r = 0; r < t.kvRegions; ++r) {
+      Value slotOffset = k.add(k.mul(slot, t.kvBoxRows * t.kvInnerBox *
+                                               t.elemBytes),
+                               k.idx(r * regionBytes));
+      Value col = k.idx(r * t.kvInnerBox);
+      SmallVector<Value> coords =
+          hnd ? SmallVector<Value>{col, row0, kvHead, phys}
+              : SmallVector<Value>{col, kvHead, row0, phys};
+      for (auto [map, stageOffset] :
+           {std::pair{kMap, stageK}, std::pair{vMap, stageV}}) {
+        Value dst = sharedView(k.add(stageOffset, slotOffset), boxShape, elem);
+        nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, map, coords, stage,
+                                      Value(), Value());
+      }
+    }
+  };
+
+  int64_t tileBytes = 2 * t.kvRegions * boxBytes;
+  if (t.pageSize <= DecodeTiling::kTileRows) {
+    Value firstPage = k.div(tileBase, t.pageSize);
+    Value pages = k.minS(k.idx(t.pagesPerTile),
+                         k.ceilDiv(k.sub(tokEnd, tileBase), k.idx(t.pageSize)));
+    // Never read the block table past its end.
+    Value tableCols = memref::DimOp::create(b, blockTable, 1);
+    pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
+    nvgpu::MBarrierArriveExpectTxOp::create(
+        b, barriers, k.mul(pages, tileBytes), stage, Value());
+    k.forLoop(k.idx(0), pages, k.idx(1), [&](Value slot) {
+      loadPage(slot, k.add(firstPage, slot), k.idx(0));
+    });
+  } else {
+    Value page = k.div(tileBase, t.pageSize);
+    Value row0 = k.rem(tileBase, t.pageSize);
+    nvgpu::MBarrierArriveExpectTxOp::create(b, barriers, k.idx(tileBytes),
+                                            stage, Value());
+    loadPage(k.idx(0), page, row0);
+  }
+}
+
+/// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, so that
+/// rows no key maps to hold no NaN for P (= 0 there) times V.
+void DecodeKernelEmitter::zeroRows(const SharedTile &tile, Value fromRow,
+                                   int64_t toRow) {
+  int64_t chunksPerRow = t.headDim / 8;
+  Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
+  auto vecType = VectorType::get({8}, elemType());
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(vecType));
+  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(kDecodeThreads), [&](Value i) {
+    Value row = k.add(fromRow, k.div(i, chunksPerRow));
+    Value col = k.mul(k.rem(i, chunksPerRow), 8);
+    vector::StoreOp::create(b, zero, tile.view, tile.at(k, row, col));
+  });
+}
+
+SmallVector<Value, 4> DecodeKernelEmitter::ldmatrix(const SharedTile &tile,
+                                                    Value row, Value col,
+                                                    bool transpose) {
+  auto fragType = VectorType::get({4, 2}, elemType());
+  Value frag = nvgpu::LdMatrixOp::create(b, fragType, tile.view,
+                                         tile.at(k, row, col), transpose, 4);
+  SmallVector<Value, 4> regs;
+  for (int64_t i = 0; i < 4; ++i)
+    regs.push_back(asRegister(
+        vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{i})));
+  return regs;
+}
+
+Value DecodeKernelEmitter::asRegister(Value pair) {
+  // nvvm.mma.sync takes f16 pairs as vector<2xf16> and bf16 pairs as i32.
+  if (!elemType().isBF16())
+    return pair;
+  Value word = vector::BitCastOp::create(
+      b, VectorType::get({1}, b.getI32Type()), pair);
+  return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
+}
+
+Value DecodeKernelEmitter::pack(Value lo, Value hi) {
+  auto pairType = VectorType::get({2}, elemType());
+  return asRegister(
+      vector::FromElementsOp::create(b, pairType, ValueRange{lo, hi}));
+}
+
+Acc DecodeKernelEmitter::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                             const Acc &c) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  NVVM::MMATypes type =
+      elemType().isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  Value d = NVVM::MmaOp::create(
+      b, resultType, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+      std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                      NVVM::MMALayout::col});
+  Acc out;
+  for (int64_t i = 0; i < 4; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i}));
+  return out;
+}
+
+Value DecodeKernelEmitter::quadReduce(Value v, bool isMax) {
+  for (int32_t offset : {1, 2}) {
+    Value other = gpu::ShuffleOp::create(b, v, offset, 32,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    v = isMax ? k.maxF(v, other) : k.addF(v, other);
+  }
+  return v;
+}
+
+void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
+  func = kernel;
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  Type elem = elemType();
+  int64_t group = t.group;
+  int64_t qLen = t.qLen;
+  int64_t numHeads = t.group * op.getKCache().getType().getDimSize(
+                                   getKvHeadsDim(op.getKvLayout()));
+  int64_t nTilesQK = 2; // 16 keys per warp = two n8 tiles
+  int64_t kSteps = t.headDim / 16;
+  int64_t oTiles = t.headDim / 8;
+
+  // Prologue: who am I.
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  warp = k.div(tid, 32);
+  lane = k.rem(tid, 32);
+  Value g = k.div(lane, 4);
+  Value tig = k.rem(lane, 4);
+  Value split = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value headBlock = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  kvHead = k.div(headBlock, t.mBlocks);
+  mBlock = k.rem(headBlock, t.mBlocks);
+  seqLen = k.toIndex(memref::LoadOp::create(b, arg(DecodeKernelArg::SeqLens),
+                                            ValueRange{batch}));
+  Value splitTokens = arg(DecodeKernelArg::SplitTokens);
+  Value numSplits = arg(DecodeKernelArg::NumSplits);
+  tokStart = k.mul(split, splitTokens);
+  tokEnd = k.minS(seqLen, k.add(tokStart, splitTokens));
+  Value numTokens = k.maxS(k.sub(tokEnd, tokStart), k.idx(0));
+  numTiles = k.ceilDiv(numTokens, k.idx(t.tileTokens));
+
+  // Dynamic shared memory, 1024-byte aligned for the swizzle pattern.
+  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  shared = getDynamicSharedMemory(b, t.sharedMemoryBytes());
+  base = k.idx(0);
+  barriers = nvgpu::MBarrierCreateOp::create(
+      b, nvgpu::MBarrierGroupType::get(ctx, space, t.stages + 1));
+  Value qBarrier = k.idx(t.stages);
+  qMap = tensorMap(0);
+  kMap = tensorMap(1);
+  vMap = tensorMap(2);
+
+  SharedTile qTile{sharedView(k.idx(t.qOffset()),
+                              {t.qRegions * t.mBlocks * 16, t.qInnerBox}, elem),
+                   t.qInnerBox, t.mBlocks * 16, /*swizzled=*/true};
+  auto kvTile = [&](Value offset) {
+    return SharedTile{sharedView(offset,
+                                 {t.kvRegions * DecodeTiling::kTileRows,
+                                  t.kvInnerBox},
+                                 elem),
+                      t.kvInnerBox, DecodeTiling::kTileRows, t.kvSwizzled};
+  };
+
+  Value isLeader = k.eq(tid, k.idx(0));
+  k.ifThen(isLeader, [&] {
+    for (int64_t i = 0; i <= t.stages; ++i)
+      nvgpu::MBarrierInitOp::create(b, barriers, k.idx(1), k.idx(i), Value());
+    NVVM::FenceMbarrierInitOp::create(b);
+  });
+  // Rows past a tile's tokens (page sizes that do not divide 64) are never
+  // loaded: zero them once in every V stage.
+  if (t.tileTokens < DecodeTiling::kTileRows)
+    for (int64_t s = 0; s < t.stages; ++s)
+      zeroRows(kvTile(k.idx(t.vOffset(s))), k.idx(t.tileTokens),
+               DecodeTiling::kTileRows);
+  gpu::BarrierOp::create(b);
+
+  k.ifThen(isLeader, [&] {
+    // q: the group's heads of this request's q_len tokens.
+    SmallVector<int64_t> qShape(plans[0].plan.boxDims.rbegin(),
+                                plans[0].plan.boxDims.rend());
+    int64_t qBoxBytes = t.qInnerBox * group * qLen * t.elemBytes;
+    nvgpu::MBarrierArriveExpectTxOp::create(
+        b, barriers, k.idx(t.qRegions * qBoxBytes), qBarrier, Value());
+    for (int64_t r = 0; r < t.qRegions; ++r) {
+      Value dst = sharedView(
+          k.idx(t.qOffset() + r * t.mBlocks * 16 * t.qInnerBox * t.elemBytes),
+          qShape, elem);
+      SmallVector<Value> coords{k.idx(r * t.qInnerBox), k.idx(0), kvHead,
+                                k.mul(batch, qLen)};
+      nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, qMap, coords, qBarrier,
+                                    Value(), Value());
+    }
+    for (int64_t s = 0; s < t.stages; ++s)
+      k.ifThen(k.lt(k.idx(s), numTiles),
+               [&] { issueTile(k.idx(s), k.idx(s)); });
+  });
+
+  Value falseBit = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+  Value ticks = k.idx(10000000);
+  nvgpu::MBarrierTryWaitParityOp::create(b, barriers, falseBit, ticks,
+                                         qBarrier);
+
+  // Per-lane addressing of the mma fragments.
+  Value lane8 = k.rem(lane, 8);
+  Value laneBit3 = k.rem(k.div(lane, 8), 2);
+  Value laneBit4 = k.div(lane, 16);
+  // A (q, 16 x 16): matrices {rows 0-7, 8-15} x {cols 0-7, 8-15}.
+  Value qRow = k.add(k.add(k.mul(mBlock, 16), lane8), k.mul(laneBit3, 8));
+  Value qColLane = k.mul(laneBit4, 8);
+  // B for S (K rows are keys): {keys 0-7: dims 0-7, 8-15}, {keys 8-15: ...}.
+  Value kRowLane = k.add(k.add(k.mul(warp, 16), lane8), k.mul(laneBit4, 8));
+  Value kColLane = k.mul(laneBit3, 8);
+  // B for O (V rows are keys, transposed): {keys 0-7, 8-15} x {dims 0-7, 8-15}.
+  Value vRowLane = k.add(k.add(k.mul(warp, 16), lane8), k.mul(laneBit3, 8));
+  Value vColLane = k.mul(laneBit4, 8);
+
+  // Keep q's fragments in registers when they fit beside O.
+  auto loadA = [&](int64_t kk) {
+    return ldmatrix(qTile, qRow, k.add(qColLane, k.idx(kk * 16)), false);
+  };
+  bool hoistQ = t.headDim <= 128;
+  SmallVector<SmallVector<Value, 4>> qFrags;
+  if (hoistQ)
+    for (int64_t kk = 0; kk < kSteps; ++kk)
+      qFrags.push_back(loadA(kk));
+
+  // The tile loop carries (m, l) for rows g and g + 8, then O's n8 tiles,
+  // four f32 each.
+  Value zero = k.f32(0);
+  Acc zeroAcc(4, zero);
+  SmallVector<Value> inits{k.negInf(), k.negInf(), zero, zero};
+  inits.append(oTiles * 4, zero);
+  auto loop = scf::ForOp::create(b, k.idx(0), numTiles, k.idx(1), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value tile = loop.getInductionVar();
+    ValueRange iter = loop.getRegionIterArgs();
+    Value stage = k.rem(tile, t.stages);
+    Value parity = arith::TruncIOp::create(
+        b, b.getI1Type(), k.toI32(k.rem(k.div(tile, t.stages), 2)));
+    nvgpu::MBarrierTryWaitParityOp::create(b, barriers, parity, ticks, stage);
+
+    Value stageK = k.add(k.idx(t.kOffset(0)),
+                         k.mul(stage, 2 * t.kvTileBytes()));
+    SharedTile kTile = kvTile(stageK);
+    SharedTile vTile = kvTile(k.add(stageK, k.idx(t.kvTileBytes())));
+    Value tileBase = k.add(tokStart, k.mul(tile, t.tileTokens));
+    Value validRows = k.sub(tokEnd, tileBase);
+
+    // The last tile: zero V rows past the last key (stale or page-tail).
+    Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
+    k.ifThen(isLast, [&] {
+      zeroRows(vTile, k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens);
+      gpu::BarrierOp::create(b);
+    });
+
+    // S = Q K^T for this warp's 16 keys: s[n] covers keys 8n .. 8n + 7.
+    SmallVector<Acc> s(nTilesQK, zeroAcc);
+    for (int64_t kk = 0; kk < kSteps; ++kk) {
+      SmallVector<Value, 4> a = hoistQ ? qFrags[kk] : loadA(kk);
+      SmallVector<Value, 4> bk =
+          ldmatrix(kTile, kRowLane, k.add(kColLane, k.idx(kk * 16)), false);
+      for (int64_t n = 0; n < nTilesQK; ++n)
+        s[n] = mma(a, {bk[2 * n], bk[2 * n + 1]}, s[n]);
+    }
+
+    // Scale, soft cap, masks; then the online softmax per row.
+    double scale = op.getScale().convertToDouble();
+    std::optional<APFloat> cap = op.getLogitsSoftCap();
+    int64_t window = op.getWindowLeft();
+    Value keyLane = k.add(k.add(k.mul(warp, 16), k.mul(tig, 2)), tileBase);
+    SmallVector<Value> m{iter[0], iter[1]}, l{iter[2], iter[3]};
+    SmallVector<Value> alpha(2);
+    // p[rr][n * 2 + j]: row g + 8 rr, key 8 n + 2 tig + j.
+    SmallVector<SmallVector<Value>> p(2, SmallVector<Value>(4));
+    for (int64_t rr = 0; rr < 2; ++rr) {
+      Value row = k.add(k.add(k.mul(mBlock, 16), g), k.idx(8 * rr));
+      Value qPos = k.add(k.sub(seqLen, k.idx(qLen)), k.div(row, group));
+      SmallVector<Value> x;
+      for (int64_t n = 0; n < nTilesQK; ++n) {
+        for (int64_t j = 0; j < 2; ++j) {
+          Value raw = s[n][2 * rr + j];
+          Value key = k.add(keyLane, k.idx(8 * n + j));
+          Value valid = k.lt(key, tokEnd);
+          if (t.tileTokens < DecodeTiling::kTileRows)
+            valid = k.andI(valid, k.lt(k.sub(key, tileBase),
+                                       k.idx(t.tileTokens)));
+          if (qLen > 1)
+            valid = k.andI(valid, k.le(key, qPos));
+          if (window >= 0)
+            valid = k.andI(valid, k.ge(k.add(key, k.idx(window)), qPos));
+          Value logit;
+          if (cap) {
+            double c = cap->convertToDouble();
+            logit = k.mulF(
+                math::TanhOp::create(b, k.mulF(raw, k.f32(scale / c))),
+                k.f32(c));
+          } else {
+            logit = k.mulF(raw, k.f32(scale));
+          }
+          x.push_back(k.select(valid, logit, k.negInf()));
+        }
+      }
+      Value rowMax = k.maxF(k.maxF(x[0], x[1]), k.maxF(x[2], x[3]));
+      rowMax = quadReduce(rowMax, /*isMax=*/true);
+      Value mNew = k.maxF(m[rr], rowMax);
+      // A row with no key yet keeps max -inf: use 0 so no -inf - -inf.
+      Value isEmpty = k.cmpF(arith::CmpFPredicate::OEQ, mNew, k.negInf());
+      Value mUse = k.select(isEmpty, zero, mNew);
+      alpha[rr] = expF(k.subF(m[rr], mUse));
+      Value sum = zero;
+      for (int64_t e = 0; e < 4; ++e) {
+        p[rr][e] = expF(k.subF(x[e], mUse));
+        sum = k.addF(sum, p[rr][e]);
+      }
+      l[rr] = k.addF(k.mulF(l[rr], alpha[rr]), sum);
+      m[rr] = mNew;
+    }
+
+    // O *= alpha (c0, c1 are row g; c2, c3 row g + 8), then O += P V.
+    SmallVector<Acc> o(oTiles);
+    for (int64_t n = 0; n < oTiles; ++n)
+      for (int64_t e = 0; e < 4; ++e)
+        o[n].push_back(k.mulF(iter[4 + 4 * n + e], alpha[e / 2]));
+    // The A fragment of P: {row g keys 0-7, row g+8 keys 0-7, row g keys
+    // 8-15, row g+8 keys 8-15}, two keys per register.
+    auto narrow = [&](Value v) {
+      return arith::TruncFOp::create(b, elem, v).getResult();
+    };
+    SmallVector<Value> pFrag;
+    for (int64_t n = 0; n < nTilesQK; ++n)
+      for (int64_t rr = 0; rr < 2; ++rr)
+        pFrag.push_back(pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+    for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
+      SmallVector<Value, 4> bv =
+          ldmatrix(vTile, vRowLane, k.add(vColLane, k.idx(dn * 16)), true);
+      for (int64_t n = 0; n < 2; ++n)
+        o[2 * dn + n] = mma(pFrag, {bv[2 * n], bv[2 * n + 1]}, o[2 * dn + n]);
+    }
+
+    // Every warp is done with this stage: refill it.
+    gpu::BarrierOp::create(b);
+    Value next = k.add(tile, k.idx(t.stages));
+    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+             [&] { issueTile(next, stage); });
+
+    SmallVector<Value> yields{m[0], m[1], l[0], l[1]};
+    for (const Acc &acc : o)
+      yields.append(acc.begin(), acc.end());
+    scf::YieldOp::create(b, yields);
+  }
+
+  // Epilogue: each warp's (m, l, O) to shared memory, then merge the warps.
+  ValueRange res = loop.getResults();
+  SmallVector<Value> lRow{quadReduce(res[2], false), quadReduce(res[3], false)};
+  int64_t warps = DecodeTiling::kNumWarps;
+  int64_t statBase = 2 * warps * 16;
+  Value scratch = sharedView(k.idx(t.kOffset(0)),
+                             {statBase + warps * 16 * t.headDim}, f32);
+  gpu::BarrierOp::create(b);
+  for (int64_t rr = 0; rr < 2; ++rr) {
+    Value row = k.add(k.mul(warp, 16), k.add(g, k.idx(8 * rr)));
+    k.ifThen(k.eq(tig, k.idx(0)), [&] {
+      memref::StoreOp::create(b, res[rr], scratch, ValueRange{row});
+      memref::StoreOp::create(b, lRow[rr], scratch,
+                              ValueRange{k.add(row, k.idx(warps * 16))});
+    });
+    for (int64_t n = 0; n < oTiles; ++n)
+      for (int64_t j = 0; j < 2; ++j) {
+        Value col = k.add(k.mul(tig, 2), k.idx(n * 8 + j));
+        Value index = k.add(k.add(k.idx(statBase), k.mul(row, t.headDim)), col);
+        memref::StoreOp::create(b, res[4 + 4 * n + 2 * rr + j], scratch,
+                                ValueRange{index});
+      }
+  }
+  gpu::BarrierOp::create(b);
+
+  Value out = arg(DecodeKernelArg::Out);
+  Value workspace = arg(DecodeKernelArg::Workspace);
+  Value numOutTokens = memref::DimOp::create(b, out, 0);
+  k.forLoop(tid, k.idx(16 * t.headDim), k.idx(kDecodeThreads), [&](Value i) {
+    Value row = k.div(i, t.headDim);
+    Value d = k.rem(i, t.headDim);
+    Value qRowIndex = k.add(k.mul(mBlock, 16), row);
+    k.ifThen(k.lt(qRowIndex, k.idx(t.qRows)), [&] {
+      Value mMax = k.negInf();
+      for (int64_t w = 0; w < warps; ++w)
+        mMax = k.maxF(mMax, memref::LoadOp::create(
+                                b, scratch, ValueRange{k.add(row, k.idx(16 * w))}));
+      Value isEmpty = k.cmpF(arith::CmpFPredicate::OEQ, mMax, k.negInf());
+      Value mUse = k.select(isEmpty, k.f32(0), mMax);
+      Value lSum = k.f32(0), oSum = k.f32(0);
+      for (int64_t w = 0; w < warps; ++w) {
+        Value r = k.add(row, k.idx(16 * w));
+        Value weight = expF(k.subF(
+            memref::LoadOp::create(b, scratch, ValueRange{r}), mUse));
+        Value lw = memref::LoadOp::create(
+            b, scratch, ValueRange{k.add(r, k.idx(warps * 16))});
+        Value ow = memref::LoadOp::create(
+            b, scratch,
+            ValueRange{k.add(k.add(k.idx(statBase), k.mul(r, t.headDim)), d)});
+        lSum = k.addF(lSum, k.mulF(lw, weight));
+        oSum = k.addF(oSum, k.mulF(ow, weight));
+      }
+      Value token = k.add(k.mul(batch, qLen), k.div(qRowIndex, group));
+      Value head = k.add(k.mul(kvHead, group), k.rem(qRowIndex, group));
+      Value positive = k.cmpF(arith::CmpFPredicate::OGT, lSum, k.f32(0));
+      k.ifThenElse(
+          k.eq(numSplits, k.idx(1)),
+          [&] {
+            Value value;
+            if (Value sinks = op.getSinks() ? arg(DecodeKernelArg::Sinks)
+                                            : Value()) {
+              Value sink = memref::LoadOp::create(b, sinks, ValueRange{head});
+              Value mAll = k.maxF(mUse, sink);
+              Value keep = expF(k.subF(mUse, mAll));
+              Value denom =
+                  k.addF(k.mulF(lSum, keep), expF(k.subF(sink, mAll)));
+              value = k.divF(k.mulF(oSum, keep), denom);
+            } else {
+              value = k.select(positive, k.divF(oSum, lSum), k.f32(0));
+            }
+            Value cast = arith::TruncFOp::create(b, outElemType(), value);
+            memref::StoreOp::create(b, cast, out, ValueRange{token, head, d});
+          },
+          [&] {
+            // Partial output [token, head, split, d] and its log-sum-exp.
+            Value slot = k.add(
+                k.mul(k.add(k.mul(token, numHeads), head), numSplits), split);
+            Value value = k.select(positive, k.divF(oSum, lSum), k.f32(0));
+            memref::StoreOp::create(
+                b, value, workspace,
+                ValueRange{k.add(k.mul(slot, t.headDim), d)});
+            k.ifThen(k.eq(d, k.idx(0)), [&] {
+              Value lse = k.select(
+                  positive, k.addF(mUse, math::LogOp::create(b, lSum)),
+                  k.negInf());
+              Value lseBase = k.mul(
+                  k.mul(k.mul(numOutTokens, numHeads), numSplits), t.headDim);
+              memref::StoreOp::create(b, lse, workspace,
+                                      ValueRange{k.add(lseBase, slot)});
+            });
+          });
+    });
+  });
+  gpu::ReturnOp::create(b);
+}
+
+/// The kernel module's extern shared array (one per gpu.module), 1024-byte
+/// aligned, viewed as `bytes` bytes. gpu.dynamic_shared_memory is only
+/// 16-byte aligned, too little for a 128-byte swizzle.
+static Value getDynamicSharedMemory(ImplicitLocOpBuilder &b, int64_t bytes) {
+  MLIRContext *ctx = b.getContext();
+  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto globalType =
+      MemRefType::get({0}, b.getI8Type(), MemRefLayoutAttrInterface(), space);
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<gpu::GPUModuleOp>();
+  StringRef name = "__attn_dynamic_shared";
+  if (!module.lookupSymbol(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    // Public and uninitialized: an `.extern .shared` array, i.e. the
+    // dynamic shared memory (a private one would be a static 1-byte array).
+    memref::GlobalOp::create(b, name, StringAttr(), globalType, Attribute(),
+                             /*constant=*/false, b.getI64IntegerAttr(1024));
+  }
+  Value global = memref::GetGlobalOp::create(b, globalType, name);
+  auto viewType =
+      MemRefType::get({bytes}, b.getI8Type(), MemRefLayoutAttrInterface(), space);
+  return memref::ReinterpretCastOp::create(b, viewType, global, 0,
+                                           ArrayRef<int64_t>{bytes},
+                                           ArrayRef<int64_t>{1});
+}
+
+static gpu::GPUFuncOp createKernel(OpBuilder &builder, Location loc,
+                                   gpu::GPUModuleOp module, StringRef name,
+                                   TypeRange argTypes) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto type = builder.getFunctionType(argTypes, {});
+  auto func = gpu::GPUFuncOp::create(builder, loc, name, type);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({static_cast<int32_t>(kDecodeThreads), 1, 1}));
+  return func;
+}
+
+gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
+    OpBuilder &builder, gpu::GPUModuleOp module, StringRef name, DecodeOp op,
+    const DecodeTiling &tiling, ArrayRef<TmaOperandPlan> plans) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = builder.getContext();
+  SmallVector<Type> args{
+      builder.getI64Type(),
+      op.getBlockTable().getType(),
+      op.getSeqLens().getType(),
+      op.getOut().getType(),
+      MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
+      builder.getIndexType(),
+      builder.getIndexType()};
+  if (op.getSinks())
+    args.push_back(op.getSinks().getType());
+  gpu::GPUFuncOp func = createKernel(builder, loc, module, name, args);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&func.getBody().front());
+  ImplicitLocOpBuilder b(loc, builder);
+  (void)ctx;
+  DecodeKernelEmitter(b, op, tiling, plans).emit(func);
+  return func;
+}
+
+gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
+                                                  gpu::GPUModuleOp module,
+                                                  StringRef name, DecodeOp op,
+                                                  const DecodeTiling &t) {
+  Location loc = op.getLoc();
+  SmallVector<Type> args{
+      MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
+      builder.getIndexType(), op.getOut().getType()};
+  if (op.getSinks())
+    args.push_back(op.getSinks().getType());
+  gpu::GPUFuncOp func = createKernel(builder, loc, module, name, args);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&func.getBody().front());
+  ImplicitLocOpBuilder b(loc, builder);
+  KernelBuilder k(b);
+  auto argOf = [&](MergeKernelArg a) {
+    return func.getArgument(static_cast<unsigned>(a));
+  };
+  Value workspace = argOf(MergeKernelArg::Workspace);
+  Value numSplits = argOf(MergeKernelArg::NumSplits);
+  Value out = argOf(MergeKernelArg::Out);
+  int64_t numHeads = cast<MemRefType>(op.getOut().getType()).getDimSize(1);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value token = k.div(block, numHeads);
+  Value head = k.rem(block, numHeads);
+  Value numTokens = memref::DimOp::create(b, out, 0);
+  Value lseBase =
+      k.mul(k.mul(k.mul(numTokens, numHeads), numSplits), t.headDim);
+  Value slot0 = k.mul(block, numSplits);
+  auto lseOf = [&](Value s) -> Value {
+    return memref::LoadOp::create(
+        b, workspace, ValueRange{k.add(lseBase, k.add(slot0, s))});
+  };
+
+  // The largest log-sum-exp (and sink).
+  auto maxLoop = scf::ForOp::create(b, k.idx(0), numSplits, k.idx(1),
+                                    ValueRange{k.negInf()});
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    scf::YieldOp::create(
+        b, ValueRange{k.maxF(maxLoop.getRegionIterArgs()[0],
+                             lseOf(maxLoop.getInductionVar()))});
+  }
+  Value mMax = maxLoop.getResult(0);
+  Value sink;
+  if (op.getSinks()) {
+    sink = memref::LoadOp::create(b, argOf(MergeKernelArg::Sinks),
+                                  ValueRange{head});
+    mMax = k.maxF(mMax, sink);
+  }
+  Value isEmpty = k.cmpF(arith::CmpFPredicate::OEQ, mMax, k.negInf());
+  Value mUse = k.select(isEmpty, k.f32(0), mMax);
+  auto sumLoop = scf::ForOp::create(b, k.idx(0), numSplits, k.idx(1),
+                                    ValueRange{k.f32(0)});
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value w = math::ExpOp::create(
+        b, k.subF(lseOf(sumLoop.getInductionVar()), mUse));
+    scf::YieldOp::create(
+        b, ValueRange{k.addF(sumLoop.getRegionIterArgs()[0], w)});
+  }
+  Value denom = sumLoop.getResult(0);
+  if (sink)
+    denom = k.addF(denom, math::ExpOp::create(b, k.subF(sink, mUse)));
+  Value positive = k.cmpF(arith::CmpFPredicate::OGT, denom, k.f32(0));
+
+  Type outElem = cast<MemRefType>(op.getOut().getType()).getElementType();
+  k.forLoop(tid, k.idx(t.headDim), k.idx(kDecodeThreads), [&](Value d) {
+    auto acc = scf::ForOp::create(b, k.idx(0), numSplits, k.idx(1),
+                                  ValueRange{k.f32(0)});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(acc.getBody());
+      Value s = acc.getInductionVar();
+      Value w = math::ExpOp::create(b, k.subF(lseOf(s), mUse));
+      Value o = memref::LoadOp::create(
+          b, workspace,
+          ValueRange{k.add(k.mul(k.add(slot0, s), t.headDim), d)});
+      scf::YieldOp::create(
+          b, ValueRange{k.addF(acc.getRegionIterArgs()[0], k.mulF(w, o))});
+    }
+    Value value = k.select(positive, k.divF(acc.getResult(0), denom), k.f32(0));
+    memref::StoreOp::create(b, arith::TruncFOp::create(b, outElem, value), out,
+                            ValueRange{token, head, d});
+  });
+  gpu::ReturnOp::create(b);
+  return func;
+}

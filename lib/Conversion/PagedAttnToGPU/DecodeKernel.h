@@ -1,0 +1,62 @@
+//===- DecodeKernel.h - The decode attention kernels ------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_DECODEKERNEL_H
+#define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_DECODEKERNEL_H
+
+#include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir {
+namespace paged_attn {
+
+/// Arguments of the decode kernel, in order. The tensor maps of q, k_cache
+/// and v_cache lie at `tensorMaps + 128 * i` in device memory; the
+/// workspace holds the partial outputs and log-sum-exps of the KV splits
+/// (unused with one split).
+enum class DecodeKernelArg : unsigned {
+  TensorMaps = 0, ///< i64 device address
+  BlockTable,
+  SeqLens,
+  Out,
+  Workspace, ///< memref<?xf32>
+  NumSplits, ///< index
+  SplitTokens, ///< index, a multiple of the tile's tokens
+  Sinks,     ///< only when the op has sinks
+};
+
+/// Arguments of the merge kernel, in order.
+enum class MergeKernelArg : unsigned {
+  Workspace = 0,
+  NumSplits,
+  Out,
+  Sinks, ///< only when the op has sinks
+};
+
+/// Threads per CTA of both kernels.
+constexpr int64_t kDecodeThreads = DecodeTiling::kNumWarps * 32;
+
+/// Extra dynamic shared memory so the kernel can align its base to the
+/// 1024 bytes a 128-byte swizzle pattern repeats over.
+constexpr int64_t kSharedAlignSlack = 1024;
+
+/// Builds the split-KV decode kernel of `op` in `module`. `plans` are the
+/// op's TMA descriptors from deriveTmaDescriptors (q, k_cache, v_cache).
+gpu::GPUFuncOp buildDecodeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                 StringRef name, DecodeOp op,
+                                 const DecodeTiling &tiling,
+                                 ArrayRef<TmaOperandPlan> plans);
+
+/// Builds the kernel that merges the splits' partial outputs into `out`.
+gpu::GPUFuncOp buildMergeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                StringRef name, DecodeOp op,
+                                const DecodeTiling &tiling);
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_DECODEKERNEL_H

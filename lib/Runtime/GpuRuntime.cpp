@@ -1,0 +1,527 @@
+//===- GpuRuntime.cpp - MLIR GPU runtime ABI on the CUDA driver -----------===//
+//
+// The `mgpu*` functions that MLIR 22's `gpu-to-llvm` lowering and the
+// `#gpu.select_object` translation call, and the runtime's settings
+// (borrowed stream, synchronous flag, error state). See Runtime.h for the
+// contract of each function.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Runtime/Runtime.h"
+
+#include "Driver.h"
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+using namespace attn::runtime;
+
+/// Dynamic shared memory above this needs an explicit opt-in per kernel.
+static constexpr int32_t kDefaultMaxDynamicSmem = 48 * 1024;
+
+//===----------------------------------------------------------------------===//
+// Streams and allocations owned by the runtime
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct StreamState {
+  std::mutex mutex;
+  bool borrowing = false;
+  CUstream borrowed = nullptr;
+  bool synchronous = true;
+  /// Streams created by mgpuStreamCreate, the only ones it destroys.
+  std::unordered_set<CUstream> owned;
+  /// Host-shared (managed) allocations, freed with cuMemFree.
+  std::unordered_set<CUdeviceptr> managed;
+};
+} // namespace
+
+static StreamState &streamState() {
+  static StreamState *state = new StreamState;
+  return *state;
+}
+
+static CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
+
+static CUdeviceptr asDevicePtr(const void *ptr) {
+  return static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(ptr));
+}
+
+//===----------------------------------------------------------------------===//
+// Settings and error state
+//===----------------------------------------------------------------------===//
+
+extern "C" int32_t attnRuntimeStatusOk(void) { return hasError() ? 0 : 1; }
+
+extern "C" const char *attnRuntimeLastError(void) { return lastError(); }
+
+extern "C" void attnRuntimeClearError(void) { clearError(); }
+
+extern "C" void attnRuntimeSetStream(void *stream) {
+  StreamState &state = streamState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.borrowing = true;
+  state.borrowed = asStream(stream);
+}
+
+extern "C" void attnRuntimeResetStream(void) {
+  StreamState &state = streamState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.borrowing = false;
+  state.borrowed = nullptr;
+}
+
+extern "C" void attnRuntimeSetSynchronous(int32_t synchronous) {
+  StreamState &state = streamState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.synchronous = synchronous != 0;
+}
+
+extern "C" int32_t attnRuntimeMultiprocessorCount(void) {
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return 0;
+  CUdevice device;
+  int count = 0;
+  if (!ATTN_CU(*api, cuCtxGetDevice, &device) ||
+      !ATTN_CU(*api, cuDeviceGetAttribute, &count,
+               CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device))
+    return 0;
+  return count;
+}
+
+extern "C" void mgpuSetDefaultDevice(int32_t device) {
+  if (device < 0) {
+    recordError("mgpuSetDefaultDevice: device ordinal must be non-negative, "
+                "got " +
+                std::to_string(device));
+    return;
+  }
+  setDefaultDevice(device);
+}
+
+//===----------------------------------------------------------------------===//
+// Modules and launches
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuModuleLoad(void *data, uint64_t size) {
+  (void)size; // cubin, fatbin and PTX images describe their own size.
+  if (!data) {
+    recordError("mgpuModuleLoad: null module image");
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUmodule module = nullptr;
+  if (!ATTN_CU(*api, cuModuleLoadData, &module, data))
+    return nullptr;
+  return module;
+}
+
+extern "C" void *mgpuModuleLoadJIT(void *data, int32_t optLevel) {
+  if (!data) {
+    recordError("mgpuModuleLoadJIT: null PTX image");
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  if (!api->cuModuleLoadDataEx) {
+    recordError("CUDA driver library libcuda.so.1 has no entry point "
+                "cuModuleLoadDataEx");
+    return nullptr;
+  }
+  char log[8192] = {0};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                            CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log))),
+                    reinterpret_cast<void *>(uintptr_t(uint32_t(optLevel)))};
+  CUmodule module = nullptr;
+  CUresult result = api->cuModuleLoadDataEx(&module, data, 3, options, values);
+  if (result != CUDA_SUCCESS) {
+    std::string message =
+        describeFailure(*api, result, "cuModuleLoadDataEx (PTX JIT)");
+    if (log[0])
+      message += ": " + std::string(log);
+    recordError(std::move(message));
+    return nullptr;
+  }
+  return module;
+}
+
+extern "C" void mgpuModuleUnload(void *module) {
+  // A failed load left a null module: nothing to do, and no new error.
+  if (!module)
+    return;
+  const DriverApi *api = loadDriver();
+  if (!api)
+    return;
+  // From a global destructor the driver may already be shut down.
+  CUcontext current = nullptr;
+  if (api->cuCtxGetCurrent &&
+      api->cuCtxGetCurrent(&current) == CUDA_ERROR_DEINITIALIZED)
+    return;
+  if (!driverWithContext() || !api->cuModuleUnload)
+    return;
+  CUresult result = api->cuModuleUnload(static_cast<CUmodule>(module));
+  if (result != CUDA_ERROR_DEINITIALIZED)
+    checkResult(*api, result, "cuModuleUnload");
+}
+
+extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  std::string kernel = name ? name : "<null>";
+  if (!module || !name) {
+    recordError("mgpuModuleGetFunction: cannot look up kernel '" + kernel +
+                "' " +
+                (module ? "without a name"
+                        : "in a null module (its load "
+                          "failed)"));
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUfunction function = nullptr;
+  if (!callDriver(*api, api->cuModuleGetFunction,
+                  "cuModuleGetFunction('" + kernel + "')", &function,
+                  static_cast<CUmodule>(module), name))
+    return nullptr;
+  return function;
+}
+
+namespace {
+/// Launch dimensions converted to the driver's unsigned int.
+struct LaunchDims {
+  unsigned values[9];
+};
+} // namespace
+
+/// Converts `count` dimensions named by `names`; records an error naming
+/// `caller` if one is not in [1, 2^32-1].
+static bool convertDims(const char *caller, const intptr_t *dims,
+                        const char *const *names, unsigned count,
+                        LaunchDims &out) {
+  for (unsigned i = 0; i < count; ++i) {
+    if (dims[i] < 1 || uint64_t(dims[i]) > UINT32_MAX) {
+      recordError(std::string(caller) + ": " + names[i] +
+                  " must be in [1, 2^32-1], got " + std::to_string(dims[i]));
+      return false;
+    }
+    out.values[i] = unsigned(dims[i]);
+  }
+  return true;
+}
+
+/// Checks what every launch checks: no recorded error (else the launch is
+/// skipped silently), a function, a non-negative shared memory size. Returns
+/// the driver with a context, after opting the kernel in to `smem` bytes of
+/// dynamic shared memory when that is 48 KiB or more.
+static const DriverApi *prepareLaunch(const char *caller, void *function,
+                                      int32_t smem) {
+  if (hasError())
+    return nullptr;
+  if (!function) {
+    recordError(std::string(caller) +
+                ": null kernel function (its module load or lookup failed)");
+    return nullptr;
+  }
+  if (smem < 0) {
+    recordError(std::string(caller) +
+                ": dynamic shared memory size must be non-negative, got " +
+                std::to_string(smem));
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  if (smem >= kDefaultMaxDynamicSmem &&
+      !ATTN_CU(*api, cuFuncSetAttribute, static_cast<CUfunction>(function),
+               CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, int(smem)))
+    return nullptr;
+  return api;
+}
+
+extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                 intptr_t gridZ, intptr_t blockX,
+                                 intptr_t blockY, intptr_t blockZ, int32_t smem,
+                                 void *stream, void **params, void **extra,
+                                 uint64_t paramsCount) {
+  (void)paramsCount; // The driver takes the count from the kernel.
+  static const char *const names[] = {"grid x",  "grid y",  "grid z",
+                                      "block x", "block y", "block z"};
+  const intptr_t dims[] = {gridX, gridY, gridZ, blockX, blockY, blockZ};
+  LaunchDims d;
+  if (hasError() || !convertDims("mgpuLaunchKernel", dims, names, 6, d))
+    return;
+  const DriverApi *api = prepareLaunch("mgpuLaunchKernel", function, smem);
+  if (!api)
+    return;
+  ATTN_CU(*api, cuLaunchKernel, static_cast<CUfunction>(function), d.values[0],
+          d.values[1], d.values[2], d.values[3], d.values[4], d.values[5],
+          unsigned(smem), asStream(stream), params, extra);
+}
+
+extern "C" void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
+                                        intptr_t clusterY, intptr_t clusterZ,
+                                        intptr_t gridX, intptr_t gridY,
+                                        intptr_t gridZ, intptr_t blockX,
+                                        intptr_t blockY, intptr_t blockZ,
+                                        int32_t smem, void *stream,
+                                        void **params, void **extra) {
+  static const char *const names[] = {"cluster x", "cluster y", "cluster z",
+                                      "grid x",    "grid y",    "grid z",
+                                      "block x",   "block y",   "block z"};
+  const intptr_t dims[] = {clusterX, clusterY, clusterZ, gridX, gridY,
+                           gridZ,    blockX,   blockY,   blockZ};
+  LaunchDims d;
+  if (hasError() || !convertDims("mgpuLaunchClusterKernel", dims, names, 9, d))
+    return;
+  const DriverApi *api =
+      prepareLaunch("mgpuLaunchClusterKernel", function, smem);
+  if (!api)
+    return;
+  CUlaunchAttribute attribute = {};
+  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attribute.value.clusterDim.x = d.values[0];
+  attribute.value.clusterDim.y = d.values[1];
+  attribute.value.clusterDim.z = d.values[2];
+  CUlaunchConfig config = {};
+  config.gridDimX = d.values[3];
+  config.gridDimY = d.values[4];
+  config.gridDimZ = d.values[5];
+  config.blockDimX = d.values[6];
+  config.blockDimY = d.values[7];
+  config.blockDimZ = d.values[8];
+  config.sharedMemBytes = unsigned(smem);
+  config.hStream = asStream(stream);
+  config.attrs = &attribute;
+  config.numAttrs = 1;
+  ATTN_CU(*api, cuLaunchKernelEx, &config, static_cast<CUfunction>(function),
+          params, extra);
+}
+
+//===----------------------------------------------------------------------===//
+// Streams and events
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuStreamCreate(void) {
+  StreamState &state = streamState();
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.borrowing)
+      return state.borrowed;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUstream stream = nullptr;
+  if (!ATTN_CU(*api, cuStreamCreate, &stream, CU_STREAM_NON_BLOCKING))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.owned.insert(stream);
+  return stream;
+}
+
+extern "C" void mgpuStreamDestroy(void *stream) {
+  StreamState &state = streamState();
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    // The borrowed stream, foreign streams and null are not ours to destroy
+    // (an owned stream may be borrowed too: it is destroyed once returned).
+    if ((state.borrowing && state.borrowed == asStream(stream)) ||
+        state.owned.erase(asStream(stream)) == 0)
+      return;
+  }
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuStreamDestroy, asStream(stream));
+}
+
+extern "C" void mgpuStreamSynchronize(void *stream) {
+  StreamState &state = streamState();
+  {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.borrowing && !state.synchronous &&
+        state.borrowed == asStream(stream))
+      return;
+  }
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuStreamSynchronize, asStream(stream));
+}
+
+extern "C" void mgpuStreamWaitEvent(void *stream, void *event) {
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuStreamWaitEvent, asStream(stream),
+            static_cast<CUevent>(event), 0u);
+}
+
+extern "C" void *mgpuEventCreate(void) {
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUevent event = nullptr;
+  if (!ATTN_CU(*api, cuEventCreate, &event, CU_EVENT_DISABLE_TIMING))
+    return nullptr;
+  return event;
+}
+
+extern "C" void mgpuEventDestroy(void *event) {
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuEventDestroy, static_cast<CUevent>(event));
+}
+
+extern "C" void mgpuEventSynchronize(void *event) {
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuEventSynchronize, static_cast<CUevent>(event));
+}
+
+extern "C" void mgpuEventRecord(void *event, void *stream) {
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuEventRecord, static_cast<CUevent>(event), asStream(stream));
+}
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
+                              uint32_t isHostShared) {
+  if (sizeBytes == 0)
+    return nullptr;
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUdeviceptr ptr = 0;
+  // The IR passes an i8: only its low byte is defined.
+  if (isHostShared & 0xffu) {
+    if (!ATTN_CU(*api, cuMemAllocManaged, &ptr, size_t(sizeBytes),
+                 unsigned(CU_MEM_ATTACH_GLOBAL)))
+      return nullptr;
+    StreamState &state = streamState();
+    std::lock_guard<std::mutex> lock(state.mutex);
+    state.managed.insert(ptr);
+  } else if (!ATTN_CU(*api, cuMemAllocAsync, &ptr, size_t(sizeBytes),
+                      asStream(stream))) {
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(uintptr_t(ptr));
+}
+
+extern "C" void mgpuMemFree(void *ptr, void *stream) {
+  if (!ptr)
+    return;
+  bool isManaged;
+  {
+    StreamState &state = streamState();
+    std::lock_guard<std::mutex> lock(state.mutex);
+    isManaged = state.managed.erase(asDevicePtr(ptr)) != 0;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return;
+  if (isManaged)
+    ATTN_CU(*api, cuMemFree, asDevicePtr(ptr));
+  else
+    ATTN_CU(*api, cuMemFreeAsync, asDevicePtr(ptr), asStream(stream));
+}
+
+extern "C" void mgpuMemcpy(void *dst, void *src, uint64_t sizeBytes,
+                           void *stream) {
+  if (sizeBytes == 0)
+    return;
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuMemcpyAsync, asDevicePtr(dst), asDevicePtr(src),
+            size_t(sizeBytes), asStream(stream));
+}
+
+extern "C" void mgpuMemset32(void *dst, uint32_t value, uint64_t count,
+                             void *stream) {
+  if (count == 0)
+    return;
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuMemsetD32Async, asDevicePtr(dst), unsigned(value),
+            size_t(count), asStream(stream));
+}
+
+extern "C" void mgpuMemset16(void *dst, uint32_t value, uint64_t count,
+                             void *stream) {
+  if (count == 0)
+    return;
+  // The IR passes an i16: only the low 16 bits are defined.
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuMemsetD16Async, asDevicePtr(dst),
+            static_cast<unsigned short>(value & 0xffffu), size_t(count),
+            asStream(stream));
+}
+
+namespace {
+/// The head of a ranked memref descriptor; sizes[rank] and strides[rank]
+/// follow it as int64_t.
+struct MemRefHead {
+  void *allocated;
+  char *aligned;
+  int64_t offset;
+};
+} // namespace
+
+static const int64_t *memRefSizes(void *descriptor) {
+  return reinterpret_cast<const int64_t *>(
+      static_cast<MemRefHead *>(descriptor) + 1);
+}
+
+/// The first byte of the memref's data; null with an error on bad input.
+static char *memRefData(const char *caller, int64_t rank, void *descriptor,
+                        int64_t elementSizeBytes) {
+  if (!descriptor || rank < 0 || elementSizeBytes <= 0) {
+    recordError(std::string(caller) + ": invalid memref (descriptor " +
+                (descriptor ? "set" : "null") + ", rank " +
+                std::to_string(rank) + ", element size " +
+                std::to_string(elementSizeBytes) + ")");
+    return nullptr;
+  }
+  auto *head = static_cast<MemRefHead *>(descriptor);
+  return head->aligned + head->offset * elementSizeBytes;
+}
+
+extern "C" void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
+                                          int64_t elementSizeBytes) {
+  const char *caller = "mgpuMemHostRegisterMemRef";
+  char *data = memRefData(caller, rank, descriptor, elementSizeBytes);
+  if (!data)
+    return;
+  const int64_t *sizes = memRefSizes(descriptor);
+  const int64_t *strides = sizes + rank;
+  // Only dense row-major memrefs: the registered range is sizes * element.
+  uint64_t elements = 1;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    if (sizes[i] < 0 || (sizes[i] > 1 && uint64_t(strides[i]) != elements)) {
+      recordError(std::string(caller) +
+                  ": only dense row-major memrefs can "
+                  "be registered; dim " +
+                  std::to_string(i) + " has size " + std::to_string(sizes[i]) +
+                  " and stride " + std::to_string(strides[i]) +
+                  ", expected stride " + std::to_string(elements));
+      return;
+    }
+    elements *= uint64_t(sizes[i]);
+  }
+  uint64_t bytes = elements * uint64_t(elementSizeBytes);
+  if (bytes == 0)
+    return;
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuMemHostRegister, static_cast<void *>(data), size_t(bytes),
+            0u);
+}
+
+extern "C" void mgpuMemHostUnregisterMemRef(int64_t rank, void *descriptor,
+                                            int64_t elementSizeBytes) {
+  char *data = memRefData("mgpuMemHostUnregisterMemRef", rank, descriptor,
+                          elementSizeBytes);
+  if (!data)
+    return;
+  if (const DriverApi *api = driverWithContext())
+    ATTN_CU(*api, cuMemHostUnregister, static_cast<void *>(data));
+}

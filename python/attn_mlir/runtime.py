@@ -1,0 +1,176 @@
+"""Calling compiled entry points on torch tensors (no copies).
+
+A compiled library is a shared object holding the host code and the embedded
+cubin of an .mlir module, linked with libattn_runtime.so, plus a JSON file
+with the signatures of its functions. Each function is called through its
+`_mlir_ciface_<name>` wrapper with one strided memref descriptor per
+argument, built from the tensor's data_ptr, sizes and strides.
+"""
+
+import ctypes
+import json
+import os
+from typing import Dict, Optional
+
+from .signature import ELEMENT_TYPES, MemRefType, Signature
+
+
+class AttnError(RuntimeError):
+    """A call was refused: bad arguments, a TMA rule, or a CUDA error."""
+
+
+def _descriptor_type(rank: int):
+    fields = [
+        ("allocated", ctypes.c_void_p),
+        ("aligned", ctypes.c_void_p),
+        ("offset", ctypes.c_int64),
+    ]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+
+
+_DESCRIPTORS: Dict[int, type] = {}
+
+
+def descriptor_type(rank: int):
+    if rank not in _DESCRIPTORS:
+        _DESCRIPTORS[rank] = _descriptor_type(rank)
+    return _DESCRIPTORS[rank]
+
+
+def _dtype_name(tensor) -> str:
+    return str(tensor.dtype).replace("torch.", "")
+
+
+def check_argument(func: str, name: str, expected: MemRefType, tensor) -> None:
+    """Raises AttnError unless `tensor` fits the compiled memref type."""
+    where = f"{func}: argument '{name}'"
+    torch_name, _ = ELEMENT_TYPES[expected.element]
+    if _dtype_name(tensor) != torch_name:
+        raise AttnError(
+            f"{where} must have dtype {torch_name} (compiled as {expected}), "
+            f"got {_dtype_name(tensor)}")
+    if not getattr(tensor, "is_cuda", False):
+        raise AttnError(f"{where} must be a CUDA tensor, got device {tensor.device}")
+    sizes, strides = list(tensor.shape), list(tensor.stride())
+    if len(sizes) != expected.rank:
+        raise AttnError(
+            f"{where} must have rank {expected.rank} ({expected}), got shape "
+            f"{tuple(sizes)}")
+    for dim, (want, got) in enumerate(zip(expected.shape, sizes)):
+        if want is not None and want != got:
+            raise AttnError(
+                f"{where}: dim {dim} must be {want} ({expected}), got {got} "
+                f"(shape {tuple(sizes)})")
+    want_strides = (expected.strides if expected.strides is not None
+                    else expected.contiguous_strides(sizes))
+    for dim, (want, got) in enumerate(zip(want_strides, strides)):
+        # A size-1 dim's stride is never used to address memory.
+        if want is not None and want != got and sizes[dim] != 1:
+            raise AttnError(
+                f"{where}: stride of dim {dim} must be {want} ({expected}), got "
+                f"{got} (strides {tuple(strides)})")
+    if expected.offset not in (None, 0) and tensor.storage_offset() != expected.offset:
+        raise AttnError(f"{where}: offset must be {expected.offset}")
+
+
+def make_descriptor(tensor, rank: int):
+    desc = descriptor_type(rank)()
+    ptr = tensor.data_ptr()
+    desc.allocated = ptr
+    desc.aligned = ptr
+    desc.offset = 0
+    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
+        desc.sizes[i] = size
+        desc.strides[i] = stride
+    return desc
+
+
+class Runtime:
+    """The process's libattn_runtime.so."""
+
+    def __init__(self, path: str):
+        self.lib = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        self.lib.attnRuntimeLastError.restype = ctypes.c_char_p
+        self.lib.attnRuntimeStatusOk.restype = ctypes.c_int32
+        self.lib.attnRuntimeSetStream.argtypes = [ctypes.c_void_p]
+        self.lib.attnRuntimeSetSynchronous.argtypes = [ctypes.c_int32]
+        self.lib.attnRuntimeMultiprocessorCount.restype = ctypes.c_int32
+
+    def clear(self):
+        self.lib.attnRuntimeClearError()
+
+    def check(self, what: str):
+        if not self.lib.attnRuntimeStatusOk():
+            message = self.lib.attnRuntimeLastError().decode()
+            self.clear()
+            raise AttnError(f"{what}: {message}")
+
+    def set_stream(self, stream: Optional[int]):
+        if stream is None:
+            self.lib.attnRuntimeResetStream()
+        else:
+            self.lib.attnRuntimeSetStream(ctypes.c_void_p(stream))
+
+    def set_synchronous(self, synchronous: bool):
+        self.lib.attnRuntimeSetSynchronous(1 if synchronous else 0)
+
+
+_RUNTIMES: Dict[str, Runtime] = {}
+
+
+class Library:
+    """A compiled module: `lib.call(name, *tensors)` or `lib.<name>(*tensors)`."""
+
+    def __init__(self, path: str):
+        path = os.path.abspath(path)
+        meta_path = os.path.splitext(path)[0] + ".json"
+        with open(meta_path) as f:
+            meta = json.load(f)
+        runtime_path = os.path.join(os.path.dirname(path), meta["runtime"])
+        if runtime_path not in _RUNTIMES:
+            _RUNTIMES[runtime_path] = Runtime(runtime_path)
+        self.runtime = _RUNTIMES[runtime_path]
+        self.chip = meta["chip"]
+        self.signatures = {s["name"]: Signature.from_json(s) for s in meta["functions"]}
+        self.runtime.clear()
+        # Loading runs the global constructor that loads the cubin.
+        self.lib = ctypes.CDLL(path)
+        self.runtime.check(f"loading {os.path.basename(path)}")
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self.__dict__.get("signatures", {}):
+            raise AttributeError(name)
+        return lambda *tensors, **kw: self.call(name, *tensors, **kw)
+
+    def call(self, name: str, *tensors, stream=None, synchronous: bool = True):
+        signature = self.signatures.get(name)
+        if signature is None:
+            raise AttnError(f"no function '{name}' in this library; it has "
+                            f"{sorted(self.signatures)}")
+        if len(tensors) != len(signature.arguments):
+            raise AttnError(
+                f"{name} takes {len(signature.arguments)} tensors "
+                f"({', '.join(a.name for a in signature.arguments)}), got "
+                f"{len(tensors)}")
+        descriptors = []
+        for arg, tensor in zip(signature.arguments, tensors):
+            check_argument(name, arg.name, arg.type, tensor)
+            descriptors.append(make_descriptor(tensor, arg.type.rank))
+        entry = getattr(self.lib, "_mlir_ciface_" + name)
+        entry.restype = None
+        entry.argtypes = [ctypes.POINTER(type(d)) for d in descriptors]
+        if stream is None:
+            import torch  # only on the GPU path
+
+            stream = torch.cuda.current_stream(tensors[0].device).cuda_stream
+        self.runtime.clear()
+        self.runtime.set_stream(stream)
+        self.runtime.set_synchronous(synchronous)
+        entry(*[ctypes.byref(d) for d in descriptors])
+        self.runtime.check(name)
+
+
+def load(path: str) -> Library:
+    return Library(path)

@@ -1,0 +1,111 @@
+"""Bad inputs on the GPU: each gets a clear error and nothing is launched
+(the output keeps its sentinel). Out-of-range page indices are a documented
+precondition: TMA treats them as out of bounds and reads zeros, so they
+cannot fault (checked here)."""
+
+import math
+
+import pytest
+
+import attn_mlir
+from conftest import reference_decode, requires_gpu, torch
+from decode_matrix import Config
+from test_decode import make_inputs
+
+pytestmark = requires_gpu
+
+CFG = Config()  # bf16, HND, head_dim 128, group 4, page 16
+
+
+def call_expecting(lib, args, *fragments):
+    out = args[-1]
+    before = out.clone()
+    with pytest.raises(attn_mlir.AttnError) as info:
+        lib.call(CFG.name, *args)
+    torch.cuda.synchronize()
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    assert torch.equal(out, before), "the kernel ran despite the error"
+    return message
+
+
+def inputs():
+    q, k, v, bt, sl, _ = make_inputs(CFG, 3, False, False, seed=11)
+    out = torch.full_like(q, 7.0)
+    return q, k, v, bt, sl, out
+
+
+def misaligned(t):
+    """The same values one element further into a fresh buffer: the base is
+    2 bytes off a 16-byte boundary."""
+    buf = torch.empty(t.numel() + 1, dtype=t.dtype, device=t.device)
+    view = buf[1:].view(t.shape)
+    view.copy_(t)
+    return view
+
+
+def test_misaligned_k_cache(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q, misaligned(k), v, bt, sl, out),
+                   "k_cache", "global-address-align")
+
+
+def test_misaligned_v_cache_only(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    message = call_expecting(matrix_lib, (q, k, misaligned(v), bt, sl, out),
+                             "v_cache", "global-address-align")
+    assert "k_cache" not in message
+
+
+def test_q_token_stride_not_16_byte_multiple(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    T, H, D = q.shape
+    buf = torch.zeros(T * (H * D + 1), dtype=q.dtype, device=q.device)
+    bad_q = buf.as_strided((T, H, D), (H * D + 1, D, 1))
+    bad_q.copy_(q)
+    call_expecting(matrix_lib, (bad_q, k, v, bt, sl, out),
+                   "q", "global-stride-align")
+
+
+def test_wrong_dtype(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q.half(), k, v, bt, sl, out), "'q'", "bfloat16")
+
+
+def test_wrong_head_dim(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q[..., :64], k, v, bt, sl, out), "'q'", "dim 2 must be 128")
+
+
+def test_cpu_tensor(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q, k, v, bt.cpu(), sl, out), "block_table", "CUDA")
+
+
+def test_page_index_out_of_range_reads_zeros(matrix_lib):
+    """block_table entries >= num_pages: documented precondition; TMA bounds
+    make them read zeros instead of faulting."""
+    q, k, v, bt, sl, _ = make_inputs(CFG, 2, False, False, seed=3, lens=[40, 33],
+                                     extra_pages=1)
+    num_pages = k.shape[0]
+    # Caches with one extra zero page at the end, for the reference only.
+    k_full = torch.cat([k, torch.zeros_like(k[:1])])
+    v_full = torch.cat([v, torch.zeros_like(v[:1])])
+    bt_ref = bt.clone()
+    bt[0, 1] = num_pages + 100  # far out of range
+    bt_ref[0, 1] = num_pages    # the zero page
+    out = torch.empty_like(q)
+    matrix_lib.call(CFG.name, q, k, v, bt, sl, out)
+    torch.cuda.synchronize()
+    ref = reference_decode(CFG, q, k_full, v_full, bt_ref, sl)
+    assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
+
+
+def test_error_is_cleared_between_calls(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q, misaligned(k), v, bt, sl, out), "k_cache")
+    matrix_lib.call(CFG.name, q, k, v, bt, sl, out)  # a good call works again
+    torch.cuda.synchronize()
+    ref = reference_decode(CFG, q, k, v, bt, sl)
+    assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)

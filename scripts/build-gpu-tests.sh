@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds everything the GPU suite needs, on a machine with LLVM (no GPU
+# needed): attn-opt, the runtime, the runtime's gtests, and the decode
+# conformance matrix compiled ahead of time for sm_90a into
+# build/gpu-tests/decode_matrix.so (+ .json, + libattn_runtime.so).
+# Then scripts/run-gpu-tests.sh runs the suite on the GPU machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+attn_install_deps
+attn_configure
+attn_build attn-opt AttnRuntime AttnRuntimeTests
+
+out="${BUILD_DIR}/gpu-tests"
+mkdir -p "$out"
+PYTHONPATH=python/tests:python python3 python/tests/decode_matrix.py \
+  > "$out/decode_matrix.mlir"
+echo "compiling $(grep -c 'func.func' "$out/decode_matrix.mlir") decode kernels for sm_90a"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/decode_matrix.mlir" \
+  -o "$out/decode_matrix.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+if [[ -f bench/decode_bench.py ]]; then
+  PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir \
+    > "$out/bench.mlir"
+  PYTHONPATH=python python3 -m attn_mlir.compile "$out/bench.mlir" \
+    -o "$out/bench.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+fi
+cp "${BUILD_DIR}/unittests/AttnRuntimeTests" "$out/"
+du -sh "$out"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the whole GPU suite on the GPU machine (CUDA driver, python3 with
+# torch and pytest; no LLVM needed) from what scripts/build-gpu-tests.sh
+# built, and writes the logs to LOG_DIR (default build/gpu-logs):
+#   runtime.log  the runtime's gtests (GPU ones included)
+#   pytest.log   the decode conformance matrix and the error tests
+#   junit.xml    the same, machine readable
+#   bench.log / bench.json   the decode benchmark, if built
+# With the device tool:  bash scripts/run-gpu-tests.sh "$OUT"
+# carrying build/gpu-tests.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+LOG_DIR="${1:-build/gpu-logs}"
+GPU_DIR="${ATTN_GPU_TESTS_DIR:-build/gpu-tests}"
+mkdir -p "$LOG_DIR"
+status=0
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
+  | tee "$LOG_DIR/device.txt"
+
+"$GPU_DIR/AttnRuntimeTests" 2>&1 | tee "$LOG_DIR/runtime.log" | tail -3
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+export PYTHONPATH=python ATTN_GPU_TESTS_DIR="$GPU_DIR" PYTHONUNBUFFERED=1
+python3 -m pytest -q -rs -p no:cacheprovider python/tests \
+  --junitxml="$LOG_DIR/junit.xml" ${PYTEST_ARGS:-} 2>&1 \
+  | tee "$LOG_DIR/pytest.log" | tail -15
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+if [[ -f "$GPU_DIR/bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
+  PYTHONPATH=python:bench python3 bench/decode_bench.py --lib "$GPU_DIR/bench.so" \
+    --json "$LOG_DIR/bench.json" 2>&1 | tee "$LOG_DIR/bench.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+fi
+echo "GPU suite exit status: $status"
+exit $status
