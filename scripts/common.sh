@@ -12,7 +12,7 @@ LLVM_PREFIX=/usr/lib/llvm-22
 # /usr/local/cuda and is optional here: tests that need ptxas are skipped,
 # visibly, without it.
 ATTN_APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  cmake ninja-build g++ libgtest-dev python3 ccache)
+  cmake ninja-build g++ libgtest-dev python3 python3-pytest ccache)
 
 attn_install_deps() {
   local missing=()

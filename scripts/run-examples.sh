@@ -3,7 +3,10 @@
 # runs every bundled example through it: verification, a round trip through
 # the custom and the generic form, and TMA verification (--paged-attn-verify-tma
 # with its report: each operand's descriptor, the rules proven and the ones
-# deferred to runtime checks). Outputs go to $BUILD_DIR/examples.
+# deferred to runtime checks), then the full --paged-attn-to-nvvm pipeline
+# for sm_90a and sm_100a: PTX (format=isa, assembled with ptxas when it is
+# there) and cubin (format=bin, a gpu.binary beside LLVM-dialect host code).
+# Outputs go to $BUILD_DIR/examples.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 attn_install_deps
@@ -11,6 +14,7 @@ attn_configure
 attn_build attn-opt
 
 opt=$BUILD_DIR/bin/attn-opt
+CUDA_HOME_DIR=${CUDA_HOME:-/usr/local/cuda}
 outdir=$BUILD_DIR/examples
 mkdir -p "$outdir"
 for example in "$ATTN_ROOT"/examples/*.mlir; do
@@ -29,5 +33,27 @@ for example in "$ATTN_ROOT"/examples/*.mlir; do
   echo "   TMA rules proven or deferred: $outdir/$name.tma.mlir" \
     "($(grep -c 'paged_attn.check_tma' "$outdir/$name.tma.mlir") runtime checks;" \
     "report: $outdir/$name.tma-report.txt)"
+  if ! grep -q "paged_attn.decode" "$example"; then
+    echo "   no paged_attn.decode: nothing to compile (prefill has no kernel yet)"
+    continue
+  fi
+  for chip in sm_90a sm_100a; do
+    "$opt" "$example" --paged-attn-to-nvvm="chip=$chip format=isa" \
+      -o "$outdir/$name.$chip.isa.mlir"
+    "$ATTN_ROOT/scripts/extract-ptx.sh" "$outdir/$name.$chip.isa.mlir" \
+      > "$outdir/$name.$chip.ptx"
+    note="PTX"
+    if [ -x "$CUDA_HOME_DIR/bin/ptxas" ]; then
+      "$CUDA_HOME_DIR/bin/ptxas" -arch=$chip "$outdir/$name.$chip.ptx" \
+        -o "$outdir/$name.$chip.ptxas.cubin"
+      note="PTX (assembles with ptxas -arch=$chip)"
+      "$opt" "$example" --paged-attn-to-nvvm="chip=$chip format=bin" \
+        -o "$outdir/$name.$chip.bin.mlir"
+      echo "   $chip: $note: $outdir/$name.$chip.ptx;" \
+        "cubin + host code: $outdir/$name.$chip.bin.mlir"
+    else
+      echo "   $chip: $note: $outdir/$name.$chip.ptx (no ptxas: cubin skipped)"
+    fi
+  done
 done
-echo "== all examples verified"
+echo "== all examples verified and compiled"

@@ -17,11 +17,12 @@ status=0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
   | tee "$LOG_DIR/device.txt"
 
-"$GPU_DIR/AttnRuntimeTests" 2>&1 | tee "$LOG_DIR/runtime.log" | tail -3
+LD_LIBRARY_PATH="$GPU_DIR" "$GPU_DIR/AttnRuntimeTests" 2>&1 | tee "$LOG_DIR/runtime.log" | tail -3
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
-export PYTHONPATH=python ATTN_GPU_TESTS_DIR="$GPU_DIR" PYTHONUNBUFFERED=1
-python3 -m pytest -q -rs -p no:cacheprovider python/tests \
+export PYTHONPATH=python ATTN_GPU_TESTS_DIR="$GPU_DIR" PYTHONUNBUFFERED=1 \
+  ATTN_GPU_LOG_DIR="$LOG_DIR"
+python3 -m pytest -q -rs -s -p no:cacheprovider python/tests \
   --junitxml="$LOG_DIR/junit.xml" ${PYTEST_ARGS:-} 2>&1 \
   | tee "$LOG_DIR/pytest.log" | tail -15
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1

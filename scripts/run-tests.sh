@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs missing dependencies, builds, runs the
-# lit suite and every gtest suite, and ends with one line
+# lit suite, every gtest suite and the Python tests (GPU ones skip here,
+# by name; scripts/build-gpu-tests.sh + run-gpu-tests.sh run them on a GPU), and ends with one line
 # `N passed, N failed, N skipped` (skipped = tests whose tools or GPU are
 # absent here, listed by name). Exits non-zero on any failure.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -26,8 +27,16 @@ for exe in "$BUILD_DIR"/unittests/*Tests; do
     gtest_rc=$?
 done
 
+echo "== pytest"
+# Debian's python3 has python3-pytest; torch and a GPU are not needed here.
+pytest_python=${PYTEST_PYTHON:-/usr/bin/python3}
+pytest_rc=0
+"$pytest_python" -m pytest -q -rs -p no:cacheprovider "$ATTN_ROOT/python/tests" \
+  --junitxml="$results/pytest.xml" || pytest_rc=$?
+
 python3 "$ATTN_ROOT/scripts/summarize-tests.py" "$results"
 summary_rc=$?
-if [ $lit_rc -ne 0 ] || [ $gtest_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then
+if [ $lit_rc -ne 0 ] || [ $gtest_rc -ne 0 ] || [ $pytest_rc -ne 0 ] ||
+   [ $summary_rc -ne 0 ]; then
   exit 1
 fi

@@ -2,8 +2,8 @@
 """Counts lit and gtest results and prints the closing line CI reads.
 
 Usage: summarize-tests.py RESULTS_DIR
-RESULTS_DIR holds lit.json (lit --output) and one <suite>.json per gtest
-binary (--gtest_output=json). Prints the skipped tests by name, then
+RESULTS_DIR holds lit.json (lit --output), one <suite>.json per gtest
+binary (--gtest_output=json) and pytest.xml (pytest --junitxml). Prints the skipped tests by name, then
 `N passed, N failed, N skipped`. Exit status 1 when anything failed or when
 no test ran at all.
 """
@@ -11,6 +11,7 @@ no test ran at all.
 import json
 import os
 import sys
+import xml.etree.ElementTree as ET
 
 PASS = {"PASS", "XFAIL"}
 SKIP = {"UNSUPPORTED", "SKIPPED", "EXCLUDED"}
@@ -50,8 +51,29 @@ def main():
                 else:
                     passed.append(name)
 
+    pytest_path = os.path.join(results, "pytest.xml")
+    if os.path.exists(pytest_path):
+        for case in ET.parse(pytest_path).getroot().iter("testcase"):
+            name = f"pytest :: {case.get('classname')}.{case.get('name')}"
+            if case.find("skipped") is not None:
+                reason = case.find("skipped").get("message", "")
+                skipped.append(f"{name} ({reason})")
+            elif case.find("failure") is not None or case.find("error") is not None:
+                failed.append(name)
+            else:
+                passed.append(name)
+
+    # Skipped pytest cases share a few reasons (no torch, no GPU): group them.
+    groups = {}
     for name in skipped:
-        print(f"skipped: {name}")
+        if name.startswith("pytest :: ") and name.endswith(")"):
+            reason = name[name.rindex("(") + 1 : -1]
+            groups.setdefault(reason, []).append(name)
+        else:
+            print(f"skipped: {name}")
+    for reason, names in groups.items():
+        print(f"skipped: {len(names)} pytest tests ({reason}), e.g. "
+              + ", ".join(n.split(" :: ")[1].split(" (")[0] for n in names[:2]))
     for name in failed:
         print(f"FAILED: {name}")
     print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
