@@ -3,10 +3,10 @@
 gather-then-SDPA (the page gather included), in one run on one GPU.
 
 Throughput is K/V bytes read per second (batch * kv_len * kv_heads *
-head_dim * 2 bytes * 2 tensors / time). Times are CUDA-event medians over
-`--iters` back-to-back calls after warm-up; attn-mlir's include its host
-side (argument checks, descriptor encoding, launch) since that is what a
-caller pays.
+head_dim * 2 bytes * 2 tensors / time). A time is the median over 5 runs of
+CUDA events around `--iters` back-to-back calls, divided by `--iters`;
+attn-mlir's calls include their host side (argument checks, descriptor
+encoding, launch), which overlaps the previous call's kernel.
 
   PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir > b.mlir
   (compile b.mlir with attn_mlir.compile, then on the GPU machine:)
@@ -39,20 +39,24 @@ def emit_mlir():
     return "\n".join(c.mlir() for c in configs.values())
 
 
-def time_ms(fn, iters, warmup=5):
+def time_ms(fn, iters, warmup=5, repeats=5):
+    """Milliseconds per call: CUDA events around `iters` back-to-back calls
+    (the GPU queue stays full when the host is faster than the kernel), the
+    median of `repeats` such runs."""
     import torch
     for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
     times = []
-    for _ in range(iters):
+    for _ in range(repeats):
         start = torch.cuda.Event(enable_timing=True)
         end = torch.cuda.Event(enable_timing=True)
         start.record()
-        fn()
+        for _ in range(iters):
+            fn()
         end.record()
         end.synchronize()
-        times.append(start.elapsed_time(end))
+        times.append(start.elapsed_time(end) / iters)
     times.sort()
     return times[len(times) // 2]
 

@@ -85,7 +85,7 @@ def main_configs() -> List[Config]:
 def extra_configs() -> List[Config]:
     """Page sizes beyond the main set, q_len 3, and the attention options."""
     extras = []
-    for page in (8, 12, 32, 128, 256):
+    for page in (8, 12, 32, 100, 128, 200, 256):
         extras.append(Config(page=page))
         extras.append(Config(layout="nhd", page=page, dtype="f16"))
     for group in (1, 4, 8):

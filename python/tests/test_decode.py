@@ -113,14 +113,17 @@ def test_decode_all_variants(matrix_lib, batch, joint, q_sliced):
     run_case(matrix_lib, FULL, batch, joint, q_sliced, seed=batch)
 
 
-def test_long_sequence_split_kv(matrix_lib):
-    """Few CTAs and long sequences: the split-KV path with its merge."""
-    q, k, v, bt, sl, _ = make_inputs(FULL, 2, False, False, seed=5,
+@pytest.mark.parametrize("cfg", [FULL, Config(page=100), Config(page=1, layout="nhd")],
+                         ids=lambda c: c.name)
+def test_long_sequence_split_kv(matrix_lib, cfg):
+    """Few CTAs and long sequences: the split-KV path with its merge (splits
+    start on whole pages, also for pages that are not a multiple of 64)."""
+    q, k, v, bt, sl, _ = make_inputs(cfg, 2, False, False, seed=5,
                                      lens=[4999, 3001])
     out = torch.empty_like(q)
-    matrix_lib.call(FULL.name, q, k, v, bt, sl, out)
+    matrix_lib.call(cfg.name, q, k, v, bt, sl, out)
     torch.cuda.synchronize()
-    ref = reference_decode(FULL, q, k, v, bt, sl)
+    ref = reference_decode(cfg, q, k, v, bt, sl)
     assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
 
 

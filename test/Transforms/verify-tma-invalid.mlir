@@ -93,20 +93,19 @@ func.func @global_dim_range(%q: memref<4x32x128xbf16>, %k: memref<0x8x16x128xbf1
 
 // -----
 
-// One box per page: pages of more than 256 tokens do not fit a box.
-func.func @box_dim_range(%q: memref<4x32x128xbf16>, %k: memref<64x8x512x128xbf16>, %v: memref<64x8x512x128xbf16>, %bt: memref<4x4xi32>, %sl: memref<4xi32>, %o: memref<4x32x128xbf16>) {
-  // expected-error @+4 {{k_cache breaks TMA rule 'box-dim-range': box extent of dim 1 (page_size, memref dim 2) must be in [1, 256], got 512}}
-  // expected-note @+3 {{k_cache descriptor: }}
-  // expected-error @+2 {{v_cache breaks TMA rule 'box-dim-range'}}
-  // expected-note @+1 {{v_cache descriptor: }}
+// One q box holds a request's q_len_per_request tokens: more than 256 do not
+// fit a box. (A K/V box holds at most 64 rows of a page, whatever its size.)
+func.func @box_dim_range(%q: memref<1200x32x128xbf16>, %k: memref<64x8x16x128xbf16>, %v: memref<64x8x16x128xbf16>, %bt: memref<4x4xi32>, %sl: memref<4xi32>, %o: memref<1200x32x128xbf16>) {
+  // expected-error @+2 {{q breaks TMA rule 'box-dim-range': box extent of dim 3 (num_tokens, memref dim 0) must be in [1, 256], got 300}}
+  // expected-note @+1 {{q descriptor: }}
   paged_attn.decode
-      q(%q : memref<4x32x128xbf16>)
-      k_cache(%k : memref<64x8x512x128xbf16>)
-      v_cache(%v : memref<64x8x512x128xbf16>)
+      q(%q : memref<1200x32x128xbf16>)
+      k_cache(%k : memref<64x8x16x128xbf16>)
+      v_cache(%v : memref<64x8x16x128xbf16>)
       block_table(%bt : memref<4x4xi32>)
       seq_lens(%sl : memref<4xi32>)
-      out(%o : memref<4x32x128xbf16>)
-      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+      out(%o : memref<1200x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32, q_len_per_request = 300 : i64}
   return
 }
 

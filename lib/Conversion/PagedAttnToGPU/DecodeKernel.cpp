@@ -90,6 +90,10 @@ private:
   }
 
   Value tensorMap(unsigned index);
+  /// The first token of tile `tile` of this CTA's split.
+  Value tileStart(Value tile);
+  /// The rows of tile `tile` that belong to its page (ragged pages only).
+  Value tileRows(Value tile);
   Value sharedView(Value byteOffset, ArrayRef<int64_t> shape, Type elem);
   void issueTile(Value tile, Value stage);
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
@@ -173,6 +177,21 @@ Value DecodeKernelEmitter::sharedView(Value byteOffset, ArrayRef<int64_t> shape,
                                 ValueRange{});
 }
 
+Value DecodeKernelEmitter::tileStart(Value tile) {
+  if (t.pageSize <= DecodeTiling::kTileRows)
+    return k.add(tokStart, k.mul(tile, t.tileTokens));
+  // Splits start on a page: tile i is rows 64 (i % tilesPerPage) onwards of
+  // the split's page i / tilesPerPage.
+  Value page = k.add(k.div(tokStart, t.pageSize), k.div(tile, t.tilesPerPage));
+  return k.add(k.mul(page, t.pageSize),
+               k.mul(k.rem(tile, t.tilesPerPage), DecodeTiling::kTileRows));
+}
+
+Value DecodeKernelEmitter::tileRows(Value tile) {
+  Value row0 = k.mul(k.rem(tile, t.tilesPerPage), DecodeTiling::kTileRows);
+  return k.minS(k.idx(DecodeTiling::kTileRows), k.sub(k.idx(t.pageSize), row0));
+}
+
 /// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
 /// stage `stage`.
 void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
@@ -182,7 +201,7 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
   int64_t regionBytes = DecodeTiling::kTileRows * t.kvInnerBox * t.elemBytes;
   SmallVector<int64_t> boxShape(plans[1].plan.boxDims.rbegin(),
                                 plans[1].plan.boxDims.rend());
-  Value tileBase = k.add(tokStart, k.mul(tile, t.tileTokens));
+  Value tileBase = tileStart(tile);
   Value stageK = k.add(k.idx(t.kOffset(0)),
                        k.mul(stage, 2 * t.kvTileBytes()));
   Value stageV = k.add(stageK, k.idx(t.kvTileBytes()));
@@ -332,7 +351,18 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   tokStart = k.mul(split, splitTokens);
   tokEnd = k.minS(seqLen, k.add(tokStart, splitTokens));
   Value numTokens = k.maxS(k.sub(tokEnd, tokStart), k.idx(0));
-  numTiles = k.ceilDiv(numTokens, k.idx(t.tileTokens));
+  if (t.raggedPages()) {
+    // Whole pages of tilesPerPage tiles, then the tiles the last page needs.
+    Value pages = k.ceilDiv(numTokens, k.idx(t.pageSize));
+    Value lastPageTokens =
+        k.sub(numTokens, k.mul(k.maxS(k.sub(pages, k.idx(1)), k.idx(0)),
+                               t.pageSize));
+    Value tiles = k.add(k.mul(k.sub(pages, k.idx(1)), t.tilesPerPage),
+                        k.ceilDiv(lastPageTokens, k.idx(DecodeTiling::kTileRows)));
+    numTiles = k.select(k.lt(k.idx(0), numTokens), tiles, k.idx(0));
+  } else {
+    numTiles = k.ceilDiv(numTokens, k.idx(t.tileTokens));
+  }
 
   // Dynamic shared memory, 1024-byte aligned for the swizzle pattern.
   auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -441,8 +471,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
                          k.mul(stage, 2 * t.kvTileBytes()));
     SharedTile kTile = kvTile(stageK);
     SharedTile vTile = kvTile(k.add(stageK, k.idx(t.kvTileBytes())));
-    Value tileBase = k.add(tokStart, k.mul(tile, t.tileTokens));
+    Value tileBase = tileStart(tile);
     Value validRows = k.sub(tokEnd, tileBase);
+    Value pageRows = t.raggedPages() ? tileRows(tile) : Value();
 
     // The last tile: zero V rows past the last key (stale or page-tail).
     Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
@@ -482,6 +513,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
           if (t.tileTokens < DecodeTiling::kTileRows)
             valid = k.andI(valid, k.lt(k.sub(key, tileBase),
                                        k.idx(t.tileTokens)));
+          // Rows past a ragged page's end hold zeros, not keys.
+          if (pageRows)
+            valid = k.andI(valid, k.lt(k.sub(key, tileBase), pageRows));
           if (qLen > 1)
             valid = k.andI(valid, k.le(key, qPos));
           if (window >= 0)
@@ -669,9 +703,14 @@ static Value getDynamicSharedMemory(ImplicitLocOpBuilder &b, int64_t bytes) {
                                            ArrayRef<int64_t>{1});
 }
 
-static gpu::GPUFuncOp createKernel(OpBuilder &builder, Location loc,
-                                   gpu::GPUModuleOp module, StringRef name,
-                                   TypeRange argTypes) {
+/// An empty kernel of `op` taking `argTypes` and, when the op has sinks,
+/// the sinks last.
+static gpu::GPUFuncOp createKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                   StringRef name, DecodeOp op,
+                                   SmallVector<Type> argTypes) {
+  Location loc = op.getLoc();
+  if (op.getSinks())
+    argTypes.push_back(op.getSinks().getType());
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
   auto type = builder.getFunctionType(argTypes, {});
@@ -686,23 +725,15 @@ static gpu::GPUFuncOp createKernel(OpBuilder &builder, Location loc,
 gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
     OpBuilder &builder, gpu::GPUModuleOp module, StringRef name, DecodeOp op,
     const DecodeTiling &tiling, ArrayRef<TmaOperandPlan> plans) {
-  Location loc = op.getLoc();
-  MLIRContext *ctx = builder.getContext();
-  SmallVector<Type> args{
-      builder.getI64Type(),
-      op.getBlockTable().getType(),
-      op.getSeqLens().getType(),
-      op.getOut().getType(),
-      MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
-      builder.getIndexType(),
-      builder.getIndexType()};
-  if (op.getSinks())
-    args.push_back(op.getSinks().getType());
-  gpu::GPUFuncOp func = createKernel(builder, loc, module, name, args);
+  gpu::GPUFuncOp func = createKernel(
+      builder, module, name, op,
+      {builder.getI64Type(), op.getBlockTable().getType(),
+       op.getSeqLens().getType(), op.getOut().getType(),
+       MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
+       builder.getIndexType(), builder.getIndexType()});
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
-  ImplicitLocOpBuilder b(loc, builder);
-  (void)ctx;
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
   DecodeKernelEmitter(b, op, tiling, plans).emit(func);
   return func;
 }
@@ -711,16 +742,13 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
                                                   gpu::GPUModuleOp module,
                                                   StringRef name, DecodeOp op,
                                                   const DecodeTiling &t) {
-  Location loc = op.getLoc();
-  SmallVector<Type> args{
-      MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
-      builder.getIndexType(), op.getOut().getType()};
-  if (op.getSinks())
-    args.push_back(op.getSinks().getType());
-  gpu::GPUFuncOp func = createKernel(builder, loc, module, name, args);
+  gpu::GPUFuncOp func = createKernel(
+      builder, module, name, op,
+      {MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
+       builder.getIndexType(), op.getOut().getType()});
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
-  ImplicitLocOpBuilder b(loc, builder);
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
   KernelBuilder k(b);
   auto argOf = [&](MergeKernelArg a) {
     return func.getArgument(static_cast<unsigned>(a));

@@ -263,12 +263,14 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
     Value ctas = k.mul(batch, kvHeads * t.mBlocks);
     Value maxTokens =
         k.mul(memref::DimOp::create(b, blockTable, 1), t.pageSize);
-    Value maxTiles = k.maxS(k.ceilDiv(maxTokens, k.idx(t.tileTokens)), k.idx(1));
+    // Splits start on whole tiles and whole pages.
+    int64_t unit = t.splitUnit();
+    Value maxUnits = k.maxS(k.ceilDiv(maxTokens, k.idx(unit)), k.idx(1));
     Value wanted = k.ceilDiv(k.mul(sms, 2), k.maxS(ctas, k.idx(1)));
-    Value splits = k.maxS(k.minS(k.minS(wanted, maxTiles), k.idx(64)), k.idx(1));
-    Value tilesPerSplit = k.ceilDiv(maxTiles, splits);
-    splits = k.ceilDiv(maxTiles, tilesPerSplit);
-    Value splitTokens = k.mul(tilesPerSplit, t.tileTokens);
+    Value splits = k.maxS(k.minS(k.minS(wanted, maxUnits), k.idx(64)), k.idx(1));
+    Value unitsPerSplit = k.ceilDiv(maxUnits, splits);
+    splits = k.ceilDiv(maxUnits, unitsPerSplit);
+    Value splitTokens = k.mul(unitsPerSplit, unit);
 
     Value out = op.getOut();
     Value numTokens = memref::DimOp::create(b, out, 0);

@@ -159,13 +159,17 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   t.tileTokens = t.pageSize <= DecodeTiling::kTileRows
                      ? t.pagesPerTile * t.pageSize
                      : DecodeTiling::kTileRows;
+  t.tilesPerPage = llvm::divideCeil(t.pageSize, DecodeTiling::kTileRows);
   // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
   // size that is not a multiple of 8 land at other offsets, so they are
   // loaded unswizzled, the whole head_dim in one box.
   t.kvSwizzled = t.kvBoxRows % 8 == 0;
   t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : t.headDim;
   t.kvRegions = t.headDim / t.kvInnerBox;
-  constexpr int64_t kSharedBudget = 200 * 1024;
+  // About half of an SM's 228 KiB, so that two CTAs share an SM when
+  // head_dim <= 128 (one CTA's prologue and epilogue hide behind the
+  // other's loads); 2 to 4 stages.
+  constexpr int64_t kSharedBudget = 110 * 1024;
   int64_t perStage = 2 * t.kvTileBytes();
   t.stages = std::clamp<int64_t>((kSharedBudget - t.qBytes()) / perStage, 2, 4);
   return t;
@@ -175,14 +179,6 @@ FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
   if (!hasDecodeKernelTypes(op))
     return op.emitOpError("the decode kernel supports bf16 and f16 q and "
                           "caches; fp8 and nvfp4 caches are not lowered yet");
-  AttentionDims dims = getAttentionDims(op);
-  if (dims.pageSize > DecodeTiling::kTileRows &&
-      dims.pageSize % DecodeTiling::kTileRows != 0)
-    return op.emitOpError("page_size ")
-           << dims.pageSize
-           << " is not supported by the decode kernel: a page larger than "
-           << DecodeTiling::kTileRows << " tokens must be a multiple of "
-           << DecodeTiling::kTileRows;
   DecodeTiling t = computeDecodeTiling(op);
   if (t.group > 256 || t.qLen > 256)
     return op.emitOpError("the decode kernel needs gqa group (")

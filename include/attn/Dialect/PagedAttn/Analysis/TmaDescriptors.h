@@ -38,8 +38,9 @@ struct TmaOperandPlan {
 /// The q rows of a kv head are its GQA group times q_len_per_request, row
 /// r = token * group + head_in_group. K and V move in tiles of
 /// `kTileRows` tokens: a page of up to 64 tokens is one box per region, a
-/// tile holds `pagesPerTile` of them; a larger page (a multiple of 64) is
-/// loaded 64 rows at a time. A region is the 128-byte (swizzled) or
+/// tile holds `pagesPerTile` of them; a larger page is loaded 64 rows at a
+/// time (its last sub-tile may hold fewer rows: TMA fills the rows past the
+/// page with zeros). A region is the 128-byte (swizzled) or
 /// head_dim-wide (unswizzled) column slice one box covers.
 struct DecodeTiling {
   static constexpr int64_t kTileRows = 64;
@@ -62,6 +63,8 @@ struct DecodeTiling {
   int64_t pagesPerTile = 1;
   /// Tokens of a full tile (pagesPerTile * pageSize, or 64).
   int64_t tileTokens = 64;
+  /// 64-row tiles per page (pages larger than 64 tokens), else 1.
+  int64_t tilesPerPage = 1;
   bool kvSwizzled = true;
   int64_t kvInnerBox = 64;
   int64_t kvRegions = 1;
@@ -75,6 +78,15 @@ struct DecodeTiling {
     return qBytes() + 2 * stage * kvTileBytes();
   }
   int64_t vOffset(int64_t stage) const { return kOffset(stage) + kvTileBytes(); }
+  /// Pages larger than a tile that are not a multiple of it: their last
+  /// tile holds fewer rows.
+  bool raggedPages() const {
+    return pageSize > kTileRows && pageSize % kTileRows != 0;
+  }
+  /// KV splits start at multiples of this many tokens (whole tiles and
+  /// whole pages).
+  int64_t splitUnit() const { return std::max(pageSize, tileTokens); }
+
   /// Dynamic shared memory the layout above needs (the mbarriers are
   /// static shared memory).
   int64_t sharedMemoryBytes() const { return kOffset(stages); }
