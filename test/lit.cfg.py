@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "ATTN"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "load.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
 
@@ -33,3 +33,16 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
+    # The CUDA root that ptxas belongs to, for toolkit= of --paged-attn-to-nvvm
+    # (libdevice and ptxas come from there; lit does not pass CUDA_HOME on).
+    config.substitutions.append(
+        ("%cuda_root",
+         os.path.dirname(os.path.dirname(os.path.realpath(config.ptxas)))))
+
+# Without a CUDA driver (libcuda.so.1), loading a compiled library must give a
+# clear error; with one, the GPU suite covers loading instead.
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+except OSError:
+    config.available_features.add("no-cuda-driver")
