@@ -58,6 +58,7 @@ void mlir::paged_attn::addTargetCheckStage(
   check.ptxFeatures = options.ptxFeatures;
   check.format = options.format;
   check.toolkit = getToolkitPath(options.toolkit);
+  check.optLevel = options.optLevel;
   pm.addPass(createPagedAttnCheckTarget(check));
 }
 

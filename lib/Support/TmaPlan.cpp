@@ -58,7 +58,10 @@ TensorMapSpec attn::tma::instantiate(const DescriptorPlan &plan,
     spec.globalStrides.push_back(evaluate(stride, facts.strides));
   spec.globalAddress = facts.address;
   spec.boxDims = plan.boxDims;
+  spec.elementStrides = plan.elementStrides;
+  spec.interleave = plan.interleave;
   spec.swizzle = plan.swizzle;
+  spec.oobFill = plan.oobFill;
   spec.dimLabels = plan.dimLabels;
   return spec;
 }
@@ -101,9 +104,19 @@ std::string attn::tma::describe(const DescriptorPlan &plan) {
   os << elemTypeName(plan.elemType);
   list("dims", plan.dims, "size");
   list("strides", plan.strides, "stride");
-  os << " box [";
-  for (size_t i = 0; i < plan.boxDims.size(); ++i)
-    os << (i ? ", " : "") << plan.boxDims[i];
-  os << "] swizzle " << swizzleName(plan.swizzle);
+  auto numbers = [&](const char *name, const std::vector<uint32_t> &values) {
+    os << " " << name << " [";
+    for (size_t i = 0; i < values.size(); ++i)
+      os << (i ? ", " : "") << values[i];
+    os << "]";
+  };
+  numbers("box", plan.boxDims);
+  if (!plan.elementStrides.empty())
+    numbers("element strides", plan.elementStrides);
+  if (plan.interleave != Interleave::None)
+    os << " interleave " << interleaveName(plan.interleave);
+  os << " swizzle " << swizzleName(plan.swizzle);
+  if (plan.oobFill != OobFill::None)
+    os << " oob fill " << oobFillName(plan.oobFill);
   return os.str();
 }

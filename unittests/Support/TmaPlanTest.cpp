@@ -96,4 +96,51 @@ TEST(TmaPlan, DescribeNamesTermsAndBox) {
                   "swizzle 128b");
 }
 
+TEST(TmaPlan, DescribeShowsOnlyNonDefaultTraversal) {
+  DescriptorPlan plan = foldedQueryPlan();
+  plan.elementStrides = {1, 2, 1, 1};
+  plan.interleave = Interleave::B32;
+  plan.swizzle = Swizzle::B32;
+  plan.oobFill = OobFill::NanRequestZeroFma;
+  EXPECT_EQ(describe(plan),
+            "bf16 dims [size[2], 4, 8, size[0]] strides [stride[2], "
+            "stride[1], 4 * stride[1], stride[0]] box [64, 4, 1, 1] "
+            "element strides [1, 2, 1, 1] interleave 32b swizzle 32b oob fill "
+            "nan-request-zero-fma");
+}
+
+TEST(TmaPlan, InstantiateCarriesTraversalAndFill) {
+  DescriptorPlan plan = foldedQueryPlan();
+  plan.elementStrides = {1, 2, 1, 1};
+  plan.interleave = Interleave::B16;
+  plan.oobFill = OobFill::NanRequestZeroFma;
+  MemRefFacts facts = exactFacts({5, 32, 128}, {6144, 128, 1}, 0x1000);
+  TensorMapSpec spec = instantiate(plan, facts, Target::SM90);
+  EXPECT_EQ(spec.elementStrides, plan.elementStrides);
+  EXPECT_EQ(spec.interleave, Interleave::B16);
+  EXPECT_EQ(spec.swizzle, Swizzle::B128);
+  EXPECT_EQ(spec.oobFill, OobFill::NanRequestZeroFma);
+  CheckResult result = checkTensorMap(spec);
+  EXPECT_FALSE(result.hasViolations()) << describe(result);
+  // The rules see what the plan carried: interleave and the fill apply,
+  // element strides are range-checked per dim.
+  ASSERT_NE(result.find(RuleId::InterleaveRank), nullptr);
+  ASSERT_NE(result.find(RuleId::OobNanFloat), nullptr);
+  EXPECT_EQ(result.find(RuleId::ElementStrideRange, 1)->value, 2u);
+
+  plan.elementStrides[1] = 9;
+  result = checkTensorMap(instantiate(plan, facts, Target::SM90));
+  const RuleCheck *check = result.find(RuleId::ElementStrideRange, 1);
+  ASSERT_NE(check, nullptr);
+  EXPECT_EQ(check->status, Status::Violated);
+  EXPECT_EQ(check->value, 9u);
+  EXPECT_EQ(result.violations().size(), 1u) << describe(result);
+
+  // Defaults stay defaults: no interleave or fill rule instance at all.
+  result = checkTensorMap(instantiate(foldedQueryPlan(), facts, Target::SM90));
+  EXPECT_EQ(result.find(RuleId::InterleaveRank), nullptr);
+  EXPECT_EQ(result.find(RuleId::OobNanFloat), nullptr);
+  EXPECT_EQ(result.find(RuleId::ElementStrideRange, 1)->value, 1u);
+}
+
 } // namespace

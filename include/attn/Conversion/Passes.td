@@ -57,9 +57,11 @@ def PagedAttnCheckTarget : Pass<"paged-attn-check-target", "ModuleOp"> {
     sm_90a or sm_100a, that the PTX feature (`+ptxNN`) is one LLVM 22 knows
     and is new enough for the chip (sm_90a needs PTX 8.0, sm_100a PTX 8.6:
     older ones make the NVPTX backend abort), that the format is isa, bin
-    or fatbin, and, for bin and fatbin, that the toolkit has `bin/ptxas`
-    (and `bin/fatbinary` for fatbin). Each problem is an error on the
-    module; no LLVM fatal error is ever reached.
+    or fatbin, that the NVVM optimization level is 0-3, that the toolkit
+    has libdevice (`nvvm/libdevice/libdevice.10.bc`: the kernels' math
+    links it, for every format) and, for bin and fatbin, `bin/ptxas` (and
+    `bin/fatbinary` for fatbin). Each problem is an error on the module; no
+    LLVM fatal error is ever reached.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
@@ -70,6 +72,8 @@ def PagedAttnCheckTarget : Pass<"paged-attn-check-target", "ModuleOp"> {
            "isa (PTX text), bin (cubin) or fatbin">,
     Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
            "CUDA toolkit root; empty for $CUDA_HOME or /usr/local/cuda">,
+    Option<"optLevel", "opt-level", "int", /*default=*/"3",
+           "NVVM optimization level (0-3)">,
   ];
 }
 

@@ -6,7 +6,8 @@
 //
 // A descriptor plan says how each global dim and stride of one TMA
 // descriptor is computed from the sizes and strides of ONE strided memref
-// (the operand it describes), plus the kernel's static choices (box, swizzle).
+// (the operand it describes), plus the kernel's static choices (box, element
+// strides, interleave, swizzle, out-of-bounds fill).
 // The compiler derives plans (paged_attn TmaDescriptors), instantiates them
 // with what it knows at compile time to prove rules, and the host code
 // instantiates the same plan with the runtime sizes and strides before it
@@ -57,7 +58,11 @@ struct DescriptorPlan {
   std::vector<Term> strides;
   std::vector<std::string> dimLabels;
   std::vector<uint32_t> boxDims;
+  /// Traversal strides, one per dim; empty means 1 for every dim.
+  std::vector<uint32_t> elementStrides;
+  Interleave interleave = Interleave::None;
   Swizzle swizzle = Swizzle::None;
+  OobFill oobFill = OobFill::None;
   std::vector<StrideRequirement> requirements;
 
   unsigned rank() const { return static_cast<unsigned>(dims.size()); }
@@ -88,7 +93,10 @@ std::vector<RequirementCheck> checkRequirements(const DescriptorPlan &plan,
                                                 const MemRefFacts &facts);
 
 /// One line: "u16 dims [size[2], 4, 8, size[0]] strides [stride[2], ...]
-/// box [64, 4, 1, 1] swizzle 128b".
+/// box [64, 4, 1, 1] swizzle 128b"; element strides, interleave and the
+/// out-of-bounds fill follow only when they are not the defaults, e.g.
+/// "... element strides [2, 1] interleave 16b swizzle 32b oob fill
+/// nan-request-zero-fma".
 std::string describe(const DescriptorPlan &plan);
 
 } // namespace attn::tma

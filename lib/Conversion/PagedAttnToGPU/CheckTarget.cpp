@@ -13,6 +13,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cstdlib>
+
 namespace mlir {
 namespace paged_attn {
 #define GEN_PASS_DEF_PAGEDATTNCHECKTARGET
@@ -37,6 +39,11 @@ struct PagedAttnCheckTargetPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool ok = true;
+    // As the pipeline: empty means $CUDA_HOME, else /usr/local/cuda.
+    if (toolkit.empty()) {
+      const char *home = std::getenv("CUDA_HOME");
+      toolkit = home && *home ? home : "/usr/local/cuda";
+    }
     auto error = [&]() -> InFlightDiagnostic {
       ok = false;
       return module.emitError("paged-attn-to-nvvm: ");
@@ -57,6 +64,11 @@ struct PagedAttnCheckTargetPass
       if (!feature.consume_front("+ptx") || feature.getAsInteger(10, version))
         error() << "ptx-features '" << ptxFeatures
                 << "' is not of the form +ptxNN (e.g. +ptx86)";
+      else if (version < 80)
+        error() << "ptx-features '" << ptxFeatures << "': PTX ISA "
+                << version / 10 << "." << version % 10
+                << " is too old for either chip (sm_90a needs +ptx80, "
+                   "sm_100a +ptx86)";
       else if (!isKnownPtxVersion(version))
         error() << "ptx-features '" << ptxFeatures
                 << "': PTX ISA " << version / 10 << "." << version % 10
@@ -66,11 +78,25 @@ struct PagedAttnCheckTargetPass
                 << chip << ": it needs +ptx" << minPtx << " or later";
     }
 
-    if (format != "isa" && format != "bin" && format != "fatbin")
+    bool knownFormat = format == "isa" || format == "bin" || format == "fatbin";
+    if (!knownFormat)
       error() << "unknown format '" << format
               << "': expected isa (PTX text), bin (cubin) or fatbin";
 
-    if (ok && format != "isa") {
+    if (optLevel < 0 || optLevel > 3)
+      error() << "opt-level " << static_cast<int>(optLevel) << " is not in 0-3";
+
+    // The toolkit: libdevice for every format, ptxas for cubins.
+    if (knownFormat) {
+      SmallString<128> libdevice(toolkit);
+      llvm::sys::path::append(libdevice, "nvvm", "libdevice",
+                              "libdevice.10.bc");
+      if (!llvm::sys::fs::exists(libdevice))
+        error() << "the kernels need libdevice, but '" << libdevice
+                << "' does not exist; set toolkit=<CUDA root> or CUDA_HOME";
+    }
+
+    if (knownFormat && format != "isa") {
       SmallString<128> ptxas(toolkit);
       llvm::sys::path::append(ptxas, "bin", "ptxas");
       if (!llvm::sys::fs::can_execute(ptxas))
@@ -79,7 +105,8 @@ struct PagedAttnCheckTargetPass
                    "or use format=isa for PTX text";
       SmallString<128> fatbinary(toolkit);
       llvm::sys::path::append(fatbinary, "bin", "fatbinary");
-      if (ok && format == "fatbin" && !llvm::sys::fs::can_execute(fatbinary))
+      if (format == "fatbin" && llvm::sys::fs::can_execute(ptxas) &&
+          !llvm::sys::fs::can_execute(fatbinary))
         error() << "format=fatbin needs fatbinary, but '" << fatbinary
                 << "' does not exist";
     }

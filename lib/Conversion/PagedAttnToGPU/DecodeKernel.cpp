@@ -243,9 +243,12 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
   } else {
     Value page = k.div(tileBase, t.pageSize);
     Value row0 = k.rem(tileBase, t.pageSize);
-    nvgpu::MBarrierArriveExpectTxOp::create(b, barriers, k.idx(tileBytes),
-                                            stage, Value());
-    loadPage(k.idx(0), page, row0);
+    // Never read the block table past its end.
+    Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
+    nvgpu::MBarrierArriveExpectTxOp::create(
+        b, barriers, k.select(inTable, k.idx(tileBytes), k.idx(0)), stage,
+        Value());
+    k.ifThen(inTable, [&] { loadPage(k.idx(0), page, row0); });
   }
 }
 

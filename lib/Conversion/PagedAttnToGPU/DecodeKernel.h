@@ -40,10 +40,6 @@ enum class MergeKernelArg : unsigned {
 /// Threads per CTA of both kernels.
 constexpr int64_t kDecodeThreads = DecodeTiling::kNumWarps * 32;
 
-/// Extra dynamic shared memory so the kernel can align its base to the
-/// 1024 bytes a 128-byte swizzle pattern repeats over.
-constexpr int64_t kSharedAlignSlack = 1024;
-
 /// Builds the split-KV decode kernel of `op` in `module`. `plans` are the
 /// op's TMA descriptors from deriveTmaDescriptors (q, k_cache, v_cache).
 gpu::GPUFuncOp buildDecodeKernel(OpBuilder &builder, gpu::GPUModuleOp module,

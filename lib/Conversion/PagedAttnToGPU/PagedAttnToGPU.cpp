@@ -87,7 +87,7 @@ private:
   /// instantiated on `memref`; returns the call's i32 status.
   Value emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
                     const tma::DescriptorPlan &plan, Value memref,
-                    Value tensorMap);
+                    Value tensorMap, tma::Target chip);
 
   ModuleOp module;
   tma::Target target;
@@ -140,7 +140,7 @@ static int64_t getElementBytes(Type type) {
 
 Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
                                 const tma::DescriptorPlan &plan, Value memref,
-                                Value tensorMap) {
+                                Value tensorMap, tma::Target chip) {
   KernelBuilder k(b);
   MLIRContext *ctx = b.getContext();
   auto type = cast<MemRefType>(memref.getType());
@@ -174,13 +174,15 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
     args.push_back(tensorMap);
   Type i32 = b.getI32Type();
   args.append({name, k.i32(static_cast<int64_t>(plan.elemType)),
-               k.i32(static_cast<int64_t>(target)),
+               k.i32(static_cast<int64_t>(chip)),
                k.i32(static_cast<int64_t>(plan.rank())), addressPtr,
                i64Array(b, dims, b.getI64Type()),
                i64Array(b, strides, b.getI64Type()), i64Array(b, box, i32),
                k.i32(static_cast<int64_t>(plan.swizzle)),
-               k.i32(static_cast<int64_t>(tma::Interleave::None)),
-               k.i32(static_cast<int64_t>(tma::OobFill::None))});
+               k.i32(static_cast<int64_t>(plan.interleave)),
+               k.i32(static_cast<int64_t>(plan.oobFill))});
+  // Element strides are attributes, never runtime values: the check_tma
+  // verifier and --paged-attn-verify-tma decide their rule statically.
   SmallVector<Type> argTypes;
   for (Value v : args)
     argTypes.push_back(v.getType());
@@ -189,22 +191,27 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
   return func::CallOp::create(b, callee, args).getResult(0);
 }
 
-LogicalResult HostLowering::lowerCheck(CheckTmaOp op) {
-  FailureOr<tma::DescriptorPlan> plan = getDescriptorPlan(op.getPlan());
-  if (failed(plan))
-    return op.emitOpError("has a malformed plan");
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  std::string label = (op.getOperand() + " (deferred TMA check)").str();
-  emitTmaCall(b, label, *plan, op.getSource(), Value());
-  op.erase();
-  return success();
-}
-
 /// Where an op sits, for runtime messages: "@func".
 static std::string describeLocation(Operation *op) {
   if (auto func = op->getParentOfType<FunctionOpInterface>())
     return ("@" + func.getName()).str();
   return "module";
+}
+
+LogicalResult HostLowering::lowerCheck(CheckTmaOp op) {
+  FailureOr<tma::DescriptorPlan> plan = getDescriptorPlan(op.getPlan());
+  if (failed(plan))
+    return op.emitOpError("has a malformed plan");
+  std::optional<tma::Target> chip = parseTarget(op.getChip());
+  if (!chip)
+    return op.emitOpError("has an unknown chip '") << op.getChip() << "'";
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  std::string label = (op.getOperand() + " (deferred TMA check in " +
+                       describeLocation(op) + ")")
+                          .str();
+  emitTmaCall(b, label, *plan, op.getSource(), Value(), *chip);
+  op.erase();
+  return success();
 }
 
 LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
@@ -242,7 +249,7 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i * kTensorMapBytes)});
     std::string label =
         (plan.name + " of paged_attn.decode in " + where).str();
-    emitTmaCall(b, label, plan.plan, plan.value, mapPtr);
+    emitTmaCall(b, label, plan.plan, plan.value, mapPtr, target);
   }
   func::FuncOp statusFn =
       runtime.get("attnRuntimeStatusOk", {}, {b.getI32Type()});
@@ -276,7 +283,8 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
     Value numTokens = memref::DimOp::create(b, out, 0);
     int64_t numHeads = cast<MemRefType>(out.getType()).getDimSize(1);
     Value multi = k.lt(k.idx(1), splits);
-    int64_t smem = t.sharedMemoryBytes() + kSharedAlignSlack;
+    // The extern shared array is 1024-byte aligned: no slack needed.
+    int64_t smem = t.sharedMemoryBytes();
 
     auto launch = [&](bool withMerge) {
       Type tokenType = gpu::AsyncTokenType::get(ctx);

@@ -184,6 +184,14 @@ FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
     return op.emitOpError("the decode kernel needs gqa group (")
            << t.group << ") and q_len_per_request (" << t.qLen
            << ") of at most 256 each (one q box)";
+  constexpr int64_t kMaxSharedPerBlock = 227 * 1024;
+  if (t.sharedMemoryBytes() > kMaxSharedPerBlock)
+    return op.emitOpError("the decode kernel would need ")
+           << t.sharedMemoryBytes() << " bytes of shared memory ("
+           << t.qBytes() << " for the " << t.qRows << " q rows of a kv head, "
+           << t.stages << " stages of " << 2 * t.kvTileBytes()
+           << " for K and V), more than the " << kMaxSharedPerBlock
+           << " a CTA can have: lower gqa group * q_len_per_request";
   return t;
 }
 

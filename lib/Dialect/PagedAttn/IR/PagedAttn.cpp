@@ -452,6 +452,32 @@ std::optional<attn::tma::Target> mlir::paged_attn::parseTarget(StringRef chip) {
   return std::nullopt;
 }
 
+/// The value of `attn::tma` enum `E` whose name (`nameOf`) is `name`, for
+/// the enumerators up to `last`.
+template <typename E, typename NameFn>
+static std::optional<E> parseTmaName(StringRef name, E last, NameFn nameOf) {
+  for (int i = 0; i <= static_cast<int>(last); ++i)
+    if (name == nameOf(E(i)))
+      return E(i);
+  return std::nullopt;
+}
+
+static std::optional<attn::tma::Interleave> parseInterleave(StringRef name) {
+  return parseTmaName(name, attn::tma::Interleave::B32,
+                      attn::tma::interleaveName);
+}
+
+static std::optional<attn::tma::OobFill> parseOobFill(StringRef name) {
+  return parseTmaName(name, attn::tma::OobFill::NanRequestZeroFma,
+                      attn::tma::oobFillName);
+}
+
+/// Element strides are 32-bit in cuTensorMapEncodeTiled; the [1, 8] range is
+/// the rule element-stride-range, checked like any other rule.
+static bool fitsElementStride(int64_t value) {
+  return value >= 0 && value <= static_cast<int64_t>(UINT32_MAX);
+}
+
 TmaPlanAttr mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
                                              const attn::tma::DescriptorPlan &plan) {
   SmallVector<int64_t> dimSources, dimScales, strideSources, strideScales,
@@ -473,11 +499,18 @@ TmaPlanAttr mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
   auto array = [&](ArrayRef<int64_t> values) {
     return DenseI64ArrayAttr::get(context, values);
   };
-  return TmaPlanAttr::get(context, attn::tma::elemTypeName(plan.elemType),
-                          array(dimSources), array(dimScales),
-                          array(strideSources), array(strideScales),
-                          array(box), attn::tma::swizzleName(plan.swizzle),
-                          array(required));
+  // Absent (null) unless the plan sets element strides, so that plans
+  // without them print as before.
+  DenseI64ArrayAttr elementStrides;
+  if (!plan.elementStrides.empty())
+    elementStrides = array(SmallVector<int64_t>(plan.elementStrides.begin(),
+                                                plan.elementStrides.end()));
+  return TmaPlanAttr::get(
+      context, attn::tma::elemTypeName(plan.elemType), array(dimSources),
+      array(dimScales), array(strideSources), array(strideScales), array(box),
+      attn::tma::swizzleName(plan.swizzle), array(required), elementStrides,
+      attn::tma::interleaveName(plan.interleave),
+      attn::tma::oobFillName(plan.oobFill));
 }
 
 FailureOr<attn::tma::DescriptorPlan>
@@ -494,7 +527,14 @@ mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
       plan.swizzle = attn::tma::Swizzle(i);
       foundSwizzle = true;
     }
-  if (!foundType || !foundSwizzle ||
+  std::optional<attn::tma::Interleave> interleave =
+      parseInterleave(attr.getInterleave());
+  std::optional<attn::tma::OobFill> oobFill = parseOobFill(attr.getOobFill());
+  ArrayRef<int64_t> elementStrides;
+  if (attr.getElementStrides())
+    elementStrides = attr.getElementStrides().asArrayRef();
+  if (!foundType || !foundSwizzle || !interleave || !oobFill ||
+      !llvm::all_of(elementStrides, fitsElementStride) ||
       attr.getDimSources().size() != attr.getDimScales().size() ||
       attr.getStrideSources().size() != attr.getStrideScales().size() ||
       attr.getRequiredStrides().size() % 2 != 0)
@@ -507,6 +547,10 @@ mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
     plan.strides.push_back({scale, static_cast<int>(source)});
   for (int64_t b : attr.getBox().asArrayRef())
     plan.boxDims.push_back(static_cast<uint32_t>(b));
+  for (int64_t e : elementStrides)
+    plan.elementStrides.push_back(static_cast<uint32_t>(e));
+  plan.interleave = *interleave;
+  plan.oobFill = *oobFill;
   ArrayRef<int64_t> required = attr.getRequiredStrides().asArrayRef();
   for (size_t i = 0; i < required.size(); i += 2)
     plan.requirements.push_back({static_cast<int>(required[i]),
@@ -524,7 +568,21 @@ LogicalResult CheckTmaOp::verify() {
   if (!target)
     return emitOpError() << "expects chip to be sm_90a or sm_100a, got '"
                          << getChip() << "'";
-  FailureOr<tma::DescriptorPlan> plan = getDescriptorPlan(getPlan());
+  TmaPlanAttr planAttr = getPlan();
+  if (!parseInterleave(planAttr.getInterleave()))
+    return emitOpError() << "expects plan interleave to be none, 16b or 32b, "
+                            "got '"
+                         << planAttr.getInterleave() << "'";
+  if (!parseOobFill(planAttr.getOobFill()))
+    return emitOpError() << "expects plan oob_fill to be none or "
+                            "nan-request-zero-fma, got '"
+                         << planAttr.getOobFill() << "'";
+  if (DenseI64ArrayAttr steps = planAttr.getElementStrides())
+    for (auto [dim, step] : llvm::enumerate(steps.asArrayRef()))
+      if (!fitsElementStride(step))
+        return emitOpError() << "expects plan element_strides[" << dim
+                             << "] to be in [0, 2^32), got " << step;
+  FailureOr<tma::DescriptorPlan> plan = getDescriptorPlan(planAttr);
   if (failed(plan))
     return emitOpError() << "expects a well-formed plan (known elem_type and "
                             "swizzle, paired sources and scales), got "
@@ -550,6 +608,12 @@ LogicalResult CheckTmaOp::verify() {
                             "got "
                          << plan->dims.size() << ", " << plan->strides.size()
                          << " and " << plan->boxDims.size();
+  if (!plan->elementStrides.empty() &&
+      plan->elementStrides.size() != plan->dims.size())
+    return emitOpError() << "expects plan element_strides to have one entry "
+                            "per dim ("
+                         << plan->dims.size() << "), got "
+                         << plan->elementStrides.size();
   for (Attribute name : getDeferred()) {
     StringRef rule = cast<StringAttr>(name).getValue().split('@').first;
     if (rule != "folded-stride" && !tma::ruleFromName(rule.str()))
@@ -557,16 +621,18 @@ LogicalResult CheckTmaOp::verify() {
                               "got '"
                            << cast<StringAttr>(name).getValue() << "'";
   }
-  // The static parts of the plan (box, swizzle, element type, target) and
-  // whatever the type fixes must not break a rule: the runtime would only
-  // fail later.
+  // The static parts of the plan (box, element strides, interleave,
+  // swizzle, OOB fill, element type, target) and whatever the type fixes
+  // must not break a rule: the runtime would only fail later. One error per
+  // broken rule, as --paged-attn-verify-tma reports them (some rules only
+  // ever break together, e.g. packed-byte-stride with global-stride-align).
   tma::CheckResult result = tma::checkTensorMap(
       tma::instantiate(*plan, getStaticMemRefFacts(type), *target));
-  for (const tma::RuleCheck &check : result.violations())
-    return emitOpError() << "plan for " << getOperand() << " breaks TMA rule '"
-                         << tma::ruleName(check.rule)
-                         << "': " << check.message;
-  return success();
+  std::vector<tma::RuleCheck> violations = result.violations();
+  for (const tma::RuleCheck &check : violations)
+    emitOpError() << "plan for " << getOperand() << " breaks TMA rule '"
+                  << tma::ruleName(check.rule) << "': " << check.message;
+  return failure(!violations.empty());
 }
 
 //===----------------------------------------------------------------------===//

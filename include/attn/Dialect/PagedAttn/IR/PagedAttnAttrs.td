@@ -43,6 +43,20 @@ def PagedAttn_TmaPlanAttr : AttrDef<PagedAttn_Dialect, "TmaPlan"> {
     likewise from the memref's strides in elements. `box` and `swizzle` are
     the kernel's static choices. `required_strides` lists pairs
     (memref dim, stride in elements) that the plan relies on.
+
+    Optional, omitted when they have their default value:
+    `element_strides` (one traversal stride per dim, innermost first;
+    default all 1), `interleave` (`"none"`, `"16b"` or `"32b"`; default
+    `"none"`) and `oob_fill` (`"none"` or `"nan-request-zero-fma"`; default
+    `"none"`). The strings are the names used by `attn/Support/TmaRules.h`.
+
+    ```mlir
+    #paged_attn.tma_plan<elem_type = "bf16", dim_sources = [3, 2, 1, 0],
+        dim_scales = [1, 1, 1, 1], stride_sources = [3, 2, 1, 0],
+        stride_scales = [1, 1, 1, 1], box = [16, 1, 16, 1], swizzle = "32b",
+        required_strides = [], element_strides = [1, 1, 2, 1],
+        interleave = "32b", oob_fill = "nan-request-zero-fma">
+    ```
   }];
   let parameters = (ins
     StringRefParameter<"descriptor element type">:$elem_type,
@@ -52,7 +66,11 @@ def PagedAttn_TmaPlanAttr : AttrDef<PagedAttn_Dialect, "TmaPlan"> {
     "::mlir::DenseI64ArrayAttr":$stride_scales,
     "::mlir::DenseI64ArrayAttr":$box,
     StringRefParameter<"swizzle">:$swizzle,
-    "::mlir::DenseI64ArrayAttr":$required_strides);
+    "::mlir::DenseI64ArrayAttr":$required_strides,
+    OptionalParameter<"::mlir::DenseI64ArrayAttr",
+                      "traversal strides; absent means all 1">:$element_strides,
+    StringRefParameter<"global-memory interleave", "\"none\"">:$interleave,
+    StringRefParameter<"out-of-bounds fill", "\"none\"">:$oob_fill);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

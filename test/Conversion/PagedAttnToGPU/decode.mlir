@@ -1,0 +1,348 @@
+// RUN: attn-opt %s --convert-paged-attn-to-gpu | FileCheck %s
+// RUN: attn-opt %s --convert-paged-attn-to-gpu=chip=sm_100a | FileCheck %s --check-prefix=SM100
+// RUN: attn-opt %s --paged-attn-verify-tma --convert-paged-attn-to-gpu | FileCheck %s --check-prefix=DEFERRED
+//
+// paged_attn.decode becomes host code that encodes one TMA descriptor per
+// operand from that operand's own runtime sizes, strides and offset
+// (attnTmaEncode), launches only when the runtime reports no error, and
+// kernels in one gpu.module that load pages through those descriptors.
+// Runtime enum values (include/attn/Runtime/Runtime.h): element type bf16 = 9,
+// f16 = 6; target sm_90a = 0, sm_100a = 1; swizzle none = 0, 128b = 3.
+
+// CHECK: module attributes {gpu.container_module}
+// CHECK-DAG: llvm.mlir.global internal constant @[[QNAME:attn_operand_[0-9]+]]("q of paged_attn.decode in @hnd_kv_own_strides\00")
+// CHECK-DAG: llvm.mlir.global internal constant @[[KNAME:attn_operand_[0-9]+]]("k_cache of paged_attn.decode in @hnd_kv_own_strides\00")
+// CHECK-DAG: llvm.mlir.global internal constant @[[VNAME:attn_operand_[0-9]+]]("v_cache of paged_attn.decode in @hnd_kv_own_strides\00")
+// CHECK-DAG: func.func private @attnTmaEncode(!llvm.ptr, !llvm.ptr, i32, i32, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, i32) -> i32
+// CHECK-DAG: func.func private @attnRuntimeStatusOk() -> i32
+// CHECK-DAG: func.func private @attnRuntimeMultiprocessorCount() -> i32
+
+// HND, bf16, head_dim 128, pages of 16, GQA group 8 (32 q heads, 4 kv heads).
+// q, K and V each have their own dynamic strides and offset: every
+// descriptor must be built from its own memref's metadata.
+//
+// CHECK-LABEL: func.func @hnd_kv_own_strides(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<?x32x128xbf16, strided<[?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[K:[a-z0-9]+]]: memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[V:[a-z0-9]+]]: memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[BT:[a-z0-9]+]]: memref<?x?xi32>, %[[SL:[a-z0-9]+]]: memref<?xi32>, %[[OUT:[a-z0-9]+]]: memref<?x32x128xbf16>)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+//
+// Three 128-byte tensor maps in one 64-byte aligned stack buffer.
+// CHECK: %[[MAPS:[a-z0-9_]+]] = memref.alloca() {alignment = 64 : i64} : memref<384xi8>
+// CHECK: %[[MAPSI:[a-z0-9_]+]] = memref.extract_aligned_pointer_as_index %[[MAPS]]
+// CHECK: %[[MAPSI64:[0-9]+]] = arith.index_cast %[[MAPSI]] : index to i64
+// CHECK: %[[MAPSP:[0-9]+]] = llvm.inttoptr %[[MAPSI64]] : i64 to !llvm.ptr
+//
+// q, GQA-folded: dims {D, G, H/G, T} = {size 2, 8, 4, size 0}, strides
+// {stride 2, stride 1, 8 * stride 1, stride 0}, box {64, 8, 1, 1}, 128b.
+// CHECK: %[[QMAP:[0-9]+]] = llvm.getelementptr %[[MAPSP]][0] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %{{[a-z0-9_]+}}, %[[QOFF:[a-z0-9_]+]], %[[QSZ:sizes[_0-9]*]]:3, %[[QST:strides[_0-9]*]]:3 = memref.extract_strided_metadata %[[Q]] :
+// CHECK: %[[QFOLD:[0-9]+]] = arith.muli %[[QST]]#1, %c8{{(_[0-9]+)?}} : index
+// CHECK: %[[QNP:[0-9]+]] = llvm.mlir.addressof @[[QNAME]]
+// CHECK: %[[QN:[0-9]+]] = llvm.getelementptr %[[QNP]][0, 0]
+// CHECK: %[[QDIMS:alloca[_0-9]+]] = memref.alloca() : memref<4xi64>
+// CHECK: arith.index_cast %[[QSZ]]#2 : index to i64
+// CHECK: arith.index_cast %c8{{(_[0-9]+)?}} : index to i64
+// CHECK: arith.index_cast %c4{{(_[0-9]+)?}} : index to i64
+// CHECK: arith.index_cast %[[QSZ]]#0 : index to i64
+// CHECK: %[[QSTRIDES:alloca[_0-9]+]] = memref.alloca() : memref<4xi64>
+// CHECK: %[[QS0:[0-9]+]] = arith.index_cast %[[QST]]#2 : index to i64
+// CHECK: memref.store %[[QS0]], %[[QSTRIDES]][%c0{{(_[0-9]+)?}}] : memref<4xi64>
+// CHECK: %[[QS1:[0-9]+]] = arith.index_cast %[[QST]]#1 : index to i64
+// CHECK: memref.store %[[QS1]], %[[QSTRIDES]][%c1{{(_[0-9]+)?}}] : memref<4xi64>
+// CHECK: %[[QS2:[0-9]+]] = arith.index_cast %[[QFOLD]] : index to i64
+// CHECK: memref.store %[[QS2]], %[[QSTRIDES]][%c2{{(_[0-9]+)?}}] : memref<4xi64>
+// CHECK: %[[QS3:[0-9]+]] = arith.index_cast %[[QST]]#0 : index to i64
+// CHECK: memref.store %[[QS3]], %[[QSTRIDES]][%c3{{(_[0-9]+)?}}] : memref<4xi64>
+// CHECK: %[[QBOX:alloca[_0-9]+]] = memref.alloca() : memref<4xi32>
+// CHECK-NEXT: %c0{{(_[0-9]+)?}} = arith.constant 0 : index
+// CHECK-NEXT: memref.store %c64_i32{{(_[0-9]+)?}}, %[[QBOX]]
+// CHECK-NEXT: %c1{{(_[0-9]+)?}} = arith.constant 1 : index
+// CHECK-NEXT: memref.store %c8_i32{{(_[0-9]+)?}}, %[[QBOX]]
+// CHECK: call @attnTmaEncode(%[[QMAP]], %[[QN]], %c9_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %c3_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+//
+// k_cache: its own dims and strides reversed, box {64, 16, 1, 1}, 128b.
+// CHECK: %[[KMAP:[0-9]+]] = llvm.getelementptr %[[MAPSP]][128] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %{{[a-z0-9_]+}}, %[[KOFF:[a-z0-9_]+]], %[[KSZ:sizes[_0-9]*]]:4, %[[KST:strides[_0-9]*]]:4 = memref.extract_strided_metadata %[[K]] :
+// CHECK-NOT: %[[QST]]#
+// CHECK: llvm.mlir.addressof @[[KNAME]]
+// CHECK: arith.index_cast %[[KST]]#3 : index to i64
+// CHECK: arith.index_cast %[[KST]]#2 : index to i64
+// CHECK: arith.index_cast %[[KST]]#1 : index to i64
+// CHECK: arith.index_cast %[[KST]]#0 : index to i64
+// CHECK: call @attnTmaEncode(%[[KMAP]], {{.*}}, %c3_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+//
+// v_cache: V's own metadata (address, dims, strides), never K's.
+// CHECK: %[[VMAP:[0-9]+]] = llvm.getelementptr %[[MAPSP]][256] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %{{[a-z0-9_]+}}, %[[VOFF:[a-z0-9_]+]], %[[VSZ:sizes[_0-9]*]]:4, %[[VST:strides[_0-9]*]]:4 = memref.extract_strided_metadata %[[V]] :
+// CHECK-NOT: %[[KST]]#
+// CHECK-NOT: %[[KSZ]]#
+// CHECK-NOT: %[[KOFF]]
+// CHECK: %[[VOFFB:[0-9]+]] = arith.muli %[[VOFF]], %c2{{(_[0-9]+)?}} : index
+// CHECK: %[[VBASE:[a-z0-9_]+]] = memref.extract_aligned_pointer_as_index %[[V]]
+// CHECK: %[[VADDR:[0-9]+]] = arith.addi %[[VBASE]], %[[VOFFB]] : index
+// CHECK: %[[VADDR64:[0-9]+]] = arith.index_cast %[[VADDR]] : index to i64
+// CHECK: %[[VADDRP:[0-9]+]] = llvm.inttoptr %[[VADDR64]] : i64 to !llvm.ptr
+// CHECK: %[[VNP:[0-9]+]] = llvm.mlir.addressof @[[VNAME]]
+// CHECK: %[[VN:[0-9]+]] = llvm.getelementptr %[[VNP]][0, 0]
+// CHECK: %[[VDIMS:alloca[_0-9]+]] = memref.alloca() : memref<4xi64>
+// CHECK: %[[VD0:[0-9]+]] = arith.index_cast %[[VSZ]]#3 : index to i64
+// CHECK: memref.store %[[VD0]], %[[VDIMS]][%c0{{(_[0-9]+)?}}]
+// CHECK: %[[VD1:[0-9]+]] = arith.index_cast %[[VSZ]]#2 : index to i64
+// CHECK: memref.store %[[VD1]], %[[VDIMS]][%c1{{(_[0-9]+)?}}]
+// CHECK: %[[VD2:[0-9]+]] = arith.index_cast %[[VSZ]]#1 : index to i64
+// CHECK: memref.store %[[VD2]], %[[VDIMS]][%c2{{(_[0-9]+)?}}]
+// CHECK: %[[VD3:[0-9]+]] = arith.index_cast %[[VSZ]]#0 : index to i64
+// CHECK: memref.store %[[VD3]], %[[VDIMS]][%c3{{(_[0-9]+)?}}]
+// CHECK: %[[VDIMSI:[a-z0-9_]+]] = memref.extract_aligned_pointer_as_index %[[VDIMS]]
+// CHECK: %[[VDIMSI64:[0-9]+]] = arith.index_cast %[[VDIMSI]] : index to i64
+// CHECK: %[[VDIMSP:[0-9]+]] = llvm.inttoptr %[[VDIMSI64]] : i64 to !llvm.ptr
+// CHECK: %[[VSTRIDES:alloca[_0-9]+]] = memref.alloca() : memref<4xi64>
+// CHECK: %[[VS0:[0-9]+]] = arith.index_cast %[[VST]]#3 : index to i64
+// CHECK: memref.store %[[VS0]], %[[VSTRIDES]][%c0{{(_[0-9]+)?}}]
+// CHECK: %[[VS1:[0-9]+]] = arith.index_cast %[[VST]]#2 : index to i64
+// CHECK: memref.store %[[VS1]], %[[VSTRIDES]][%c1{{(_[0-9]+)?}}]
+// CHECK: %[[VS2:[0-9]+]] = arith.index_cast %[[VST]]#1 : index to i64
+// CHECK: memref.store %[[VS2]], %[[VSTRIDES]][%c2{{(_[0-9]+)?}}]
+// CHECK: %[[VS3:[0-9]+]] = arith.index_cast %[[VST]]#0 : index to i64
+// CHECK: memref.store %[[VS3]], %[[VSTRIDES]][%c3{{(_[0-9]+)?}}]
+// CHECK: %[[VSTRIDESI:[a-z0-9_]+]] = memref.extract_aligned_pointer_as_index %[[VSTRIDES]]
+// CHECK: %[[VSTRIDESI64:[0-9]+]] = arith.index_cast %[[VSTRIDESI]] : index to i64
+// CHECK: %[[VSTRIDESP:[0-9]+]] = llvm.inttoptr %[[VSTRIDESI64]] : i64 to !llvm.ptr
+// CHECK: %[[VBOX:alloca[_0-9]+]] = memref.alloca() : memref<4xi32>
+// CHECK-NEXT: %c0{{(_[0-9]+)?}} = arith.constant 0 : index
+// CHECK-NEXT: memref.store %c64_i32{{(_[0-9]+)?}}, %[[VBOX]]
+// CHECK-NEXT: %c1{{(_[0-9]+)?}} = arith.constant 1 : index
+// CHECK-NEXT: memref.store %c16_i32{{(_[0-9]+)?}}, %[[VBOX]]
+// CHECK: %[[VOK:[0-9]+]] = call @attnTmaEncode(%[[VMAP]], %[[VN]], %c9_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, %[[VADDRP]], %[[VDIMSP]], %[[VSTRIDESP]], %{{[0-9]+}}, %c3_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+//
+// Launch only if every descriptor was legal and encoded.
+// CHECK-NEXT: %[[STATUS:[0-9]+]] = call @attnRuntimeStatusOk() : () -> i32
+// CHECK-NEXT: %[[ZERO:c0_i32[_0-9]*]] = arith.constant 0 : i32
+// CHECK-NEXT: %[[OK:[0-9]+]] = arith.cmpi ne, %[[STATUS]], %[[ZERO]] : i32
+// CHECK-NEXT: scf.if %[[OK]] {
+// CHECK: func.call @attnRuntimeMultiprocessorCount() : () -> i32
+// CHECK: %[[BATCH:dim[_0-9]*]] = memref.dim %[[BT]], %c0{{(_[0-9]+)?}} : memref<?x?xi32>
+// Several KV splits: the decode kernel, then the merge kernel.
+// CHECK: scf.if %{{[0-9]+}} {
+// CHECK: %[[T0:[0-9]+]] = gpu.wait async
+// CHECK: %[[DMAPS:memref[_0-9]*]], %[[T1:asyncToken[_0-9]*]] = gpu.alloc async [%[[T0]]] () : memref<384xi8>
+// CHECK: gpu.memcpy async [%[[T1]]] %[[DMAPS]], %[[MAPS]] : memref<384xi8>, memref<384xi8>
+// CHECK: %[[WS:memref[_0-9]+]], %{{.*}} = gpu.alloc async [%{{[0-9]+}}] (%{{[0-9]+}}) : memref<?xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[DMAPS]]
+// Grid (splits, kv heads x 16-row q blocks, batch), 128 threads, the
+// dynamic shared memory of the q tile and the K/V stages.
+// CHECK: %[[D:[0-9]+]] = gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks in (%[[SPLITS:[0-9]+]], %c4{{(_[0-9]+)?}}, %[[BATCH]]) threads in (%c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args(%{{[0-9]+}} : i64, %[[BT]] : memref<?x?xi32>, %[[SL]] : memref<?xi32>, %[[OUT]] : memref<?x32x128xbf16>, %[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %{{[0-9]+}} : index)
+// CHECK: gpu.launch_func async [%[[D]]] @paged_attn_kernels::@decode_0_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %[[OUT]] : memref<?x32x128xbf16>)
+// CHECK: gpu.dealloc async
+// CHECK: gpu.dealloc async
+// CHECK: gpu.wait [
+// One split: the decode kernel writes out directly, no merge.
+// CHECK: } else {
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks
+// CHECK-NOT: @decode_0_merge
+// CHECK: gpu.wait [
+// CHECK: return
+func.func @hnd_kv_own_strides(
+    %q: memref<?x32x128xbf16, strided<[?, ?, 1], offset: ?>>,
+    %k: memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+    %v: memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>, %o: memref<?x32x128xbf16>) {
+  paged_attn.decode
+      q(%q : memref<?x32x128xbf16, strided<[?, ?, 1], offset: ?>>)
+      k_cache(%k : memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>)
+      v_cache(%v : memref<?x4x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      out(%o : memref<?x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}
+
+// NHD, f16, head_dim 128, pages of 12 tokens (not a multiple of 8: a page
+// would start off the 1024-byte swizzle pattern), GQA group 1: K and V boxes
+// are unswizzled and span the whole head_dim, {128, 1, 12, 1}.
+// CHECK-LABEL: func.func @nhd_page12_f16(
+// CHECK: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c6_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, {{.*}}, %c3_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+// CHECK: %[[KBOX:alloca[_0-9]+]] = memref.alloca() : memref<4xi32>
+// CHECK-NEXT: %c0{{(_[0-9]+)?}} = arith.constant 0 : index
+// CHECK-NEXT: memref.store %c128_i32{{(_[0-9]+)?}}, %[[KBOX]]
+// CHECK-NEXT: %c1{{(_[0-9]+)?}} = arith.constant 1 : index
+// CHECK-NEXT: memref.store %c1_i32{{(_[0-9]+)?}}, %[[KBOX]]
+// CHECK-NEXT: %c2{{(_[0-9]+)?}} = arith.constant 2 : index
+// CHECK-NEXT: memref.store %c12_i32{{(_[0-9]+)?}}, %[[KBOX]]
+// CHECK: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c6_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, {{.*}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+// CHECK: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c6_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, {{.*}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_1 blocks
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_1_merge blocks
+func.func @nhd_page12_f16(
+    %q: memref<?x8x128xf16>, %k: memref<?x12x8x128xf16>,
+    %v: memref<?x12x8x128xf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %o: memref<?x8x128xf16>) {
+  paged_attn.decode
+      q(%q : memref<?x8x128xf16>)
+      k_cache(%k : memref<?x12x8x128xf16>) v_cache(%v : memref<?x12x8x128xf16>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      out(%o : memref<?x8x128xf16>)
+      {kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.088 : f32}
+  return
+}
+
+// HND, bf16, head_dim 64, pages of 128 tokens: a page is loaded 64 rows at a
+// time, the row within the page is a coordinate.
+// CHECK-LABEL: func.func @hnd_page128(
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_2 blocks
+func.func @hnd_page128(
+    %q: memref<?x8x64xbf16>, %k: memref<?x2x128x64xbf16>,
+    %v: memref<?x2x128x64xbf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %o: memref<?x8x64xbf16>) {
+  paged_attn.decode
+      q(%q : memref<?x8x64xbf16>)
+      k_cache(%k : memref<?x2x128x64xbf16>) v_cache(%v : memref<?x2x128x64xbf16>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      out(%o : memref<?x8x64xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.125 : f32}
+  return
+}
+
+// NHD, bf16, head_dim 64, GQA group 4, 3 q tokens per request, sinks: the
+// sinks are the last argument of both kernels.
+// CHECK-LABEL: func.func @nhd_qlen3_sinks(
+// CHECK-SAME: %[[S3:[a-z0-9]+]]: memref<8xf32>, %[[O3:[a-z0-9]+]]: memref<12x8x64xbf16>)
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3 blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args({{.*}}, %[[O3]] : memref<12x8x64xbf16>, %{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %{{[0-9]+}} : index, %[[S3]] : memref<8xf32>)
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %[[O3]] : memref<12x8x64xbf16>, %[[S3]] : memref<8xf32>)
+func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>,
+    %v: memref<32x16x2x64xbf16>, %bt: memref<4x8xi32>, %sl: memref<4xi32>,
+    %s: memref<8xf32>, %o: memref<12x8x64xbf16>) {
+  paged_attn.decode
+      q(%q : memref<12x8x64xbf16>)
+      k_cache(%k : memref<32x16x2x64xbf16>) v_cache(%v : memref<32x16x2x64xbf16>)
+      block_table(%bt : memref<4x8xi32>) seq_lens(%sl : memref<4xi32>)
+      sinks(%s : memref<8xf32>) out(%o : memref<12x8x64xbf16>)
+      {kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.125 : f32, q_len_per_request = 3}
+  return
+}
+
+// The kernels: one gpu.module, 1024-byte aligned dynamic shared memory.
+// CHECK-LABEL: gpu.module @paged_attn_kernels {
+// CHECK: memref.global @__attn_dynamic_shared : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
+//
+// CHECK-LABEL: gpu.func @decode_0(
+// CHECK-SAME: %{{.*}}: i64, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// One mbarrier per K/V stage plus one for q.
+// CHECK: %[[BARS0:[0-9]+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = {{[3-5]}}>
+// The descriptor types are the boxes reversed: q {64, 8, 1, 1}, K and V
+// {64, 16, 1, 1}, 128-byte swizzle.
+// CHECK: %[[QMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x8x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[KMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[VMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: nvgpu.mbarrier.init %[[BARS0]][%{{[a-z0-9_]+}}], %c1
+// CHECK: nvvm.fence.mbarrier.init
+// q: two 64-column boxes of the kv head's 8 q heads of the request's token,
+// coordinates {column, head in group, kv head, token}.
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS0]][%[[QBAR:[a-z0-9_]+]]], %c2048{{(_[0-9]+)?}}
+// CHECK: nvgpu.tma.async.load %[[QMAP0]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %block_id_z], %[[BARS0]][%[[QBAR]]] to %{{.*}} : <tensor = memref<1x1x8x64xbf16
+// CHECK: nvgpu.tma.async.load %[[QMAP0]][%c64{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %block_id_z], %[[BARS0]][%[[QBAR]]]
+// K and V pages (HND): coordinates {column, row in page, kv head, physical
+// page}, the page read from the block table.
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS0]]
+// CHECK: %[[E0:[0-9]+]] = memref.load %[[BT0]][%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
+// CHECK-NEXT: %[[P0:[0-9]+]] = arith.index_cast %[[E0]] : i32 to index
+// CHECK: nvgpu.tma.async.load %[[KMAP0]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]], %[[BARS0]][%{{[a-z0-9_]+}}] to %{{.*}} : <tensor = memref<1x1x16x64xbf16
+// CHECK: nvgpu.tma.async.load %[[VMAP0]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
+// CHECK: nvgpu.tma.async.load %[[KMAP0]][%c64{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
+// CHECK: nvgpu.tma.async.load %[[VMAP0]][%c64{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS0]][%[[QBAR]]], %false, %c10000000
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<32x64xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// The tile loop: wait for the stage, S = Q K^T, online softmax, O += P V.
+// CHECK: scf.for
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS0]][%{{[0-9]+}}], %{{[0-9]+}}, %c10000000
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<128x64xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: gpu.shuffle  xor
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = true} : memref<128x64xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK: nvvm.mma.sync
+// Refill the stage once every warp is done with it.
+// CHECK: gpu.barrier
+// CHECK: nvgpu.tma.async.load %[[KMAP0]]
+// CHECK: scf.yield
+//
+// CHECK-LABEL: gpu.func @decode_0_merge(
+// CHECK-SAME: %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: memref<?x32x128xbf16>) kernel
+// CHECK: gpu.return
+//
+// CHECK-LABEL: gpu.func @decode_1(
+// CHECK: %[[BARS1:[0-9]+]] = nvgpu.mbarrier.create
+// CHECK: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
+// CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
+// Up to 5 pages of 12 rows per 64-row tile, each 2 x 12 x 128 x 2 bytes.
+// CHECK: %[[N1:[0-9]+]] = arith.muli %{{[0-9]+}}, %c6144{{(_[0-9]+)?}} : index
+// CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]]
+// NHD coordinates: {column, kv head, row in page, physical page}; one box
+// covers the whole head_dim.
+// CHECK: %[[E1:[0-9]+]] = memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
+// CHECK-NEXT: %[[P1:[0-9]+]] = arith.index_cast %[[E1]] : i32 to index
+// CHECK-NOT: memref.load
+// CHECK: nvgpu.tma.async.load %[[KMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]], %[[BARS1]][%{{[a-z0-9_]+}}] to %{{.*}} : <tensor = memref<1x12x1x128xf16
+// CHECK: nvgpu.tma.async.load %[[VMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]]
+// CHECK-NOT: nvgpu.tma.async.load %[[KMAP1]][%c64
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS1]]
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x128xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// f16 operands are vector<2xf16> registers (their PTX type is inferred).
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//
+// CHECK-LABEL: gpu.func @decode_2(
+// CHECK: %[[BARS2:[0-9]+]] = nvgpu.mbarrier.create
+// CHECK: %[[KMAP2:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
+// A 64-row box of a 128-token page: the row within the page (token % 128)
+// is a coordinate; K and V boxes of 64 x 64 x 2 bytes each.
+// CHECK: %[[ROW2:[0-9]+]] = arith.remui %{{[0-9]+}}, %c128{{(_[0-9]+)?}} : index
+// The page index is read only when it is inside the block table; otherwise
+// the stage expects no bytes.
+// CHECK: %[[TX2:[0-9]+]] = arith.select %{{[0-9]+}}, %c16384{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}} : index
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS2]][%{{[a-z0-9_]+}}], %[[TX2]]
+// CHECK: %[[E2:[0-9]+]] = memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
+// CHECK-NEXT: %[[P2:[0-9]+]] = arith.index_cast %[[E2]] : i32 to index
+// CHECK: nvgpu.tma.async.load %[[KMAP2]][%c0{{(_[0-9]+)?}}, %[[ROW2]], %block_id_y, %[[P2]]]
+//
+// CHECK-LABEL: gpu.func @decode_3(
+// CHECK-SAME: %{{.*}}: index, %[[S3K:[a-z0-9]+]]: memref<8xf32>) kernel
+// CHECK: %[[BARS3:[0-9]+]] = nvgpu.mbarrier.create
+// The q box is {64, 4, 1, 3}: the group's 4 heads of the request's 3 tokens,
+// from token batch * 3.
+// CHECK: %[[QMAP3:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<3x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS3]][%[[QBAR3:[a-z0-9_]+]]], %c1536{{(_[0-9]+)?}}
+// CHECK: %[[TOK3:[0-9]+]] = arith.muli %block_id_z, %c3{{(_[0-9]+)?}} : index
+// CHECK-NEXT: nvgpu.tma.async.load %[[QMAP3]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[TOK3]]], %[[BARS3]][%[[QBAR3]]]
+// CHECK-NOT: nvgpu.tma.async.load %[[QMAP3]]
+// CHECK: memref.load %[[S3K]][
+// CHECK-LABEL: gpu.func @decode_3_merge(
+// CHECK-SAME: %[[S3M:[a-z0-9]+]]: memref<8xf32>) kernel
+// CHECK: memref.load %[[S3M]][
+
+// sm_100a: the same descriptors with target 1.
+// SM100-LABEL: func.func @hnd_kv_own_strides(
+// SM100-COUNT-3: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c9_i32{{(_[0-9]+)?}}, %c1_i32{{(_[0-9]+)?}}, %c4_i32
+// SM100: call @attnRuntimeStatusOk()
+
+// Deferred TMA rules (paged_attn.check_tma from --paged-attn-verify-tma)
+// become attnTmaCheck calls on the same operand's metadata, before the
+// descriptors are encoded.
+// DEFERRED-DAG: func.func private @attnTmaCheck(!llvm.ptr, i32, i32, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, i32) -> i32
+// DEFERRED-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("v_cache (deferred TMA check in @{{[a-z_0-9]+}})\00")
+// DEFERRED-LABEL: func.func @hnd_kv_own_strides(
+// DEFERRED-SAME: %[[Q:[a-z0-9]+]]: memref<{{[^>]*}}>>, %[[K:[a-z0-9]+]]: memref<{{[^>]*}}>>, %[[V:[a-z0-9]+]]: memref<
+// DEFERRED-NOT: paged_attn.check_tma
+// DEFERRED: memref.extract_strided_metadata %[[Q]]
+// DEFERRED: call @attnTmaCheck(
+// DEFERRED: memref.extract_strided_metadata %[[K]]
+// DEFERRED: call @attnTmaCheck(
+// DEFERRED: %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}:4, %[[VST:strides[_0-9]*]]:4 = memref.extract_strided_metadata %[[V]]
+// DEFERRED: %[[VS3:[0-9]+]] = arith.index_cast %[[VST]]#3 : index to i64
+// DEFERRED: memref.store %[[VS3]], %[[VS:alloca[_0-9]+]][
+// DEFERRED: memref.extract_aligned_pointer_as_index %[[VS]]
+// DEFERRED: call @attnTmaCheck(%{{[0-9]+}}, %c9_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32
+// DEFERRED-NOT: call @attnTmaCheck(
+// DEFERRED-COUNT-3: call @attnTmaEncode(
+// DEFERRED: call @attnRuntimeStatusOk()
