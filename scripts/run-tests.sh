@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 attn_install_deps
 attn_configure
-attn_build attn-opt attn-doc attn-unittests
+attn_build attn-opt attn-doc attn-unittests attn-test-deps
 
 results=$BUILD_DIR/test-results
 rm -rf "$results" && mkdir -p "$results"
