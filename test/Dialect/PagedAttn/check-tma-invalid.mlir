@@ -277,3 +277,23 @@ func.func @global_dim_range_max(%m: memref<16x4294967312xbf16>) {
       : memref<16x4294967312xbf16>
   return
 }
+
+// -----
+
+func.func @packed_swizzle(%m: memref<4x16x128xi8>) {
+  // expected-error @+1 {{plan for k_cache breaks TMA rule 'packed-swizzle': element type u4x16-align16b supports swizzle none, 128b or 128b-atom-32b, got swizzle 64b}}
+  paged_attn.check_tma %m {chip = "sm_100a", deferred = ["global-address-align"], operand = "k_cache",
+      plan = #paged_attn.tma_plan<elem_type = "u4x16-align16b", dim_sources = [2, 1, 0], dim_scales = [1, 1, 1], stride_sources = [2, 1, 0], stride_scales = [1, 1, 1], box = [128, 16, 1], swizzle = "64b", required_strides = []>}
+      : memref<4x16x128xi8>
+  return
+}
+
+// -----
+
+func.func @rank_over_5(%m: memref<2x2x2x2x2x64xbf16>) {
+  // expected-error @+1 {{plan for q breaks TMA rule 'rank'}}
+  paged_attn.check_tma %m {chip = "sm_90a", deferred = ["global-address-align"], operand = "q",
+      plan = #paged_attn.tma_plan<elem_type = "bf16", dim_sources = [5, 4, 3, 2, 1, 0], dim_scales = [1, 1, 1, 1, 1, 1], stride_sources = [5, 4, 3, 2, 1, 0], stride_scales = [1, 1, 1, 1, 1, 1], box = [64, 2, 2, 2, 2, 2], swizzle = "128b", required_strides = []>}
+      : memref<2x2x2x2x2x64xbf16>
+  return
+}
