@@ -38,14 +38,6 @@ std::string mlir::paged_attn::getDefaultPtxFeatures(StringRef chip) {
   return chip == "sm_100a" ? "+ptx86" : "+ptx80";
 }
 
-std::string mlir::paged_attn::getToolkitPath(StringRef option) {
-  if (!option.empty())
-    return option.str();
-  if (const char *home = std::getenv("CUDA_HOME"); home && *home)
-    return home;
-  return "/usr/local/cuda";
-}
-
 static std::string getFeatures(const PagedAttnToNVVMOptions &options) {
   return options.ptxFeatures.empty() ? getDefaultPtxFeatures(options.chip)
                                      : options.ptxFeatures.getValue();

@@ -27,6 +27,10 @@ namespace paged_attn {
 #define GEN_PASS_DECL
 #include "attn/Conversion/Passes.h.inc"
 
+/// The CUDA toolkit root: `option` when set, else $CUDA_HOME, else
+/// /usr/local/cuda.
+std::string getToolkitPath(llvm::StringRef option);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"
 

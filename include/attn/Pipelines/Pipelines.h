@@ -54,8 +54,6 @@ struct PagedAttnToNVVMOptions
 
 /// The chip's default PTX feature: "+ptx80" (sm_90a), "+ptx86" (sm_100a).
 std::string getDefaultPtxFeatures(llvm::StringRef chip);
-/// The toolkit option, else $CUDA_HOME, else /usr/local/cuda.
-std::string getToolkitPath(llvm::StringRef option);
 
 /// Stages, in pipeline order.
 void addTargetCheckStage(OpPassManager &pm,

@@ -30,6 +30,14 @@ static bool isKnownPtxVersion(unsigned version) {
   return (version >= 80 && version <= 88) || version == 90;
 }
 
+std::string mlir::paged_attn::getToolkitPath(StringRef option) {
+  if (!option.empty())
+    return option.str();
+  if (const char *home = std::getenv("CUDA_HOME"); home && *home)
+    return home;
+  return "/usr/local/cuda";
+}
+
 namespace {
 struct PagedAttnCheckTargetPass
     : public paged_attn::impl::PagedAttnCheckTargetBase<
@@ -39,11 +47,7 @@ struct PagedAttnCheckTargetPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool ok = true;
-    // As the pipeline: empty means $CUDA_HOME, else /usr/local/cuda.
-    if (toolkit.empty()) {
-      const char *home = std::getenv("CUDA_HOME");
-      toolkit = home && *home ? home : "/usr/local/cuda";
-    }
+    toolkit = paged_attn::getToolkitPath(toolkit);
     auto error = [&]() -> InFlightDiagnostic {
       ok = false;
       return module.emitError("paged-attn-to-nvvm: ");
