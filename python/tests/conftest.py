@@ -46,8 +46,10 @@ def matrix_lib():
     return attn_mlir.load(os.path.join(GPU_DIR, "decode_matrix.so"))
 
 
-def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None):
-    """fp32 attention over the gathered pages, computed from the same tensors."""
+def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None,
+                     k_scale=None, v_scale=None):
+    """fp32 attention over the gathered pages, computed from the same tensors
+    (fp8 caches dequantized: value * per-tensor scale)."""
     batch = block_table.shape[0]
     out = torch.empty(q.shape, dtype=torch.float32, device=q.device)
     P = cfg.page
@@ -59,11 +61,17 @@ def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None
             continue
         pages = block_table[b, : math.ceil(L / P)].long()
         def gather(cache):
-            c = cache[pages].float()
+            # (fp8 tensors support few ops: convert before indexing)
+            c = (cache.float()[pages] if cache.element_size() == 1
+                 else cache[pages].float())
             if cfg.layout == "hnd":  # [n, H, P, D] -> [n * P, H, D]
                 c = c.permute(0, 2, 1, 3)
             return c.reshape(-1, cfg.kv_heads, cfg.head_dim)[:L]
         k, v = gather(k_cache), gather(v_cache)
+        if k_scale is not None:
+            k = k * k_scale.float()
+        if v_scale is not None:
+            v = v * v_scale.float()
         k = k.repeat_interleave(cfg.group, dim=1)  # [L, H, D]
         v = v.repeat_interleave(cfg.group, dim=1)
         qb = q[rows].float()  # [q_len, H, D]

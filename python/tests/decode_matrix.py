@@ -22,6 +22,8 @@ class Config:
     sinks: bool = False
     soft_cap: Optional[float] = None
     kv_heads: int = KV_HEADS
+    kv_dtype: Optional[str] = None  # None: as dtype; "f8": f8E4M3FN
+    global_scales: bool = False      # per-tensor K and V scales (fp8)
 
     @property
     def qo_heads(self) -> int:
@@ -37,7 +39,15 @@ class Config:
             name += "_sink"
         if self.soft_cap is not None:
             name += f"_cap{int(self.soft_cap)}"
+        if self.kv_dtype:
+            name += f"_kv{self.kv_dtype}"
+        if self.global_scales:
+            name += "_gs"
         return name
+
+    @property
+    def cache_type(self) -> str:
+        return {"f8": "f8E4M3FN"}.get(self.kv_dtype, self.dtype)
 
     @property
     def scale(self) -> float:
@@ -47,15 +57,20 @@ class Config:
         t, d, h, kh, p = self.dtype, self.head_dim, self.qo_heads, self.kv_heads, self.page
         q = f"memref<?x{h}x{d}x{t}, strided<[?, ?, 1], offset: ?>>"
         cache_shape = f"?x{kh}x{p}x{d}" if self.layout == "hnd" else f"?x{p}x{kh}x{d}"
-        cache = f"memref<{cache_shape}x{t}, strided<[?, ?, ?, 1], offset: ?>>"
+        cache = (f"memref<{cache_shape}x{self.cache_type}, "
+                 "strided<[?, ?, ?, 1], offset: ?>>")
         bt = "memref<?x?xi32, strided<[?, 1], offset: ?>>"
         sl = "memref<?xi32>"
         args = [f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
                 f"%block_table: {bt}", f"%seq_lens: {sl}"]
         sinks = ""
+        if self.global_scales:
+            args += ["%k_global_scale: memref<f32>", "%v_global_scale: memref<f32>"]
+            sinks += (" k_global_scale(%k_global_scale : memref<f32>)"
+                      " v_global_scale(%v_global_scale : memref<f32>)")
         if self.sinks:
             args.append("%sinks: memref<?xf32>")
-            sinks = " sinks(%sinks : memref<?xf32>)"
+            sinks += " sinks(%sinks : memref<?xf32>)"
         args.append(f"%out: {q}")
         attrs = [f"kv_layout = #paged_attn.kv_layout<{self.layout}>",
                  f"scale = {self.scale!r} : f32"]
@@ -102,8 +117,22 @@ def extra_configs() -> List[Config]:
     return extras
 
 
+def fp8_configs() -> List[Config]:
+    """fp8 caches read by bf16 and f16 queries, with per-tensor scales."""
+    configs = [Config(dtype, layout, d, 4, p, kv_dtype="f8", global_scales=True)
+               for dtype, layout, d, p in itertools.product(
+                   ["bf16", "f16"], ["hnd", "nhd"], [64, 128, 256], [1, 16, 64])]
+    configs += [Config(group=g, kv_dtype="f8", global_scales=True) for g in (1, 8)]
+    configs += [Config(kv_dtype="f8"),  # no scales: 1
+                Config(page=100, kv_dtype="f8", global_scales=True),
+                Config(page=12, layout="nhd", kv_dtype="f8", global_scales=True),
+                Config(q_len=3, window=20, sinks=True, soft_cap=30.0, kv_dtype="f8",
+                       global_scales=True)]
+    return configs
+
+
 def all_configs() -> List[Config]:
-    return main_configs() + extra_configs()
+    return main_configs() + extra_configs() + fp8_configs()
 
 
 def module_text(configs: List[Config]) -> str:

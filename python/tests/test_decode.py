@@ -20,6 +20,8 @@ from decode_matrix import Config, all_configs, main_configs
 pytestmark = requires_gpu
 
 TOLERANCE = {"bf16": 2e-2, "f16": 4e-3}
+# fp8 caches: the reference dequantizes the same bytes; P is rounded to the
+# query type as in the 16-bit path, and K/V are exact in f16 (e4m3 fits).
 DTYPES = {"bf16": "bfloat16", "f16": "float16"}
 MAX_ABS_ERROR = {}
 
@@ -29,6 +31,7 @@ def make_inputs(cfg: Config, batch: int, joint: bool, q_sliced: bool, seed: int,
     gen = torch.Generator(device="cpu").manual_seed(seed)
     rng = random.Random(seed)
     dtype = getattr(torch, DTYPES[cfg.dtype])
+    cache_dtype = torch.float8_e4m3fn if cfg.kv_dtype == "f8" else dtype
     dev = "cuda"
     # Ragged lengths: 1, a page multiple plus one, random others.
     if lens is None:
@@ -51,11 +54,11 @@ def make_inputs(cfg: Config, batch: int, joint: bool, q_sliced: bool, seed: int,
     H, KH, D, P = cfg.qo_heads, cfg.kv_heads, cfg.head_dim, cfg.page
     page_shape = (KH, P, D) if cfg.layout == "hnd" else (P, KH, D)
     if joint:  # one [pages, 2, ...] cache split in two: page stride doubles
-        kv = torch.randn((num_pages, 2) + page_shape, generator=gen).to(dtype).to(dev)
+        kv = torch.randn((num_pages, 2) + page_shape, generator=gen).to(cache_dtype).to(dev)
         k_cache, v_cache = kv[:, 0], kv[:, 1]
     else:
-        k_cache = torch.randn((num_pages,) + page_shape, generator=gen).to(dtype).to(dev)
-        v_cache = torch.randn((num_pages,) + page_shape, generator=gen).to(dtype).to(dev)
+        k_cache = torch.randn((num_pages,) + page_shape, generator=gen).to(cache_dtype).to(dev)
+        v_cache = torch.randn((num_pages,) + page_shape, generator=gen).to(cache_dtype).to(dev)
     T = batch * cfg.q_len
     if q_sliced:  # q is the first H heads of a fused [T, H + 2 KH, D] qkv
         qkv = torch.randn(T, H + 2 * KH, D, generator=gen).to(dtype).to(dev)
@@ -64,16 +67,21 @@ def make_inputs(cfg: Config, batch: int, joint: bool, q_sliced: bool, seed: int,
         q = torch.randn(T, H, D, generator=gen).to(dtype).to(dev)
     sinks = (torch.randn(H, generator=gen) * 2).float().to(dev) if cfg.sinks else None
     seq_lens = torch.tensor(lens, dtype=torch.int32, device=dev)
-    return q, k_cache, v_cache, block_table.to(dev), seq_lens, sinks
+    scales = None
+    if cfg.global_scales:
+        scales = (torch.tensor(0.75, device=dev), torch.tensor(1.5, device=dev))
+    return q, k_cache, v_cache, block_table.to(dev), seq_lens, sinks, scales
 
 
 def run_case(lib, cfg, batch, joint, q_sliced, seed):
-    q, k, v, bt, sl, sinks = make_inputs(cfg, batch, joint, q_sliced, seed)
+    q, k, v, bt, sl, sinks, scales = make_inputs(cfg, batch, joint, q_sliced, seed)
     out = torch.full_like(q, float("nan")).contiguous()
-    args = [q, k, v, bt, sl] + ([sinks] if sinks is not None else []) + [out]
+    args = ([q, k, v, bt, sl] + (list(scales) if scales else [])
+            + ([sinks] if sinks is not None else []) + [out])
     lib.call(cfg.name, *args)
     torch.cuda.synchronize()
-    ref = reference_decode(cfg, q, k, v, bt, sl, sinks)
+    ref = reference_decode(cfg, q, k, v, bt, sl, sinks,
+                           *(scales if scales else (None, None)))
     err = (out.float() - ref).abs()
     tol = TOLERANCE[cfg.dtype]
     bad = err > tol + tol * ref.abs()
@@ -118,8 +126,8 @@ def test_decode_all_variants(matrix_lib, batch, joint, q_sliced):
 def test_long_sequence_split_kv(matrix_lib, cfg):
     """Few CTAs and long sequences: the split-KV path with its merge (splits
     start on whole pages, also for pages that are not a multiple of 64)."""
-    q, k, v, bt, sl, _ = make_inputs(cfg, 2, False, False, seed=5,
-                                     lens=[4999, 3001])
+    q, k, v, bt, sl, _, _ = make_inputs(cfg, 2, False, False, seed=5,
+                                        lens=[4999, 3001])
     out = torch.empty_like(q)
     matrix_lib.call(cfg.name, q, k, v, bt, sl, out)
     torch.cuda.synchronize()

@@ -31,7 +31,7 @@ def call_expecting(lib, args, *fragments):
 
 
 def inputs():
-    q, k, v, bt, sl, _ = make_inputs(CFG, 3, False, False, seed=11)
+    q, k, v, bt, sl, _, _ = make_inputs(CFG, 3, False, False, seed=11)
     out = torch.full_like(q, 7.0)
     return q, k, v, bt, sl, out
 
@@ -86,8 +86,8 @@ def test_cpu_tensor(matrix_lib):
 def test_page_index_out_of_range_reads_zeros(matrix_lib):
     """block_table entries >= num_pages: documented precondition; TMA bounds
     make them read zeros instead of faulting."""
-    q, k, v, bt, sl, _ = make_inputs(CFG, 2, False, False, seed=3, lens=[40, 33],
-                                     extra_pages=1)
+    q, k, v, bt, sl, _, _ = make_inputs(CFG, 2, False, False, seed=3, lens=[40, 33],
+                                        extra_pages=1)
     num_pages = k.shape[0]
     # Caches with one extra zero page at the end, for the reference only.
     k_full = torch.cat([k, torch.zeros_like(k[:1])])

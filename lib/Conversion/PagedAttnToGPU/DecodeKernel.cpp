@@ -79,7 +79,12 @@ public:
   void emit(gpu::GPUFuncOp func);
 
 private:
+  /// The type the MMAs compute in: the query's.
   Type elemType() {
+    return cast<MemRefType>(op.getQ().getType()).getElementType();
+  }
+  /// The cache's element type (what TMA moves).
+  Type cacheType() {
     return cast<MemRefType>(op.getKCache().getType()).getElementType();
   }
   Type outElemType() {
@@ -97,6 +102,12 @@ private:
   Value sharedView(Value byteOffset, ArrayRef<int64_t> shape, Type elem);
   void issueTile(Value tile, Value stage);
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
+  /// fp8: converts rows [0, rows) of a staged byte tile into `dst` (the
+  /// query's type); rows at or past `zeroFrom` become zeros.
+  void convertTile(Value stagedOffset, const SharedTile &dst, int64_t rows,
+                   Value zeroFrom);
+  /// Optional kernel arguments (sinks, global scales), or null.
+  Value optionalArg(Value opOperand, unsigned position);
   /// e^x as 2^(x log2 e): one ex2.approx.
   Value expF(Value x) {
     return math::Exp2Op::create(b, k.mulF(x, k.f32(M_LOG2E)));
@@ -123,6 +134,8 @@ private:
   Value tid, warp, lane, batch, kvHead, mBlock, seqLen, tokStart, tokEnd;
   Value numTiles, shared, base, barriers;
   Value qMap, kMap, vMap;
+  /// Per-tensor K and V scales (fp8 caches), or null.
+  Value kScaleValue, vScaleValue;
 };
 
 } // namespace
@@ -195,10 +208,10 @@ Value DecodeKernelEmitter::tileRows(Value tile) {
 /// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
 /// stage `stage`.
 void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
-  Type elem = elemType();
+  Type elem = cacheType();
   bool hnd = op.getKvLayout() == KVLayout::HND;
-  int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.elemBytes;
-  int64_t regionBytes = DecodeTiling::kTileRows * t.kvInnerBox * t.elemBytes;
+  int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
+  int64_t regionBytes = DecodeTiling::kTileRows * t.kvInnerBox * t.kvElemBytes;
   SmallVector<int64_t> boxShape(plans[1].plan.boxDims.rbegin(),
                                 plans[1].plan.boxDims.rend());
   Value tileBase = tileStart(tile);
@@ -211,8 +224,7 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
     Value phys = k.toIndex(memref::LoadOp::create(b, blockTable,
                                                   ValueRange{batch, page}));
     for (int64_t r = 0; r < t.kvRegions; ++r) {
-      Value slotOffset = k.add(k.mul(slot, t.kvBoxRows * t.kvInnerBox *
-                                               t.elemBytes),
+      Value slotOffset = k.add(k.mul(slot, t.slotBytes()),
                                k.idx(r * regionBytes));
       Value col = k.idx(r * t.kvInnerBox);
       SmallVector<Value> coords =
@@ -313,6 +325,62 @@ Acc DecodeKernelEmitter::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
   return out;
 }
 
+Value DecodeKernelEmitter::optionalArg(Value opOperand, unsigned position) {
+  if (!opOperand)
+    return Value();
+  // Optional arguments follow the fixed ones in this order.
+  unsigned index = static_cast<unsigned>(DecodeKernelArg::Sinks);
+  Value order[] = {op.getSinks(), op.getKGlobalScale(), op.getVGlobalScale()};
+  for (unsigned i = 0; i < position; ++i)
+    index += order[i] ? 1 : 0;
+  return func.getArgument(index);
+}
+
+void DecodeKernelEmitter::convertTile(Value stagedOffset, const SharedTile &dst,
+                                      int64_t rows, Value zeroFrom) {
+  int64_t chunksPerRow = t.headDim / 8;
+  // Row r of the tile is row r % boxRows of the box r / boxRows.
+  Value staged = sharedView(stagedOffset, {t.kvTileBytes()}, b.getI8Type());
+  Type f16 = b.getF16Type();
+  auto bytesType = VectorType::get({8}, b.getI8Type());
+  auto halfType = VectorType::get({8}, f16);
+  auto outType = VectorType::get({8}, elemType());
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
+  k.forLoop(tid, k.idx(rows * chunksPerRow), k.idx(kDecodeThreads),
+            [&](Value i) {
+    Value row = k.div(i, chunksPerRow);
+    Value col = k.mul(k.rem(i, chunksPerRow), 8);
+    Value byte = k.add(
+        k.add(k.mul(k.div(row, t.kvBoxRows), t.slotBytes()),
+              k.mul(k.rem(row, t.kvBoxRows), t.headDim * t.kvElemBytes)),
+        col);
+    Value bytes = vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
+    // cvt.rn.f16x2.e4m3x2, two values at a time.
+    SmallVector<Value> halves;
+    for (int64_t pair = 0; pair < 4; ++pair) {
+      Value two = vector::FromElementsOp::create(
+          b, VectorType::get({2}, b.getI8Type()),
+          ValueRange{
+              vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
+              vector::ExtractOp::create(b, bytes,
+                                        ArrayRef<int64_t>{2 * pair + 1})});
+      Value h = NVVM::ConvertF8x2ToF16x2Op::create(
+          b, VectorType::get({2}, f16), two, /*relu=*/false,
+          b.getType<Float8E4M3FNType>());
+      for (int64_t j = 0; j < 2; ++j)
+        halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
+    }
+    Value value = vector::FromElementsOp::create(b, halfType, halves);
+    if (!elemType().isF16())
+      value = arith::TruncFOp::create(
+          b, outType,
+          arith::ExtFOp::create(b, VectorType::get({8}, b.getF32Type()),
+                                value));
+    value = k.select(k.lt(row, zeroFrom), value, zero);
+    vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
+  });
+}
+
 Value DecodeKernelEmitter::quadReduce(Value v, bool isMax) {
   for (int32_t offset : {1, 2}) {
     Value other = gpu::ShuffleOp::create(b, v, offset, 32,
@@ -374,6 +442,10 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   barriers = nvgpu::MBarrierCreateOp::create(
       b, nvgpu::MBarrierGroupType::get(ctx, space, t.stages + 1));
   Value qBarrier = k.idx(t.stages);
+  if (Value scale = optionalArg(op.getKGlobalScale(), 1))
+    kScaleValue = memref::LoadOp::create(b, scale, ValueRange{});
+  if (Value scale = optionalArg(op.getVGlobalScale(), 2))
+    vScaleValue = memref::LoadOp::create(b, scale, ValueRange{});
   qMap = tensorMap(0);
   kMap = tensorMap(1);
   vMap = tensorMap(2);
@@ -381,13 +453,19 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   SharedTile qTile{sharedView(k.idx(t.qOffset()),
                               {t.qRegions * t.mBlocks * 16, t.qInnerBox}, elem),
                    t.qInnerBox, t.mBlocks * 16, /*swizzled=*/true};
+  // The 16-bit K or V tile the MMAs read at `offset`.
+  int64_t computeInner = t.computeInner();
   auto kvTile = [&](Value offset) {
     return SharedTile{sharedView(offset,
-                                 {t.kvRegions * DecodeTiling::kTileRows,
-                                  t.kvInnerBox},
+                                 {t.headDim / computeInner *
+                                      DecodeTiling::kTileRows,
+                                  computeInner},
                                  elem),
-                      t.kvInnerBox, DecodeTiling::kTileRows, t.kvSwizzled};
+                      computeInner, DecodeTiling::kTileRows,
+                      t.computeSwizzled()};
   };
+  Value computeK = k.idx(t.qBytes());
+  Value computeV = k.idx(t.qBytes() + t.computeTileBytes());
 
   Value isLeader = k.eq(tid, k.idx(0));
   k.ifThen(isLeader, [&] {
@@ -397,10 +475,14 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   });
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
   // loaded: zero them once in every V stage.
-  if (t.tileTokens < DecodeTiling::kTileRows)
-    for (int64_t s = 0; s < t.stages; ++s)
-      zeroRows(kvTile(k.idx(t.vOffset(s))), k.idx(t.tileTokens),
-               DecodeTiling::kTileRows);
+  if (t.tileTokens < DecodeTiling::kTileRows) {
+    if (t.dequantize())
+      zeroRows(kvTile(computeV), k.idx(t.tileTokens), DecodeTiling::kTileRows);
+    else
+      for (int64_t s = 0; s < t.stages; ++s)
+        zeroRows(kvTile(k.idx(t.vOffset(s))), k.idx(t.tileTokens),
+                 DecodeTiling::kTileRows);
+  }
   gpu::BarrierOp::create(b);
 
   k.ifThen(isLeader, [&] {
@@ -472,18 +554,31 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
 
     Value stageK = k.add(k.idx(t.kOffset(0)),
                          k.mul(stage, 2 * t.kvTileBytes()));
-    SharedTile kTile = kvTile(stageK);
-    SharedTile vTile = kvTile(k.add(stageK, k.idx(t.kvTileBytes())));
+    Value stageV = k.add(stageK, k.idx(t.kvTileBytes()));
     Value tileBase = tileStart(tile);
     Value validRows = k.sub(tokEnd, tileBase);
     Value pageRows = t.raggedPages() ? tileRows(tile) : Value();
+    Value next = k.add(tile, k.idx(t.stages));
+    SharedTile kTile = kvTile(t.dequantize() ? computeK : stageK);
+    SharedTile vTile = kvTile(t.dequantize() ? computeV : stageV);
 
-    // The last tile: zero V rows past the last key (stale or page-tail).
-    Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
-    k.ifThen(isLast, [&] {
-      zeroRows(vTile, k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens);
+    if (t.dequantize()) {
+      // Convert the staged bytes (V rows past the last key become zeros),
+      // then the stage is free: refill it while this tile is computed.
+      convertTile(stageK, kTile, t.tileTokens, k.idx(t.tileTokens));
+      convertTile(stageV, vTile, t.tileTokens,
+                  k.minS(validRows, k.idx(t.tileTokens)));
       gpu::BarrierOp::create(b);
-    });
+      k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+               [&] { issueTile(next, stage); });
+    } else {
+      // The last tile: zero V rows past the last key (stale or page-tail).
+      Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
+      k.ifThen(isLast, [&] {
+        zeroRows(vTile, k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens);
+        gpu::BarrierOp::create(b);
+      });
+    }
 
     // S = Q K^T for this warp's 16 keys: s[n] covers keys 8n .. 8n + 7.
     SmallVector<Acc> s(nTilesQK, zeroAcc);
@@ -497,6 +592,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
 
     // Scale, soft cap, masks; then the online softmax per row.
     double scale = op.getScale().convertToDouble();
+    // A per-tensor K scale multiplies every logit.
+    Value logitScale = kScaleValue ? k.mulF(kScaleValue, k.f32(scale))
+                                   : k.f32(scale);
     std::optional<APFloat> cap = op.getLogitsSoftCap();
     int64_t window = op.getWindowLeft();
     Value keyLane = k.add(k.add(k.mul(warp, 16), k.mul(tig, 2)), tileBase);
@@ -527,10 +625,11 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
           if (cap) {
             double c = cap->convertToDouble();
             logit = k.mulF(
-                math::TanhOp::create(b, k.mulF(raw, k.f32(scale / c))),
+                math::TanhOp::create(
+                    b, k.mulF(k.mulF(raw, logitScale), k.f32(1.0 / c))),
                 k.f32(c));
           } else {
-            logit = k.mulF(raw, k.f32(scale));
+            logit = k.mulF(raw, logitScale);
           }
           x.push_back(k.select(valid, logit, k.negInf()));
         }
@@ -572,11 +671,12 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         o[2 * dn + n] = mma(pFrag, {bv[2 * n], bv[2 * n + 1]}, o[2 * dn + n]);
     }
 
-    // Every warp is done with this stage: refill it.
+    // Every warp is done with this tile: refill its stage (16-bit caches),
+    // or let the next conversion overwrite the compute tiles (fp8).
     gpu::BarrierOp::create(b);
-    Value next = k.add(tile, k.idx(t.stages));
-    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
-             [&] { issueTile(next, stage); });
+    if (!t.dequantize())
+      k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+               [&] { issueTile(next, stage); });
 
     SmallVector<Value> yields{m[0], m[1], l[0], l[1]};
     for (const Acc &acc : o)
@@ -589,7 +689,7 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   SmallVector<Value> lRow{quadReduce(res[2], false), quadReduce(res[3], false)};
   int64_t warps = DecodeTiling::kNumWarps;
   int64_t statBase = 2 * warps * 16;
-  Value scratch = sharedView(k.idx(t.kOffset(0)),
+  Value scratch = sharedView(k.idx(t.qBytes()),
                              {statBase + warps * 16 * t.headDim}, f32);
   gpu::BarrierOp::create(b);
   for (int64_t rr = 0; rr < 2; ++rr) {
@@ -636,6 +736,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         lSum = k.addF(lSum, k.mulF(lw, weight));
         oSum = k.addF(oSum, k.mulF(ow, weight));
       }
+      // A per-tensor V scale multiplies the output.
+      if (vScaleValue)
+        oSum = k.mulF(oSum, vScaleValue);
       Value token = k.add(k.mul(batch, qLen), k.div(qRowIndex, group));
       Value head = k.add(k.mul(kvHead, group), k.rem(qRowIndex, group));
       Value positive = k.cmpF(arith::CmpFPredicate::OGT, lSum, k.f32(0));
@@ -710,10 +813,15 @@ static Value getDynamicSharedMemory(ImplicitLocOpBuilder &b, int64_t bytes) {
 /// the sinks last.
 static gpu::GPUFuncOp createKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                    StringRef name, DecodeOp op,
-                                   SmallVector<Type> argTypes) {
+                                   SmallVector<Type> argTypes,
+                                   bool withGlobalScales) {
   Location loc = op.getLoc();
   if (op.getSinks())
     argTypes.push_back(op.getSinks().getType());
+  if (withGlobalScales)
+    for (Value scale : {op.getKGlobalScale(), op.getVGlobalScale()})
+      if (scale)
+        argTypes.push_back(scale.getType());
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
   auto type = builder.getFunctionType(argTypes, {});
@@ -733,7 +841,8 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
       {builder.getI64Type(), op.getBlockTable().getType(),
        op.getSeqLens().getType(), op.getOut().getType(),
        MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
-       builder.getIndexType(), builder.getIndexType()});
+       builder.getIndexType(), builder.getIndexType()},
+      /*withGlobalScales=*/true);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);
@@ -748,7 +857,8 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
   gpu::GPUFuncOp func = createKernel(
       builder, module, name, op,
       {MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
-       builder.getIndexType(), op.getOut().getType()});
+       builder.getIndexType(), op.getOut().getType()},
+      /*withGlobalScales=*/false);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

@@ -26,7 +26,8 @@ enum class DecodeKernelArg : unsigned {
   Workspace, ///< memref<?xf32>
   NumSplits, ///< index
   SplitTokens, ///< index, a multiple of the tile's tokens
-  Sinks,     ///< only when the op has sinks
+  Sinks,     ///< only when the op has sinks; then k_global_scale and
+             ///< v_global_scale, each only when the op has it
 };
 
 /// Arguments of the merge kernel, in order.

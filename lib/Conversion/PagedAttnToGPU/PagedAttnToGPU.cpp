@@ -310,8 +310,10 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
           memref::ExtractAlignedPointerAsIndexOp::create(b, devMaps.getMemref()));
       SmallVector<Value> args{mapsAddress, blockTable, op.getSeqLens(), out,
                               workspace.getMemref(), splits, splitTokens};
-      if (op.getSinks())
-        args.push_back(op.getSinks());
+      for (Value optional :
+           {op.getSinks(), op.getKGlobalScale(), op.getVGlobalScale()})
+        if (optional)
+          args.push_back(optional);
       gpu::KernelDim3 grid{splits, k.idx(kvHeads * t.mBlocks), batch};
       gpu::KernelDim3 block{k.idx(kDecodeThreads), k.idx(1), k.idx(1)};
       token = gpu::LaunchFuncOp::create(b, decodeKernel, grid, block,

@@ -899,3 +899,42 @@ func.func @wrong_kv_layout_kind(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128
       {kv_layout = 1 : i32, scale = 0.088 : f32}
   return
 }
+
+// -----
+
+func.func @global_scale_on_bf16_cache(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128xbf16>,
+    %v: memref<?x8x16x128xbf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ks: memref<f32>, %o: memref<?x32x128xbf16>) {
+  // expected-error @+1 {{expects k_global_scale only with an fp8 or nvfp4 cache, got cache element type 'bf16'}}
+  paged_attn.decode q(%q : memref<?x32x128xbf16>) k_cache(%k : memref<?x8x16x128xbf16>)
+      v_cache(%v : memref<?x8x16x128xbf16>) block_table(%bt : memref<?x?xi32>)
+      seq_lens(%sl : memref<?xi32>) k_global_scale(%ks : memref<f32>) out(%o : memref<?x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}
+
+// -----
+
+func.func @global_scale_rank(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128xf8E4M3FN>,
+    %v: memref<?x8x16x128xf8E4M3FN>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %vs: memref<1xf32>, %o: memref<?x32x128xbf16>) {
+  // expected-error @+1 {{expects v_global_scale to have rank 0 (one f32), got rank 1}}
+  paged_attn.decode q(%q : memref<?x32x128xbf16>) k_cache(%k : memref<?x8x16x128xf8E4M3FN>)
+      v_cache(%v : memref<?x8x16x128xf8E4M3FN>) block_table(%bt : memref<?x?xi32>)
+      seq_lens(%sl : memref<?xi32>) v_global_scale(%vs : memref<1xf32>) out(%o : memref<?x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}
+
+// -----
+
+func.func @global_scale_type(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128xf8E4M3FN>,
+    %v: memref<?x8x16x128xf8E4M3FN>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ks: memref<f16>, %o: memref<?x32x128xbf16>) {
+  // expected-error @+1 {{expects k_global_scale element type to be f32, got 'f16'}}
+  paged_attn.decode q(%q : memref<?x32x128xbf16>) k_cache(%k : memref<?x8x16x128xf8E4M3FN>)
+      v_cache(%v : memref<?x8x16x128xf8E4M3FN>) block_table(%bt : memref<?x?xi32>)
+      seq_lens(%sl : memref<?xi32>) k_global_scale(%ks : memref<f16>) out(%o : memref<?x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}

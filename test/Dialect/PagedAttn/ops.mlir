@@ -12,7 +12,7 @@
 // CHECK-SAME: v_cache(%{{[a-z0-9_]+}} : memref<?x8x16x128xbf16, strided<[?, ?, ?, 1], offset: ?>>)
 // CHECK-SAME: {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.0883789062 : f32}
 // GENERIC-LABEL: sym_name = "decode_hnd_strided_q"
-// GENERIC: "paged_attn.decode"({{.*}}) <{kv_layout = #paged_attn.kv_layout<hnd>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0, 0, 1>, q_len_per_request = 1 : i64, scale = {{.*}} : f32, window_left = -1 : i64}>
+// GENERIC: "paged_attn.decode"({{.*}}) <{kv_layout = #paged_attn.kv_layout<hnd>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1>, q_len_per_request = 1 : i64, scale = {{.*}} : f32, window_left = -1 : i64}>
 func.func @decode_hnd_strided_q(
     %q: memref<?x32x128xbf16, strided<[8192, 128, 1]>>,
     %k: memref<?x8x16x128xbf16>,
@@ -158,5 +158,25 @@ func.func @prefill_causal(
       block_table(%bt : memref<4x?xi32>) seq_lens(%sl : memref<4xi32>)
       out(%o : memref<?x32x128xbf16>)
       {causal, kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.088 : f32}
+  return
+}
+
+// An fp8 cache read by a bf16 query, with per-tensor K and V scales.
+// CHECK-LABEL: func.func @decode_fp8_global_scales
+// CHECK: k_global_scale(%{{[a-z0-9_]+}} : memref<f32>) v_global_scale(%{{[a-z0-9_]+}} : memref<f32>) out(
+// GENERIC-LABEL: sym_name = "decode_fp8_global_scales"
+// GENERIC: operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1>
+func.func @decode_fp8_global_scales(
+    %q: memref<?x32x128xbf16>, %k: memref<?x8x16x128xf8E4M3FN>,
+    %v: memref<?x8x16x128xf8E4M3FN>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ks: memref<f32>, %vs: memref<f32>, %o: memref<?x32x128xbf16>) {
+  paged_attn.decode
+      q(%q : memref<?x32x128xbf16>)
+      k_cache(%k : memref<?x8x16x128xf8E4M3FN>)
+      v_cache(%v : memref<?x8x16x128xf8E4M3FN>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      k_global_scale(%ks : memref<f32>) v_global_scale(%vs : memref<f32>)
+      out(%o : memref<?x32x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
   return
 }

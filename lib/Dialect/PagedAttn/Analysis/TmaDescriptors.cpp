@@ -132,11 +132,13 @@ static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
 /// The 16-bit decode path; fp8 and nvfp4 caches get their own tiling with
 /// their lowering.
 static bool hasDecodeKernelTypes(DecodeOp op) {
-  auto is16 = [](Value v) {
-    Type t = cast<MemRefType>(v.getType()).getElementType();
-    return t.isBF16() || t.isF16();
+  auto typeOf = [](Value v) {
+    return cast<MemRefType>(v.getType()).getElementType();
   };
-  return is16(op.getQ()) && is16(op.getKCache()) && is16(op.getVCache());
+  auto is16 = [](Type t) { return t.isBF16() || t.isF16(); };
+  Type kv = typeOf(op.getKCache());
+  return is16(typeOf(op.getQ())) &&
+         (is16(kv) || isa<Float8E4M3FNType>(kv));
 }
 
 static DecodeTiling computeDecodeTiling(DecodeOp op) {
@@ -144,6 +146,8 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   DecodeTiling t;
   t.headDim = dims.headDim;
   t.elemBytes = 2;
+  t.kvElemBytes =
+      getElemBytes(cast<MemRefType>(op.getKCache().getType()).getElementType());
   t.group = dims.groupSize();
   t.qLen = op.getQLenPerRequest();
   t.pageSize = dims.pageSize;
@@ -163,7 +167,9 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
   // size that is not a multiple of 8 land at other offsets, so they are
   // loaded unswizzled, the whole head_dim in one box.
-  t.kvSwizzled = t.kvBoxRows % 8 == 0;
+  // fp8 stages are converted by every thread, not read by ldmatrix: one
+  // unswizzled box of the whole head_dim.
+  t.kvSwizzled = t.kvBoxRows % 8 == 0 && !t.dequantize();
   t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : t.headDim;
   t.kvRegions = t.headDim / t.kvInnerBox;
   // About half of an SM's 228 KiB, so that two CTAs share an SM when
@@ -171,14 +177,16 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   // other's loads); 2 to 4 stages.
   constexpr int64_t kSharedBudget = 110 * 1024;
   int64_t perStage = 2 * t.kvTileBytes();
-  t.stages = std::clamp<int64_t>((kSharedBudget - t.qBytes()) / perStage, 2, 4);
+  t.stages = std::clamp<int64_t>(
+      (kSharedBudget - t.qBytes() - t.computeBytes()) / perStage, 2, 4);
   return t;
 }
 
 FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
   if (!hasDecodeKernelTypes(op))
-    return op.emitOpError("the decode kernel supports bf16 and f16 q and "
-                          "caches; fp8 and nvfp4 caches are not lowered yet");
+    return op.emitOpError("the decode kernel supports bf16 and f16 q with "
+                          "bf16, f16 or fp8 caches; fp8 q and nvfp4 caches "
+                          "are not lowered yet");
   DecodeTiling t = computeDecodeTiling(op);
   if (t.group > 256 || t.qLen > 256)
     return op.emitOpError("the decode kernel needs gqa group (")

@@ -133,8 +133,8 @@ private:
   LogicalResult verifyAttributes();
 
   AttentionOpInterface op;
-  MemRefType q, k, v, blockTable, seqLens, kScale, vScale, sinks, out,
-      qoIndptr;
+  MemRefType q, k, v, blockTable, seqLens, kScale, vScale, kGlobalScale,
+      vGlobalScale, sinks, out, qoIndptr;
 };
 
 } // namespace
@@ -213,12 +213,17 @@ LogicalResult AttentionVerifier::verifyTypes() {
                  "[batch + 1]")) ||
       failed(get(kScale, "k_scale", op.getKScale(), 4, scaleShape)) ||
       failed(get(vScale, "v_scale", op.getVScale(), 4, scaleShape)) ||
+      failed(get(kGlobalScale, "k_global_scale", op.getKGlobalScale(), 0,
+                 "(one f32)")) ||
+      failed(get(vGlobalScale, "v_global_scale", op.getVGlobalScale(), 0,
+                 "(one f32)")) ||
       failed(get(sinks, "sinks", op.getSinks(), 1, "[num_qo_heads]")) ||
       failed(get(out, "out", op.getOut(), 3,
                  "[num_tokens, num_qo_heads, head_dim]")))
     return failure();
 
   auto isI32 = [](Type t) { return t.isSignlessInteger(32); };
+  auto isF32 = [](Type t) { return t.isF32(); };
   auto isF8 = [](Type t) { return isa<Float8E4M3FNType>(t); };
   auto is16 = [](Type t) { return t.isBF16() || t.isF16(); };
   auto isQ = [&](Type t) { return is16(t) || isF8(t); };
@@ -236,9 +241,18 @@ LogicalResult AttentionVerifier::verifyTypes() {
                                          "f8E4M3FN"))) ||
       (vScale && failed(checkElementType("v_scale", vScale, isF8,
                                          "f8E4M3FN"))) ||
-      (sinks && failed(checkElementType(
-                    "sinks", sinks, [](Type t) { return t.isF32(); }, "f32"))))
+      (sinks && failed(checkElementType("sinks", sinks, isF32, "f32"))) ||
+      (kGlobalScale && failed(checkElementType("k_global_scale", kGlobalScale,
+                                               isF32, "f32"))) ||
+      (vGlobalScale && failed(checkElementType("v_global_scale", vGlobalScale,
+                                               isF32, "f32"))))
     return failure();
+  // A 16-bit cache holds its values as they are: nothing to scale.
+  bool quantized = isF8(k.getElementType()) || isNVFP4Type(k.getElementType());
+  if (!quantized && (kGlobalScale || vGlobalScale))
+    return error() << "expects " << (kGlobalScale ? "k_global_scale" : "v_global_scale")
+                   << " only with an fp8 or nvfp4 cache, got cache element type "
+                   << k.getElementType();
   if (v.getElementType() != k.getElementType())
     return error() << "expects v_cache element type to be "
                    << k.getElementType() << " as k_cache, got "

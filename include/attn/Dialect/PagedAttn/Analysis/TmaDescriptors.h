@@ -42,13 +42,20 @@ struct TmaOperandPlan {
 /// time (its last sub-tile may hold fewer rows: TMA fills the rows past the
 /// page with zeros). A region is the 128-byte (swizzled) or
 /// head_dim-wide (unswizzled) column slice one box covers.
+///
+/// fp8 caches are staged: TMA brings each stage's bytes (unswizzled, the
+/// whole head_dim in one box), then every thread converts the tile into one
+/// 16-bit K and V tile in the query's type (128-byte swizzled) that the
+/// 16-bit MMA path reads.
 struct DecodeTiling {
   static constexpr int64_t kTileRows = 64;
   static constexpr int64_t kNumWarps = 4;
   static constexpr int64_t kRowsPerBlock = 16;
 
   int64_t headDim = 0;
+  /// Bytes of a q (and compute) element, and of a cache element.
   int64_t elemBytes = 2;
+  int64_t kvElemBytes = 2;
   int64_t group = 1;
   int64_t qLen = 1;
   int64_t pageSize = 1;
@@ -70,12 +77,35 @@ struct DecodeTiling {
   int64_t kvRegions = 1;
   int64_t stages = 2;
 
-  /// Shared memory layout (bytes, from a 1024-byte aligned base).
+  /// fp8 caches: stages hold raw bytes, converted into one compute tile.
+  bool dequantize() const { return kvElemBytes != elemBytes; }
+  /// The 16-bit tiles the MMAs read: swizzled like the q tile (fp8), or the
+  /// TMA boxes themselves (16-bit caches).
+  bool computeSwizzled() const { return dequantize() || kvSwizzled; }
+  int64_t computeInner() const {
+    return dequantize() ? std::min<int64_t>(headDim, 64) : kvInnerBox;
+  }
+
+  /// Shared memory layout (bytes, from a 1024-byte aligned base): q, the
+  /// compute K and V tiles when dequantizing, then K and V of each stage.
   int64_t qBytes() const { return mBlocks * kRowsPerBlock * headDim * elemBytes; }
-  int64_t kvTileBytes() const { return kTileRows * headDim * elemBytes; }
+  /// Bytes between the boxes of consecutive pages in a stage: a TMA
+  /// destination must be 128-byte aligned (fp8 rows of head_dim 64 are 64
+  /// bytes, so one-row pages are spaced 128 bytes apart).
+  int64_t slotBytes() const {
+    return (kvBoxRows * kvInnerBox * kvElemBytes + 127) / 128 * 128;
+  }
+  int64_t kvTileBytes() const {
+    return std::max(kTileRows * headDim * kvElemBytes,
+                    kvRegions * pagesPerTile * slotBytes());
+  }
+  int64_t computeTileBytes() const { return kTileRows * headDim * elemBytes; }
   int64_t qOffset() const { return 0; }
+  int64_t computeBytes() const {
+    return dequantize() ? 2 * computeTileBytes() : 0;
+  }
   int64_t kOffset(int64_t stage) const {
-    return qBytes() + 2 * stage * kvTileBytes();
+    return qBytes() + computeBytes() + 2 * stage * kvTileBytes();
   }
   int64_t vOffset(int64_t stage) const { return kOffset(stage) + kvTileBytes(); }
   /// Pages larger than a tile that are not a multiple of it: their last

@@ -25,6 +25,12 @@ defvar PagedAttn_PagingOperands = (ins
   Arg<AnyMemRef, "KV length per request [batch] i32", [MemRead]>:$seq_lens,
   Arg<Optional<AnyMemRef>, "NVFP4 K block scales", [MemRead]>:$k_scale,
   Arg<Optional<AnyMemRef>, "NVFP4 V block scales", [MemRead]>:$v_scale,
+  Arg<Optional<AnyMemRef>,
+      "per-tensor f32 scale of an fp8 or nvfp4 K cache (rank 0)",
+      [MemRead]>:$k_global_scale,
+  Arg<Optional<AnyMemRef>,
+      "per-tensor f32 scale of an fp8 or nvfp4 V cache (rank 0)",
+      [MemRead]>:$v_global_scale,
   Arg<Optional<AnyMemRef>, "attention sinks [num_qo_heads] f32",
       [MemRead]>:$sinks,
   Arg<AnyMemRef, "output, shaped like q", [MemWrite]>:$out);
@@ -59,6 +65,7 @@ def PagedAttn_DecodeOp : PagedAttn_AttentionOp<"decode"> {
     | block_table | [batch, max_pages] | i32 |
     | seq_lens | [batch] | i32 |
     | k_scale, v_scale | the cache's order with head_dim / 16 innermost; present exactly when the cache is NVFP4 | f8E4M3FN |
+    | k_global_scale, v_global_scale | rank 0 (one value, read on the device); only with fp8 or nvfp4 caches; optional (1 when absent) | f32 |
     | sinks | [num_qo_heads] | f32 |
     | out | like q | bf16, f16 |
 
@@ -97,6 +104,8 @@ def PagedAttn_DecodeOp : PagedAttn_AttentionOp<"decode"> {
     `seq_lens` `(` $seq_lens `:` type($seq_lens) `)`
     (`k_scale` `(` $k_scale^ `:` type($k_scale) `)`)?
     (`v_scale` `(` $v_scale^ `:` type($v_scale) `)`)?
+    (`k_global_scale` `(` $k_global_scale^ `:` type($k_global_scale) `)`)?
+    (`v_global_scale` `(` $v_global_scale^ `:` type($v_global_scale) `)`)?
     (`sinks` `(` $sinks^ `:` type($sinks) `)`)?
     `out` `(` $out `:` type($out) `)`
     attr-dict
@@ -141,6 +150,8 @@ def PagedAttn_PrefillOp : PagedAttn_AttentionOp<"prefill"> {
     `seq_lens` `(` $seq_lens `:` type($seq_lens) `)`
     (`k_scale` `(` $k_scale^ `:` type($k_scale) `)`)?
     (`v_scale` `(` $v_scale^ `:` type($v_scale) `)`)?
+    (`k_global_scale` `(` $k_global_scale^ `:` type($k_global_scale) `)`)?
+    (`v_global_scale` `(` $v_global_scale^ `:` type($v_global_scale) `)`)?
     (`sinks` `(` $sinks^ `:` type($sinks) `)`)?
     `out` `(` $out `:` type($out) `)`
     attr-dict
