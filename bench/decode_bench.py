@@ -28,14 +28,15 @@ PAGE = 16
 SHAPES = [(64, 4096, 32, 8, 128), (16, 16384, 32, 8, 128), (256, 1024, 64, 8, 128)]
 
 
-def config_for(qo_heads, kv_heads, head_dim):
+def config_for(qo_heads, kv_heads, head_dim, fp8=False):
     return Config(dtype="bf16", layout="hnd", head_dim=head_dim,
-                  group=qo_heads // kv_heads, page=PAGE, kv_heads=kv_heads)
+                  group=qo_heads // kv_heads, page=PAGE, kv_heads=kv_heads,
+                  kv_dtype="f8" if fp8 else None, global_scales=fp8)
 
 
 def emit_mlir():
-    configs = {config_for(h, kh, d).name: config_for(h, kh, d)
-               for _, _, h, kh, d in SHAPES}
+    configs = {config_for(h, kh, d, fp8).name: config_for(h, kh, d, fp8)
+               for _, _, h, kh, d in SHAPES for fp8 in (False, True)}
     return "\n".join(c.mlir() for c in configs.values())
 
 
@@ -130,8 +131,25 @@ def run(lib_path, iters, json_path):
                 row[label] = {"ms": ms, "tb_s": kv_bytes / (ms * 1e-3) / 1e12}
             except Exception as e:  # a backend that refuses the shape
                 row[label] = {"error": str(e).splitlines()[0][:120]}
+        # The same shape from an fp8 (e4m3) cache with per-tensor scales:
+        # half the bytes; only attn-mlir reads fp8 caches here.
+        cfg8 = config_for(H, KH, D, fp8=True)
+        k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
+        ks = torch.tensor(1.0, device=dev)
+        vs = torch.tensor(1.0, device=dev)
+
+        def ours_fp8():
+            lib.call(cfg8.name, q, k8, v8, block_table, seq_lens, ks, vs, out,
+                     synchronous=False)
+
+        ms8 = time_ms(ours_fp8, iters)
+        row["attn-mlir-fp8"] = {"ms": ms8, "tb_s": kv_bytes / 2 / (ms8 * 1e-3) / 1e12,
+                                "kv_tokens_per_s": batch * kv_len / (ms8 * 1e-3)}
+        row["attn-mlir"]["kv_tokens_per_s"] = (
+            batch * kv_len / (row["attn-mlir"]["ms"] * 1e-3)
+            if "ms" in row["attn-mlir"] else None)
         rows.append(row)
-        del k, v, k_cache, v_cache
+        del k, v, k_cache, v_cache, k8, v8
         torch.cuda.empty_cache()
 
     labels = ["attn-mlir", "sdpa-cudnn", "sdpa-flash", "gather+sdpa"]
@@ -150,6 +168,15 @@ def run(lib_path, iters, json_path):
         for l in labels:
             if "error" in row[l]:
                 print(f"    {l}: {row[l]['error']}")
+    print()
+    print("attn-mlir, bf16 query: bf16 cache vs fp8 (e4m3) cache with per-tensor scales")
+    print(f"{'batch,kv_len,qo,kv,d':>26} {'bf16 TB/s':>10} {'bf16 ms':>8} "
+          f"{'fp8 TB/s':>10} {'fp8 ms':>8} {'fp8 Gtok/s':>11} {'fp8/bf16':>9}")
+    for row in rows:
+        a, f = row["attn-mlir"], row["attn-mlir-fp8"]
+        print(f"{str(tuple(row['shape'])):>26} {a['tb_s']:10.2f} {a['ms']:8.3f} "
+              f"{f['tb_s']:10.2f} {f['ms']:8.3f} {f['kv_tokens_per_s'] / 1e9:11.2f} "
+              f"{a['ms'] / f['ms']:9.2f}")
     print("max abs error of attn-mlir vs fp32 SDPA per shape:",
           [round(r["max_abs_err_vs_fp32"], 5) for r in rows])
     if json_path:
