@@ -106,8 +106,8 @@ private:
   /// query's type); rows at or past `zeroFrom` become zeros.
   void convertTile(Value stagedOffset, const SharedTile &dst, int64_t rows,
                    Value zeroFrom);
-  /// Optional kernel arguments (sinks, global scales), or null.
-  Value optionalArg(Value opOperand, unsigned position);
+  /// The kernel argument of an optional op operand, or null when absent.
+  Value optionalArg(Value opOperand);
   /// e^x as 2^(x log2 e): one ex2.approx.
   Value expF(Value x) {
     return math::Exp2Op::create(b, k.mulF(x, k.f32(M_LOG2E)));
@@ -325,15 +325,13 @@ Acc DecodeKernelEmitter::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
   return out;
 }
 
-Value DecodeKernelEmitter::optionalArg(Value opOperand, unsigned position) {
+Value DecodeKernelEmitter::optionalArg(Value opOperand) {
   if (!opOperand)
     return Value();
-  // Optional arguments follow the fixed ones in this order.
-  unsigned index = static_cast<unsigned>(DecodeKernelArg::Sinks);
-  Value order[] = {op.getSinks(), op.getKGlobalScale(), op.getVGlobalScale()};
-  for (unsigned i = 0; i < position; ++i)
-    index += order[i] ? 1 : 0;
-  return func.getArgument(index);
+  SmallVector<Value> optional = getOptionalKernelOperands(op, /*isMerge=*/false);
+  auto it = llvm::find(optional, opOperand);
+  return func.getArgument(static_cast<unsigned>(DecodeKernelArg::Sinks) +
+                          (it - optional.begin()));
 }
 
 void DecodeKernelEmitter::convertTile(Value stagedOffset, const SharedTile &dst,
@@ -442,9 +440,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   barriers = nvgpu::MBarrierCreateOp::create(
       b, nvgpu::MBarrierGroupType::get(ctx, space, t.stages + 1));
   Value qBarrier = k.idx(t.stages);
-  if (Value scale = optionalArg(op.getKGlobalScale(), 1))
+  if (Value scale = optionalArg(op.getKGlobalScale()))
     kScaleValue = memref::LoadOp::create(b, scale, ValueRange{});
-  if (Value scale = optionalArg(op.getVGlobalScale(), 2))
+  if (Value scale = optionalArg(op.getVGlobalScale()))
     vScaleValue = memref::LoadOp::create(b, scale, ValueRange{});
   qMap = tensorMap(0);
   kMap = tensorMap(1);
@@ -746,8 +744,7 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
           k.eq(numSplits, k.idx(1)),
           [&] {
             Value value;
-            if (Value sinks = op.getSinks() ? arg(DecodeKernelArg::Sinks)
-                                            : Value()) {
+            if (Value sinks = optionalArg(op.getSinks())) {
               Value sink = memref::LoadOp::create(b, sinks, ValueRange{head});
               Value mAll = k.maxF(mUse, sink);
               Value keep = expF(k.subF(mUse, mAll));
@@ -809,19 +806,25 @@ static Value getDynamicSharedMemory(ImplicitLocOpBuilder &b, int64_t bytes) {
                                            ArrayRef<int64_t>{1});
 }
 
-/// An empty kernel of `op` taking `argTypes` and, when the op has sinks,
-/// the sinks last.
+SmallVector<Value>
+mlir::paged_attn::getOptionalKernelOperands(DecodeOp op, bool isMerge) {
+  SmallVector<Value> operands;
+  SmallVector<Value> candidates{op.getSinks()};
+  if (!isMerge)
+    candidates.append({op.getKGlobalScale(), op.getVGlobalScale()});
+  for (Value v : candidates)
+    if (v)
+      operands.push_back(v);
+  return operands;
+}
+
+/// An empty kernel of `op` taking `argTypes`, then its optional operands.
 static gpu::GPUFuncOp createKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                    StringRef name, DecodeOp op,
-                                   SmallVector<Type> argTypes,
-                                   bool withGlobalScales) {
+                                   SmallVector<Type> argTypes, bool isMerge) {
   Location loc = op.getLoc();
-  if (op.getSinks())
-    argTypes.push_back(op.getSinks().getType());
-  if (withGlobalScales)
-    for (Value scale : {op.getKGlobalScale(), op.getVGlobalScale()})
-      if (scale)
-        argTypes.push_back(scale.getType());
+  for (Value v : getOptionalKernelOperands(op, isMerge))
+    argTypes.push_back(v.getType());
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
   auto type = builder.getFunctionType(argTypes, {});
@@ -842,7 +845,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
        op.getSeqLens().getType(), op.getOut().getType(),
        MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
        builder.getIndexType(), builder.getIndexType()},
-      /*withGlobalScales=*/true);
+      /*isMerge=*/false);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);
@@ -858,7 +861,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
       builder, module, name, op,
       {MemRefType::get({ShapedType::kDynamic}, builder.getF32Type()),
        builder.getIndexType(), op.getOut().getType()},
-      /*withGlobalScales=*/false);
+      /*isMerge=*/true);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

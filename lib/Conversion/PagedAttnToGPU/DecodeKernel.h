@@ -38,6 +38,12 @@ enum class MergeKernelArg : unsigned {
   Sinks, ///< only when the op has sinks
 };
 
+/// The optional operands of `op` each kernel takes, after its fixed
+/// arguments and in this order: sinks, then (decode kernel only)
+/// k_global_scale and v_global_scale, each only when the op has it. The
+/// kernel signatures, the kernel bodies and the host launches all use this.
+SmallVector<Value> getOptionalKernelOperands(DecodeOp op, bool isMerge);
+
 /// Threads per CTA of both kernels.
 constexpr int64_t kDecodeThreads = DecodeTiling::kNumWarps * 32;
 

@@ -82,7 +82,7 @@ public:
 private:
   gpu::GPUModuleOp getKernelModule();
   Value pointerTo(ImplicitLocOpBuilder &b, Value memref);
-  Value i64Array(ImplicitLocOpBuilder &b, ArrayRef<Value> values, Type type);
+  Value stackArray(ImplicitLocOpBuilder &b, ArrayRef<Value> values, Type type);
   /// Calls attnTmaCheck (no `tensorMap`) or attnTmaEncode for `plan`
   /// instantiated on `memref`; returns the call's i32 status.
   Value emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
@@ -118,7 +118,7 @@ Value HostLowering::pointerTo(ImplicitLocOpBuilder &b, Value memref) {
 }
 
 /// A stack array of `values` (cast to `type`), as a pointer.
-Value HostLowering::i64Array(ImplicitLocOpBuilder &b, ArrayRef<Value> values,
+Value HostLowering::stackArray(ImplicitLocOpBuilder &b, ArrayRef<Value> values,
                              Type type) {
   KernelBuilder k(b);
   auto arrayType = MemRefType::get({static_cast<int64_t>(values.size())}, type);
@@ -176,8 +176,8 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
   args.append({name, k.i32(static_cast<int64_t>(plan.elemType)),
                k.i32(static_cast<int64_t>(chip)),
                k.i32(static_cast<int64_t>(plan.rank())), addressPtr,
-               i64Array(b, dims, b.getI64Type()),
-               i64Array(b, strides, b.getI64Type()), i64Array(b, box, i32),
+               stackArray(b, dims, b.getI64Type()),
+               stackArray(b, strides, b.getI64Type()), stackArray(b, box, i32),
                k.i32(static_cast<int64_t>(plan.swizzle)),
                k.i32(static_cast<int64_t>(plan.interleave)),
                k.i32(static_cast<int64_t>(plan.oobFill))});
@@ -310,10 +310,7 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
           memref::ExtractAlignedPointerAsIndexOp::create(b, devMaps.getMemref()));
       SmallVector<Value> args{mapsAddress, blockTable, op.getSeqLens(), out,
                               workspace.getMemref(), splits, splitTokens};
-      for (Value optional :
-           {op.getSinks(), op.getKGlobalScale(), op.getVGlobalScale()})
-        if (optional)
-          args.push_back(optional);
+      args.append(getOptionalKernelOperands(op, /*isMerge=*/false));
       gpu::KernelDim3 grid{splits, k.idx(kvHeads * t.mBlocks), batch};
       gpu::KernelDim3 block{k.idx(kDecodeThreads), k.idx(1), k.idx(1)};
       token = gpu::LaunchFuncOp::create(b, decodeKernel, grid, block,
@@ -322,8 +319,7 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
                   .getAsyncToken();
       if (withMerge) {
         SmallVector<Value> mergeArgs{workspace.getMemref(), splits, out};
-        if (op.getSinks())
-          mergeArgs.push_back(op.getSinks());
+        mergeArgs.append(getOptionalKernelOperands(op, /*isMerge=*/true));
         gpu::KernelDim3 mergeGrid{k.mul(numTokens, numHeads), k.idx(1),
                                   k.idx(1)};
         token = gpu::LaunchFuncOp::create(b, mergeKernel, mergeGrid, block,
