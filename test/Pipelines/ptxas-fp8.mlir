@@ -33,12 +33,12 @@
 // IR-LABEL: gpu.func @decode_0(
 // IR: memref.load %arg7[] : memref<f32>
 // IR: memref.load %arg8[] : memref<f32>
-// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xf8E4M3FN, #gpu.address_space<workgroup>>, swizzle = none
+// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
 // IR-LABEL: gpu.func @decode_0_merge(
 // IR-NOT: memref<f32>
 // IR-LABEL: gpu.func @decode_1(
-// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xf8E4M3FN, #gpu.address_space<workgroup>>, swizzle = none
+// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xi8, #gpu.address_space<workgroup>>, swizzle = none
 
 func.func @fp8_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x128xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,

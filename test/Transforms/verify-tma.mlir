@@ -117,6 +117,53 @@ func.func @kv_and_scales_with_their_own_strides(
   return
 }
 
+// The scale boxes the kernel loads per page. HND, page_size 1, head_dim 64:
+// a page's scales are 4 bytes, so the box is the 16-byte minimum (TMA fills
+// the 12 bytes past the folded dim with zeros); the head stride is padded
+// to 16 bytes. HND, page_size 64, head_dim 256: 1024 bytes of scales per
+// page, loaded as four 256-byte boxes. NHD: a 16-byte window of the folded
+// (kv_heads, head_dim / 16) dim per page row.
+// REPORT: remark: k_scale: u8 dims [4, size[1], size[0]] {{.*}} box [16, 1, 1] swizzle none; global dims [4, 8, 64] strides [1, 16, 128] (elements)
+// REPORT: remark: v_scale: u8 dims [4, size[1], size[0]] {{.*}} box [16, 1, 1]
+// REPORT: remark: k_scale: u8 dims [1024, size[1], size[0]] {{.*}} box [256, 1, 1] swizzle none; global dims [1024, 2, 8] strides [1, 1024, 2048] (elements)
+// REPORT: remark: k_scale: u8 dims [128, size[1], size[0]] {{.*}} box [16, 16, 1] swizzle none; global dims [128, 16, 8] strides [1, 128, 2048] (elements)
+// CHECK-LABEL: func.func @nvfp4_scale_boxes
+func.func @nvfp4_scale_boxes(
+    %q1: memref<4x32x64xbf16>, %k1: memref<64x8x1x32xvector<2xf4E2M1FN>>,
+    %s1: memref<64x8x1x4xf8E4M3FN, strided<[128, 16, 4, 1]>>,
+    %bt1: memref<4x4xi32>, %sl1: memref<4xi32>, %o1: memref<4x32x64xbf16>,
+    %q2: memref<4x8x256xf16>, %k2: memref<8x2x64x128xvector<2xf4E2M1FN>>,
+    %s2: memref<8x2x64x16xf8E4M3FN>,
+    %q3: memref<4x64x128xbf16>, %k3: memref<8x16x16x64xvector<2xf4E2M1FN>>,
+    %s3: memref<8x16x16x8xf8E4M3FN>, %o3: memref<4x64x128xbf16>,
+    %o2: memref<4x8x256xf16>) {
+  paged_attn.decode q(%q1 : memref<4x32x64xbf16>)
+      k_cache(%k1 : memref<64x8x1x32xvector<2xf4E2M1FN>>)
+      v_cache(%k1 : memref<64x8x1x32xvector<2xf4E2M1FN>>)
+      block_table(%bt1 : memref<4x4xi32>) seq_lens(%sl1 : memref<4xi32>)
+      k_scale(%s1 : memref<64x8x1x4xf8E4M3FN, strided<[128, 16, 4, 1]>>)
+      v_scale(%s1 : memref<64x8x1x4xf8E4M3FN, strided<[128, 16, 4, 1]>>)
+      out(%o1 : memref<4x32x64xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.125 : f32}
+  paged_attn.decode q(%q2 : memref<4x8x256xf16>)
+      k_cache(%k2 : memref<8x2x64x128xvector<2xf4E2M1FN>>)
+      v_cache(%k2 : memref<8x2x64x128xvector<2xf4E2M1FN>>)
+      block_table(%bt1 : memref<4x4xi32>) seq_lens(%sl1 : memref<4xi32>)
+      k_scale(%s2 : memref<8x2x64x16xf8E4M3FN>)
+      v_scale(%s2 : memref<8x2x64x16xf8E4M3FN>)
+      out(%o2 : memref<4x8x256xf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.0625 : f32}
+  paged_attn.decode q(%q3 : memref<4x64x128xbf16>)
+      k_cache(%k3 : memref<8x16x16x64xvector<2xf4E2M1FN>>)
+      v_cache(%k3 : memref<8x16x16x64xvector<2xf4E2M1FN>>)
+      block_table(%bt1 : memref<4x4xi32>) seq_lens(%sl1 : memref<4xi32>)
+      k_scale(%s3 : memref<8x16x16x8xf8E4M3FN>)
+      v_scale(%s3 : memref<8x16x16x8xf8E4M3FN>)
+      out(%o3 : memref<4x64x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.088 : f32}
+  return
+}
+
 // GQA groups 1, 5 and 8 fold into the q descriptor; with q_len_per_request
 // 3 a box holds the 3 tokens of a request. A size-1 dim (kv_heads = 1) with
 // a garbage stride, as torch hands over, is normalized rather than rejected.
@@ -128,7 +175,9 @@ func.func @kv_and_scales_with_their_own_strides(
 // REPORT: remark: q: f16 dims [size[2], 5, 1, size[0]] {{.*}} box [64, 5, 1, 1] swizzle 128b; global dims [64, 5, 1, 2] strides [1, 64, 320, 320]
 // REPORT: remark: k_cache: {{.*}} global dims [64, 16, 1, 10] strides [1, 64, 7, 1024] (elements) address ?; proven: [{{.*}}global-stride-align@2
 // REPORT: remark: v_cache
-// REPORT: remark: q: u8 dims [size[2], 8, 4, size[0]] {{.*}} box [128, 8, 1, 1] swizzle 128b; global dims [256, 8, 4, 1]
+// An fp8 q is loaded as one unswizzled box of head_dim bytes (it is
+// converted to f16 in shared memory).
+// REPORT: remark: q: u8 dims [size[2], 8, 4, size[0]] {{.*}} box [256, 8, 1, 1] swizzle none; global dims [256, 8, 4, 1]
 func.func @gqa_groups(
     %q1: memref<24x8x128xbf16, strided<[3072, 128, 1]>>, %k1: memref<10x8x16x128xbf16>,
     %bt1: memref<8x2xi32>, %sl1: memref<8xi32>, %o1: memref<24x8x128xbf16>,

@@ -73,15 +73,19 @@ using Acc = SmallVector<Value, 4>;
 class DecodeKernelEmitter {
 public:
   DecodeKernelEmitter(ImplicitLocOpBuilder &b, DecodeOp op,
-                      const DecodeTiling &t, ArrayRef<TmaOperandPlan> plans)
-      : b(b), k(b), op(op), t(t), plans(plans) {}
+                      const DecodeTiling &t, ArrayRef<TmaOperandPlan> plans,
+                      tma::Target chip)
+      : b(b), k(b), op(op), t(t), plans(plans), chip(chip) {}
 
   void emit(gpu::GPUFuncOp func);
 
 private:
-  /// The type the MMAs compute in: the query's.
+  /// The type the MMAs compute in: the query's, or f16 for an fp8 query
+  /// (e4m3 and e2m1 values, and their products with e4m3 block scales, are
+  /// exact in f16).
   Type elemType() {
-    return cast<MemRefType>(op.getQ().getType()).getElementType();
+    Type q = cast<MemRefType>(op.getQ().getType()).getElementType();
+    return t.qDequantize() ? b.getF16Type() : q;
   }
   /// The cache's element type (what TMA moves).
   Type cacheType() {
@@ -102,10 +106,20 @@ private:
   Value sharedView(Value byteOffset, ArrayRef<int64_t> shape, Type elem);
   void issueTile(Value tile, Value stage);
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
-  /// fp8: converts rows [0, rows) of a staged byte tile into `dst` (the
-  /// query's type); rows at or past `zeroFrom` become zeros.
-  void convertTile(Value stagedOffset, const SharedTile &dst, int64_t rows,
-                   Value zeroFrom);
+  /// Quantized caches: converts rows [0, rows) of a staged byte tile (and,
+  /// for nvfp4, its block scales at `scaleOffset`) into `dst` (the compute
+  /// type); rows at or past `zeroFrom` become zeros.
+  void convertTile(Value stagedOffset, Value scaleOffset,
+                   const SharedTile &dst, int64_t rows, Value zeroFrom);
+  /// An fp8 q: converts the staged q rows into the 16-bit q tile.
+  void convertQuery(const SharedTile &dst);
+  /// Eight e4m3 bytes as eight compute-type values.
+  Value fp8ToCompute(Value bytes);
+  /// Four nvfp4 bytes (eight e2m1 values, low nibble first) times one e4m3
+  /// block scale byte, as eight compute-type values.
+  Value nvfp4ToCompute(Value bytes, Value scaleByte);
+  /// Eight f16 values as the compute type.
+  Value halfToCompute(Value halves);
   /// The kernel argument of an optional op operand, or null when absent.
   Value optionalArg(Value opOperand);
   /// e^x as 2^(x log2 e): one ex2.approx.
@@ -128,12 +142,16 @@ private:
   DecodeOp op;
   const DecodeTiling &t;
   ArrayRef<TmaOperandPlan> plans;
+  /// sm_100a converts e2m1 in hardware (cvt.rn.f16x2.e2m1x2).
+  tma::Target chip;
   gpu::GPUFuncOp func;
 
   // Values of the kernel prologue.
   Value tid, warp, lane, batch, kvHead, mBlock, seqLen, tokStart, tokEnd;
   Value numTiles, shared, base, barriers;
   Value qMap, kMap, vMap;
+  /// nvfp4 block scales' tensor maps, or null.
+  Value kScaleMap, vScaleMap;
   /// Per-tensor K and V scales (fp8 caches), or null.
   Value kScaleValue, vScaleValue;
 };
@@ -175,6 +193,9 @@ Value DecodeKernelEmitter::tensorMap(unsigned index) {
   Value ptr =
       LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(ctx), address);
   Type elem = cast<MemRefType>(plans[index].value.getType()).getElementType();
+  // Byte descriptors (fp8 and nvfp4 data, block scales) move i8.
+  if (plans[index].plan.elemType == tma::ElemType::UInt8)
+    elem = b.getI8Type();
   auto type = getDescriptorType(ctx, plans[index].plan, elem);
   return UnrealizedConversionCastOp::create(b, TypeRange{type},
                                             ValueRange{ptr})
@@ -208,16 +229,16 @@ Value DecodeKernelEmitter::tileRows(Value tile) {
 /// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
 /// stage `stage`.
 void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
-  Type elem = cacheType();
-  bool hnd = op.getKvLayout() == KVLayout::HND;
+  Type elem = t.kvElemBytes == 1 ? b.getI8Type() : cacheType();
+  bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
   int64_t regionBytes = DecodeTiling::kTileRows * t.kvInnerBox * t.kvElemBytes;
   SmallVector<int64_t> boxShape(plans[1].plan.boxDims.rbegin(),
                                 plans[1].plan.boxDims.rend());
   Value tileBase = tileStart(tile);
-  Value stageK = k.add(k.idx(t.kOffset(0)),
-                       k.mul(stage, 2 * t.kvTileBytes()));
-  Value stageV = k.add(stageK, k.idx(t.kvTileBytes()));
+  Value stageOffset = k.mul(stage, t.stageBytes());
+  Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
+  Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
   Value blockTable = arg(DecodeKernelArg::BlockTable);
 
   auto loadPage = [&](Value slot, Value page, Value row0) {
@@ -230,16 +251,42 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
       SmallVector<Value> coords =
           hnd ? SmallVector<Value>{col, row0, kvHead, phys}
               : SmallVector<Value>{col, kvHead, row0, phys};
-      for (auto [map, stageOffset] :
+      for (auto [map, offset] :
            {std::pair{kMap, stageK}, std::pair{vMap, stageV}}) {
-        Value dst = sharedView(k.add(stageOffset, slotOffset), boxShape, elem);
+        Value dst = sharedView(k.add(offset, slotOffset), boxShape, elem);
+        nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, map, coords, stage,
+                                      Value(), Value());
+      }
+    }
+    if (!t.nvfp4)
+      return;
+    // The block scales of the same rows: HND, consecutive boxes along the
+    // page's scale rows; NHD, the head's 16-byte window of each row.
+    SmallVector<int64_t> scaleShape(plans[3].plan.boxDims.rbegin(),
+                                    plans[3].plan.boxDims.rend());
+    int64_t blocks = t.headDim / 16;
+    for (int64_t i = 0; i < t.scaleBoxes; ++i) {
+      Value slotOffset = k.add(k.mul(slot, t.scaleSlotBytes()),
+                               k.idx(i * t.scaleBoxBytes()));
+      SmallVector<Value> coords =
+          hnd ? SmallVector<Value>{k.add(k.mul(row0, blocks),
+                                         k.idx(i * t.scaleInnerBox)),
+                                   kvHead, phys}
+              : SmallVector<Value>{k.mul(kvHead, blocks), row0, phys};
+      for (auto [map, offset] :
+           {std::pair{kScaleMap, t.kScaleOffset(0)},
+            std::pair{vScaleMap, t.vScaleOffset(0)}}) {
+        Value dst = sharedView(
+            k.add(k.add(k.idx(offset), stageOffset), slotOffset), scaleShape,
+            b.getI8Type());
         nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, map, coords, stage,
                                       Value(), Value());
       }
     }
   };
 
-  int64_t tileBytes = 2 * t.kvRegions * boxBytes;
+  int64_t tileBytes =
+      2 * (t.kvRegions * boxBytes + t.scaleBoxes * t.scaleBoxBytes());
   if (t.pageSize <= DecodeTiling::kTileRows) {
     Value firstPage = k.div(tileBase, t.pageSize);
     Value pages = k.minS(k.idx(t.pagesPerTile),
@@ -334,48 +381,146 @@ Value DecodeKernelEmitter::optionalArg(Value opOperand) {
                           (it - optional.begin()));
 }
 
-void DecodeKernelEmitter::convertTile(Value stagedOffset, const SharedTile &dst,
-                                      int64_t rows, Value zeroFrom) {
+Value DecodeKernelEmitter::halfToCompute(Value halves) {
+  if (elemType().isF16())
+    return halves;
+  // bf16: exact for every value a quantized cache or q produces.
+  return arith::TruncFOp::create(
+      b, VectorType::get({8}, elemType()),
+      arith::ExtFOp::create(b, VectorType::get({8}, b.getF32Type()), halves));
+}
+
+Value DecodeKernelEmitter::fp8ToCompute(Value bytes) {
+  // cvt.rn.f16x2.e4m3x2, two values at a time.
+  Type f16 = b.getF16Type();
+  SmallVector<Value> halves;
+  for (int64_t pair = 0; pair < 4; ++pair) {
+    Value two = vector::FromElementsOp::create(
+        b, VectorType::get({2}, b.getI8Type()),
+        ValueRange{
+            vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
+            vector::ExtractOp::create(b, bytes,
+                                      ArrayRef<int64_t>{2 * pair + 1})});
+    Value h = NVVM::ConvertF8x2ToF16x2Op::create(
+        b, VectorType::get({2}, f16), two, /*relu=*/false,
+        b.getType<Float8E4M3FNType>());
+    for (int64_t j = 0; j < 2; ++j)
+      halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
+  }
+  return halfToCompute(
+      vector::FromElementsOp::create(b, VectorType::get({8}, f16), halves));
+}
+
+Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
+  Type f16 = b.getF16Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto pairType = VectorType::get({2}, f16);
+  // The block scale as f16 (exact), in both lanes.
+  Value scalePair = NVVM::ConvertF8x2ToF16x2Op::create(
+      b, pairType,
+      vector::FromElementsOp::create(
+          b, VectorType::get({2}, i8),
+          ValueRange{scaleByte,
+                     arith::ConstantIntOp::create(b, i8, 0).getResult()}),
+      /*relu=*/false, b.getType<Float8E4M3FNType>());
+  Value scale = vector::BroadcastOp::create(
+      b, pairType,
+      vector::ExtractOp::create(b, scalePair, ArrayRef<int64_t>{0}));
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, i32, v).getResult();
+  };
+  // 2^14 in both lanes: see the sm_90a conversion below.
+  Value pow14 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(pairType, b.getF16FloatAttr(16384.0).getValue()));
+  SmallVector<Value> halves;
+  for (int64_t j = 0; j < 4; ++j) {
+    Value byte = vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{j});
+    Value pair;
+    if (chip == tma::Target::SM100) {
+      // cvt.rn.f16x2.e2m1x2: the low nibble becomes the low half.
+      pair = NVVM::ConvertF4x2ToF16x2Op::create(
+          b, pairType, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
+    } else {
+      // sm_90a has no e2m1 conversion. An e2m1 code s.e1e0.m placed in an
+      // f16 as sign bit 15 and bits 11-9 (exponent 0b000e1e0, mantissa
+      // m00...) is the e2m1 value times 2^-14, subnormals included
+      // (0.5 = m at the top of a zero exponent). So: place both nibbles,
+      // then multiply by 2^14 (exact).
+      Value x = arith::ExtUIOp::create(b, i32, byte);
+      auto field = [&](int64_t mask, int64_t shift) {
+        return arith::ShLIOp::create(
+            b, arith::AndIOp::create(b, x, c32(mask)), c32(shift));
+      };
+      Value bits = arith::OrIOp::create(
+          b,
+          arith::OrIOp::create(b, field(0x07, 9), field(0x08, 12)),
+          arith::OrIOp::create(b, field(0x70, 21), field(0x80, 24)));
+      pair = k.mulF(vector::BitCastOp::create(b, pairType,
+                                              vector::BroadcastOp::create(
+                                                  b, VectorType::get({1}, i32),
+                                                  bits)),
+                    pow14);
+    }
+    // e2m1 times e4m3 has at most 6 significant bits: exact in f16.
+    pair = k.mulF(pair, scale);
+    for (int64_t h = 0; h < 2; ++h)
+      halves.push_back(vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
+  }
+  return halfToCompute(
+      vector::FromElementsOp::create(b, VectorType::get({8}, f16), halves));
+}
+
+void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
+                                      const SharedTile &dst, int64_t rows,
+                                      Value zeroFrom) {
   int64_t chunksPerRow = t.headDim / 8;
   // Row r of the tile is row r % boxRows of the box r / boxRows.
   Value staged = sharedView(stagedOffset, {t.kvTileBytes()}, b.getI8Type());
-  Type f16 = b.getF16Type();
-  auto bytesType = VectorType::get({8}, b.getI8Type());
-  auto halfType = VectorType::get({8}, f16);
+  Value scales =
+      t.nvfp4 ? sharedView(scaleOffset, {t.scaleTileBytes()}, b.getI8Type())
+              : Value();
+  int64_t bytesPerChunk = t.nvfp4 ? 4 : 8;
+  auto bytesType = VectorType::get({bytesPerChunk}, b.getI8Type());
   auto outType = VectorType::get({8}, elemType());
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
   k.forLoop(tid, k.idx(rows * chunksPerRow), k.idx(kDecodeThreads),
             [&](Value i) {
     Value row = k.div(i, chunksPerRow);
     Value col = k.mul(k.rem(i, chunksPerRow), 8);
-    Value byte = k.add(
-        k.add(k.mul(k.div(row, t.kvBoxRows), t.slotBytes()),
-              k.mul(k.rem(row, t.kvBoxRows), t.headDim * t.kvElemBytes)),
-        col);
+    Value slot = k.div(row, t.kvBoxRows);
+    Value boxRow = k.rem(row, t.kvBoxRows);
+    Value byte =
+        k.add(k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.kvRowBytes())),
+              k.div(k.mul(col, bytesPerChunk), 8));
     Value bytes = vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
-    // cvt.rn.f16x2.e4m3x2, two values at a time.
-    SmallVector<Value> halves;
-    for (int64_t pair = 0; pair < 4; ++pair) {
-      Value two = vector::FromElementsOp::create(
-          b, VectorType::get({2}, b.getI8Type()),
-          ValueRange{
-              vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
-              vector::ExtractOp::create(b, bytes,
-                                        ArrayRef<int64_t>{2 * pair + 1})});
-      Value h = NVVM::ConvertF8x2ToF16x2Op::create(
-          b, VectorType::get({2}, f16), two, /*relu=*/false,
-          b.getType<Float8E4M3FNType>());
-      for (int64_t j = 0; j < 2; ++j)
-        halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
+    Value value;
+    if (t.nvfp4) {
+      Value scaleIndex = k.add(
+          k.add(k.mul(slot, t.scaleSlotBytes()),
+                k.mul(boxRow, t.scaleRowBytes())),
+          k.div(col, 16));
+      value = nvfp4ToCompute(
+          bytes, memref::LoadOp::create(b, scales, ValueRange{scaleIndex}));
+    } else {
+      value = fp8ToCompute(bytes);
     }
-    Value value = vector::FromElementsOp::create(b, halfType, halves);
-    if (!elemType().isF16())
-      value = arith::TruncFOp::create(
-          b, outType,
-          arith::ExtFOp::create(b, VectorType::get({8}, b.getF32Type()),
-                                value));
     value = k.select(k.lt(row, zeroFrom), value, zero);
     vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
+  });
+}
+
+void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
+  int64_t chunksPerRow = t.headDim / 8;
+  Value staged = sharedView(k.idx(t.qStagedOffset()), {t.qStagedBytes()},
+                            b.getI8Type());
+  auto bytesType = VectorType::get({8}, b.getI8Type());
+  k.forLoop(tid, k.idx(t.qRows * chunksPerRow), k.idx(kDecodeThreads),
+            [&](Value i) {
+    Value row = k.div(i, chunksPerRow);
+    Value col = k.mul(k.rem(i, chunksPerRow), 8);
+    Value byte = k.add(k.mul(row, t.headDim), col);
+    Value bytes = vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
+    vector::StoreOp::create(b, fp8ToCompute(bytes), dst.view,
+                            dst.at(k, row, col));
   });
 }
 
@@ -447,10 +592,16 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   qMap = tensorMap(0);
   kMap = tensorMap(1);
   vMap = tensorMap(2);
+  if (t.nvfp4) {
+    kScaleMap = tensorMap(3);
+    vScaleMap = tensorMap(4);
+  }
 
-  SharedTile qTile{sharedView(k.idx(t.qOffset()),
-                              {t.qRegions * t.mBlocks * 16, t.qInnerBox}, elem),
-                   t.qInnerBox, t.mBlocks * 16, /*swizzled=*/true};
+  SharedTile qTile{
+      sharedView(k.idx(t.qOffset()),
+                 {t.qComputeRegions() * t.mBlocks * 16, t.qComputeInner()},
+                 elem),
+      t.qComputeInner(), t.mBlocks * 16, /*swizzled=*/true};
   // The 16-bit K or V tile the MMAs read at `offset`.
   int64_t computeInner = t.computeInner();
   auto kvTile = [&](Value offset) {
@@ -462,8 +613,8 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
                       computeInner, DecodeTiling::kTileRows,
                       t.computeSwizzled()};
   };
-  Value computeK = k.idx(t.qBytes());
-  Value computeV = k.idx(t.qBytes() + t.computeTileBytes());
+  Value computeK = k.idx(t.computeOffset());
+  Value computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
   Value isLeader = k.eq(tid, k.idx(0));
   k.ifThen(isLeader, [&] {
@@ -487,13 +638,17 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
     // q: the group's heads of this request's q_len tokens.
     SmallVector<int64_t> qShape(plans[0].plan.boxDims.rbegin(),
                                 plans[0].plan.boxDims.rend());
-    int64_t qBoxBytes = t.qInnerBox * group * qLen * t.elemBytes;
+    int64_t qBoxBytes = t.qInnerBox * group * qLen * t.qElemBytes;
     nvgpu::MBarrierArriveExpectTxOp::create(
         b, barriers, k.idx(t.qRegions * qBoxBytes), qBarrier, Value());
+    Type qElem = t.qDequantize() ? b.getI8Type() : elem;
     for (int64_t r = 0; r < t.qRegions; ++r) {
-      Value dst = sharedView(
-          k.idx(t.qOffset() + r * t.mBlocks * 16 * t.qInnerBox * t.elemBytes),
-          qShape, elem);
+      // 16-bit q: straight into the q tile; fp8 q: into its staging bytes.
+      int64_t offset =
+          t.qDequantize()
+              ? t.qStagedOffset()
+              : t.qOffset() + r * t.mBlocks * 16 * t.qInnerBox * t.elemBytes;
+      Value dst = sharedView(k.idx(offset), qShape, qElem);
       SmallVector<Value> coords{k.idx(r * t.qInnerBox), k.idx(0), kvHead,
                                 k.mul(batch, qLen)};
       nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, qMap, coords, qBarrier,
@@ -508,6 +663,10 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
   Value ticks = k.idx(10000000);
   nvgpu::MBarrierTryWaitParityOp::create(b, barriers, falseBit, ticks,
                                          qBarrier);
+  if (t.qDequantize()) {
+    convertQuery(qTile);
+    gpu::BarrierOp::create(b);
+  }
 
   // Per-lane addressing of the mma fragments.
   Value lane8 = k.rem(lane, 8);
@@ -550,9 +709,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         b, b.getI1Type(), k.toI32(k.rem(k.div(tile, t.stages), 2)));
     nvgpu::MBarrierTryWaitParityOp::create(b, barriers, parity, ticks, stage);
 
-    Value stageK = k.add(k.idx(t.kOffset(0)),
-                         k.mul(stage, 2 * t.kvTileBytes()));
-    Value stageV = k.add(stageK, k.idx(t.kvTileBytes()));
+    Value stageOffset = k.mul(stage, t.stageBytes());
+    Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
+    Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
     Value tileBase = tileStart(tile);
     Value validRows = k.sub(tokEnd, tileBase);
     Value pageRows = t.raggedPages() ? tileRows(tile) : Value();
@@ -563,9 +722,10 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
     if (t.dequantize()) {
       // Convert the staged bytes (V rows past the last key become zeros),
       // then the stage is free: refill it while this tile is computed.
-      convertTile(stageK, kTile, t.tileTokens, k.idx(t.tileTokens));
-      convertTile(stageV, vTile, t.tileTokens,
-                  k.minS(validRows, k.idx(t.tileTokens)));
+      convertTile(stageK, k.add(k.idx(t.kScaleOffset(0)), stageOffset), kTile,
+                  t.tileTokens, k.idx(t.tileTokens));
+      convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), stageOffset), vTile,
+                  t.tileTokens, k.minS(validRows, k.idx(t.tileTokens)));
       gpu::BarrierOp::create(b);
       k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
                [&] { issueTile(next, stage); });
@@ -838,7 +998,8 @@ static gpu::GPUFuncOp createKernel(OpBuilder &builder, gpu::GPUModuleOp module,
 
 gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
     OpBuilder &builder, gpu::GPUModuleOp module, StringRef name, DecodeOp op,
-    const DecodeTiling &tiling, ArrayRef<TmaOperandPlan> plans) {
+    const DecodeTiling &tiling, ArrayRef<TmaOperandPlan> plans,
+    tma::Target chip) {
   gpu::GPUFuncOp func = createKernel(
       builder, module, name, op,
       {builder.getI64Type(), op.getBlockTable().getType(),
@@ -849,7 +1010,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  DecodeKernelEmitter(b, op, tiling, plans).emit(func);
+  DecodeKernelEmitter(b, op, tiling, plans, chip).emit(func);
   return func;
 }
 

@@ -14,8 +14,9 @@
 namespace mlir {
 namespace paged_attn {
 
-/// Arguments of the decode kernel, in order. The tensor maps of q, k_cache
-/// and v_cache lie at `tensorMaps + 128 * i` in device memory; the
+/// Arguments of the decode kernel, in order. The tensor maps of q, k_cache,
+/// v_cache (and k_scale, v_scale for nvfp4 caches) lie at
+/// `tensorMaps + 128 * i` in device memory; the
 /// workspace holds the partial outputs and log-sum-exps of the KV splits
 /// (unused with one split).
 enum class DecodeKernelArg : unsigned {
@@ -47,12 +48,14 @@ SmallVector<Value> getOptionalKernelOperands(DecodeOp op, bool isMerge);
 /// Threads per CTA of both kernels.
 constexpr int64_t kDecodeThreads = DecodeTiling::kNumWarps * 32;
 
-/// Builds the split-KV decode kernel of `op` in `module`. `plans` are the
-/// op's TMA descriptors from deriveTmaDescriptors (q, k_cache, v_cache).
+/// Builds the split-KV decode kernel of `op` in `module` for `chip`.
+/// `plans` are the op's TMA descriptors from deriveTmaDescriptors (q,
+/// k_cache, v_cache, then k_scale and v_scale for nvfp4 caches).
 gpu::GPUFuncOp buildDecodeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                  StringRef name, DecodeOp op,
                                  const DecodeTiling &tiling,
-                                 ArrayRef<TmaOperandPlan> plans);
+                                 ArrayRef<TmaOperandPlan> plans,
+                                 attn::tma::Target chip);
 
 /// Builds the kernel that merges the splits' partial outputs into `out`.
 gpu::GPUFuncOp buildMergeKernel(OpBuilder &builder, gpu::GPUModuleOp module,

@@ -228,22 +228,23 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
   std::string decodeName = ("decode_" + Twine(index)).str();
   std::string mergeName = ("decode_" + Twine(index) + "_merge").str();
   gpu::GPUFuncOp decodeKernel =
-      buildDecodeKernel(moduleBuilder, kernelModule, decodeName, op, t, plans);
+      buildDecodeKernel(moduleBuilder, kernelModule, decodeName, op, t, plans,
+                        target);
   gpu::GPUFuncOp mergeKernel =
       buildMergeKernel(moduleBuilder, kernelModule, mergeName, op, t);
 
-  // Host: encode the three descriptors into a 64-byte aligned stack buffer.
+  // Host: encode every descriptor (q, k_cache, v_cache, then the nvfp4
+  // scales) into a 64-byte aligned stack buffer.
   ImplicitLocOpBuilder b(op.getLoc(), op);
   KernelBuilder k(b);
   MLIRContext *ctx = b.getContext();
   std::string where = describeLocation(op);
-  auto mapsType = MemRefType::get({3 * kTensorMapBytes}, b.getI8Type());
+  auto mapsType = MemRefType::get(
+      {static_cast<int64_t>(plans.size()) * kTensorMapBytes}, b.getI8Type());
   Value hostMaps = memref::AllocaOp::create(b, mapsType, ValueRange{},
                                             b.getI64IntegerAttr(64));
   Value hostMapsPtr = pointerTo(b, hostMaps);
   for (auto [i, plan] : llvm::enumerate(plans)) {
-    if (i >= 3)
-      break;
     Value mapPtr = LLVM::GEPOp::create(
         b, LLVM::LLVMPointerType::get(ctx), b.getI8Type(), hostMapsPtr,
         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i * kTensorMapBytes)});

@@ -23,38 +23,6 @@ func.func @prefill_not_lowered(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128x
 
 // -----
 
-func.func @fp8_cache_not_lowered(%q: memref<4x32x128xf8E4M3FN>, %k: memref<64x8x16x128xf8E4M3FN>,
-    %v: memref<64x8x16x128xf8E4M3FN>, %bt: memref<4x4xi32>, %sl: memref<4xi32>,
-    %o: memref<4x32x128xbf16>) {
-  // expected-error @+1 {{'paged_attn.decode' op the decode kernel supports bf16 and f16 q with bf16, f16 or fp8 caches; fp8 q and nvfp4 caches are not lowered yet}}
-  paged_attn.decode
-      q(%q : memref<4x32x128xf8E4M3FN>)
-      k_cache(%k : memref<64x8x16x128xf8E4M3FN>) v_cache(%v : memref<64x8x16x128xf8E4M3FN>)
-      block_table(%bt : memref<4x4xi32>) seq_lens(%sl : memref<4xi32>)
-      out(%o : memref<4x32x128xbf16>)
-      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
-  return
-}
-
-// -----
-
-func.func @nvfp4_cache_not_lowered(%q: memref<4x32x128xbf16>,
-    %k: memref<32x8x16x64xvector<2xf4E2M1FN>>, %v: memref<32x8x16x64xvector<2xf4E2M1FN>>,
-    %ks: memref<32x8x16x8xf8E4M3FN>, %vs: memref<32x8x16x8xf8E4M3FN>,
-    %bt: memref<4x8xi32>, %sl: memref<4xi32>, %o: memref<4x32x128xbf16>) {
-  // expected-error @+1 {{'paged_attn.decode' op the decode kernel supports bf16 and f16 q with bf16, f16 or fp8 caches; fp8 q and nvfp4 caches are not lowered yet}}
-  paged_attn.decode q(%q : memref<4x32x128xbf16>)
-      k_cache(%k : memref<32x8x16x64xvector<2xf4E2M1FN>>)
-      v_cache(%v : memref<32x8x16x64xvector<2xf4E2M1FN>>)
-      block_table(%bt : memref<4x8xi32>) seq_lens(%sl : memref<4xi32>)
-      k_scale(%ks : memref<32x8x16x8xf8E4M3FN>) v_scale(%vs : memref<32x8x16x8xf8E4M3FN>)
-      out(%o : memref<4x32x128xbf16>)
-      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
-  return
-}
-
-// -----
-
 // The q box holds a kv head's whole GQA group: at most 256 heads.
 func.func @gqa_group_over_256(%q: memref<?x512x64xbf16>, %k: memref<?x1x16x64xbf16>,
     %v: memref<?x1x16x64xbf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,

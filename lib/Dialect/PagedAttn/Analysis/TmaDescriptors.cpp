@@ -63,8 +63,12 @@ static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
                     "dim 3 (num_tokens, memref dim 0)"};
   auto [inner, swizzle] =
       getInnerBox(dims.headDim, getElemBytes(q.getElementType()));
-  if (tiling)
+  if (tiling) {
     inner = static_cast<uint32_t>(tiling->qInnerBox);
+    // An fp8 q is staged whole-row and converted: no swizzle.
+    if (tiling->qDequantize())
+      swizzle = tma::Swizzle::None;
+  }
   plan.boxDims = {inner, static_cast<uint32_t>(group), 1,
                   static_cast<uint32_t>(rows)};
   plan.swizzle = swizzle;
@@ -102,9 +106,13 @@ static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
 
 /// NVFP4 block scales [P, H, N, D/16] (HND) or [P, N, H, D/16] (NHD): the
 /// innermost two dims folded into one (a scale row is D/16 bytes, too short
-/// for a box on its own), which needs stride(-2) == D/16.
+/// for a box on its own), which needs stride(-2) == D/16. With the kernel's
+/// tiling the box is what the kernel loads per page: HND, the page's scale
+/// rows of one head (`scaleBoxes` boxes when they exceed 256 bytes); NHD,
+/// a 16-byte window at the head's scales, one per page row.
 static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
-                                      const AttentionDims &dims) {
+                                      const AttentionDims &dims,
+                                      const DecodeTiling *tiling) {
   int64_t blocks = dims.headDim / 16;
   int64_t folded = scale.getDimSize(2);
   tma::DescriptorPlan plan;
@@ -117,9 +125,13 @@ static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
                     hnd ? "dim 1 (kv_heads, memref dim 1)" : "dim 1 (page_size, memref dim 1)",
                     "dim 2 (pages, memref dim 0)"};
   uint32_t inner = static_cast<uint32_t>(std::min<int64_t>(folded * blocks, 256));
+  uint32_t rows = static_cast<uint32_t>(dims.pageSize);
+  if (tiling) {
+    inner = static_cast<uint32_t>(tiling->scaleInnerBox);
+    rows = static_cast<uint32_t>(tiling->kvBoxRows);
+  }
   plan.boxDims = hnd ? std::vector<uint32_t>{inner, 1, 1}
-                     : std::vector<uint32_t>{
-                           inner, static_cast<uint32_t>(dims.pageSize), 1};
+                     : std::vector<uint32_t>{inner, rows, 1};
   plan.swizzle = tma::Swizzle::None;
   // A folded dim of extent 1 has no stride to agree with.
   if (folded != 1)
@@ -129,32 +141,25 @@ static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
   return plan;
 }
 
-/// The 16-bit decode path; fp8 and nvfp4 caches get their own tiling with
-/// their lowering.
-static bool hasDecodeKernelTypes(DecodeOp op) {
-  auto typeOf = [](Value v) {
-    return cast<MemRefType>(v.getType()).getElementType();
-  };
-  auto is16 = [](Type t) { return t.isBF16() || t.isF16(); };
-  Type kv = typeOf(op.getKCache());
-  return is16(typeOf(op.getQ())) &&
-         (is16(kv) || isa<Float8E4M3FNType>(kv));
-}
-
 static DecodeTiling computeDecodeTiling(DecodeOp op) {
   AttentionDims dims = getAttentionDims(op);
   DecodeTiling t;
   t.headDim = dims.headDim;
   t.elemBytes = 2;
+  t.qElemBytes =
+      getElemBytes(cast<MemRefType>(op.getQ().getType()).getElementType());
   t.kvElemBytes =
       getElemBytes(cast<MemRefType>(op.getKCache().getType()).getElementType());
+  t.nvfp4 = dims.nvfp4;
+  t.hnd = op.getKvLayout() == KVLayout::HND;
   t.group = dims.groupSize();
   t.qLen = op.getQLenPerRequest();
   t.pageSize = dims.pageSize;
   t.qRows = t.group * t.qLen;
   t.mBlocks = llvm::divideCeil(t.qRows, DecodeTiling::kRowsPerBlock);
   int64_t span = 128 / t.elemBytes;
-  t.qInnerBox = std::min(t.headDim, span);
+  // An fp8 q moves as one unswizzled box of head_dim bytes.
+  t.qInnerBox = t.qDequantize() ? t.headDim : std::min(t.headDim, span);
   t.qRegions = t.headDim / t.qInnerBox;
   t.kvBoxRows = std::min(t.pageSize, DecodeTiling::kTileRows);
   t.pagesPerTile = t.pageSize <= DecodeTiling::kTileRows
@@ -170,23 +175,32 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   // fp8 stages are converted by every thread, not read by ldmatrix: one
   // unswizzled box of the whole head_dim.
   t.kvSwizzled = t.kvBoxRows % 8 == 0 && !t.dequantize();
-  t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : t.headDim;
-  t.kvRegions = t.headDim / t.kvInnerBox;
+  int64_t cacheInner = t.nvfp4 ? t.headDim / 2 : t.headDim;
+  t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : cacheInner;
+  t.kvRegions = cacheInner / t.kvInnerBox;
+  if (t.nvfp4) {
+    // Box inner extents are 16-byte multiples of at most 256 elements.
+    int64_t blocks = t.headDim / 16;
+    if (t.hnd) {
+      int64_t bytes = t.kvBoxRows * blocks;
+      t.scaleInnerBox = std::min<int64_t>((bytes + 15) / 16 * 16, 256);
+      t.scaleBoxes = llvm::divideCeil(bytes, t.scaleInnerBox);
+    } else {
+      t.scaleInnerBox = 16;
+      t.scaleBoxes = 1;
+    }
+  }
   // About half of an SM's 228 KiB, so that two CTAs share an SM when
   // head_dim <= 128 (one CTA's prologue and epilogue hide behind the
   // other's loads); 2 to 4 stages.
   constexpr int64_t kSharedBudget = 110 * 1024;
-  int64_t perStage = 2 * t.kvTileBytes();
   t.stages = std::clamp<int64_t>(
-      (kSharedBudget - t.qBytes() - t.computeBytes()) / perStage, 2, 4);
+      (kSharedBudget - t.computeOffset() - t.computeBytes()) / t.stageBytes(),
+      2, 4);
   return t;
 }
 
 FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
-  if (!hasDecodeKernelTypes(op))
-    return op.emitOpError("the decode kernel supports bf16 and f16 q with "
-                          "bf16, f16 or fp8 caches; fp8 q and nvfp4 caches "
-                          "are not lowered yet");
   DecodeTiling t = computeDecodeTiling(op);
   if (t.group > 256 || t.qLen > 256)
     return op.emitOpError("the decode kernel needs gqa group (")
@@ -197,7 +211,7 @@ FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
     return op.emitOpError("the decode kernel would need ")
            << t.sharedMemoryBytes() << " bytes of shared memory ("
            << t.qBytes() << " for the " << t.qRows << " q rows of a kv head, "
-           << t.stages << " stages of " << 2 * t.kvTileBytes()
+           << t.stages << " stages of " << t.stageBytes()
            << " for K and V), more than the " << kMaxSharedPerBlock
            << " a CTA can have: lower gqa group * q_len_per_request";
   return t;
@@ -211,8 +225,8 @@ mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op) {
   std::optional<DecodeTiling> tiling;
   if (auto decode = dyn_cast<DecodeOp>(op.getOperation())) {
     rows = decode.getQLenPerRequest();
-    if (hasDecodeKernelTypes(decode))
-      tiling = computeDecodeTiling(decode);
+    // Every verified element type combination has a kernel.
+    tiling = computeDecodeTiling(decode);
   } else {
     rows = std::max<int64_t>(1, 64 / dims.groupSize());
   }
@@ -228,10 +242,10 @@ mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op) {
                    planCache(typeOf(op.getVCache()), layout, dims, t)});
   if (Value kScale = op.getKScale())
     plans.push_back(
-        {"k_scale", kScale, planScales(typeOf(kScale), layout, dims)});
+        {"k_scale", kScale, planScales(typeOf(kScale), layout, dims, t)});
   if (Value vScale = op.getVScale())
     plans.push_back(
-        {"v_scale", vScale, planScales(typeOf(vScale), layout, dims)});
+        {"v_scale", vScale, planScales(typeOf(vScale), layout, dims, t)});
   return plans;
 }
 

@@ -1,0 +1,152 @@
+// REQUIRES: ptxas
+//
+// NVFP4 caches (e2m1 pairs with f8E4M3FN block scales per 16 values and
+// optional per-tensor scales) and fp8 queries. TMA moves the packed bytes
+// and, per page, the block scales of the same rows (their own descriptors,
+// from their own strides); every thread converts e2m1 times its block scale
+// into the f16/bf16 tiles the mma.sync path reads. sm_100a converts with
+// cvt.rn.f16x2.e2m1x2; sm_90a has no e2m1 conversion and builds the f16
+// bits with integer ops (no e2m1 cvt in its PTX). An fp8 q is staged as
+// bytes and converted to f16 once. Both chips' PTX assemble with ptxas.
+//
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
+// RUN: FileCheck %s --check-prefix=SM90 --implicit-check-not=e2m1x2 < %t.sm_90a.ptx
+// RUN: %ptxas -arch=sm_90a %t.sm_90a.ptx -o %t.sm_90a.cubin
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_100a format=isa toolkit=%cuda_root" -o %t.sm_100a.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_100a.mlir > %t.sm_100a.ptx
+// RUN: FileCheck %s --check-prefix=SM100 < %t.sm_100a.ptx
+// RUN: %ptxas -arch=sm_100a %t.sm_100a.ptx -o %t.sm_100a.cubin
+// RUN: attn-opt %s --convert-paged-attn-to-gpu | FileCheck %s --check-prefix=IR
+
+// (Block order in PTX is not program order: DAG checks per kernel.)
+// SM90-LABEL: .visible .entry decode_0(
+// SM90-DAG: cp.async.bulk.tensor.3d
+// SM90-DAG: cp.async.bulk.tensor.4d
+// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: mul.rn.f16x2
+// SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM90-LABEL: .visible .entry decode_1(
+// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-LABEL: .visible .entry decode_2(
+// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// SM100-LABEL: .visible .entry decode_0(
+// SM100-DAG: cp.async.bulk.tensor.3d
+// SM100-DAG: cvt.rn.f16x2.e2m1x2
+// SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM100-LABEL: .visible .entry decode_1(
+// SM100-DAG: cvt.rn.f16x2.e2m1x2
+// SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM100-LABEL: .visible .entry decode_2(
+// SM100-DAG: cvt.rn.f16x2.e4m3x2
+// SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// Five descriptors for nvfp4 (q, k_cache, v_cache, k_scale, v_scale), each
+// encoded from its own operand; the global scales go to the kernel.
+// IR-LABEL: func.func @nvfp4_bf16_hnd(
+// IR-COUNT-5: call @attnTmaEncode
+// IR-NOT: call @attnTmaEncode
+// IR: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 {{.*}}args({{.*}}, %arg7 : memref<f32>, %arg8 : memref<f32>)
+// IR-LABEL: func.func @qf8_nvfp4_nhd(
+// IR-COUNT-5: call @attnTmaEncode
+// IR-LABEL: func.func @qf8_fp8(
+// IR-COUNT-3: call @attnTmaEncode
+// IR-NOT: call @attnTmaEncode
+// IR-LABEL: func.func @nvfp4_f16_hnd_page64_d256(
+// HND page 16, head_dim 128: packed rows of 64 bytes, one 128-byte scale box
+// per page.
+// IR-LABEL: gpu.func @decode_0(
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
+// NHD page 1, head_dim 64, fp8 q: a 16-byte scale window per row; q is one
+// unswizzled box of head_dim bytes.
+// IR-LABEL: gpu.func @decode_1(
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x4x64xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x32xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16xi8, #gpu.address_space<workgroup>>, swizzle = none
+// HND page 64, head_dim 256: 1024 bytes of scales per page, four boxes.
+// IR-LABEL: gpu.func @decode_3(
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x256xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-COUNT-8: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x256xi8
+
+func.func @nvfp4_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
+    %k: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>,
+    %v: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ksc: memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,
+    %vsc: memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,
+    %ks: memref<f32>, %vs: memref<f32>,
+    %o: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>) {
+  paged_attn.decode q(%q : memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>)
+      k_cache(%k : memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>)
+      v_cache(%v : memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      k_scale(%ksc : memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>)
+      v_scale(%vsc : memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>)
+      k_global_scale(%ks : memref<f32>) v_global_scale(%vs : memref<f32>)
+      out(%o : memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}
+
+func.func @qf8_nvfp4_nhd(%q: memref<?x4x64xf8E4M3FN>,
+    %k: memref<?x1x1x32xvector<2xf4E2M1FN>>, %v: memref<?x1x1x32xvector<2xf4E2M1FN>>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ksc: memref<?x1x1x4xf8E4M3FN, strided<[16, 16, 4, 1], offset: ?>>,
+    %vsc: memref<?x1x1x4xf8E4M3FN, strided<[32, 16, 4, 1], offset: ?>>,
+    %o: memref<?x4x64xf16>) {
+  paged_attn.decode q(%q : memref<?x4x64xf8E4M3FN>)
+      k_cache(%k : memref<?x1x1x32xvector<2xf4E2M1FN>>)
+      v_cache(%v : memref<?x1x1x32xvector<2xf4E2M1FN>>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      k_scale(%ksc : memref<?x1x1x4xf8E4M3FN, strided<[16, 16, 4, 1], offset: ?>>)
+      v_scale(%vsc : memref<?x1x1x4xf8E4M3FN, strided<[32, 16, 4, 1], offset: ?>>)
+      out(%o : memref<?x4x64xf16>)
+      {kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.125 : f32}
+  return
+}
+
+func.func @qf8_fp8(%q: memref<?x8x128xf8E4M3FN>,
+    %k: memref<?x2x100x128xf8E4M3FN>, %v: memref<?x2x100x128xf8E4M3FN>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>, %o: memref<?x8x128xf16>) {
+  paged_attn.decode q(%q : memref<?x8x128xf8E4M3FN>)
+      k_cache(%k : memref<?x2x100x128xf8E4M3FN>) v_cache(%v : memref<?x2x100x128xf8E4M3FN>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      out(%o : memref<?x8x128xf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.125 : f32}
+  return
+}
+
+func.func @nvfp4_f16_hnd_page64_d256(%q: memref<?x8x256xf16>,
+    %k: memref<?x2x64x128xvector<2xf4E2M1FN>>, %v: memref<?x2x64x128xvector<2xf4E2M1FN>>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ksc: memref<?x2x64x16xf8E4M3FN>, %vsc: memref<?x2x64x16xf8E4M3FN>,
+    %o: memref<?x8x256xf16>) {
+  paged_attn.decode q(%q : memref<?x8x256xf16>)
+      k_cache(%k : memref<?x2x64x128xvector<2xf4E2M1FN>>)
+      v_cache(%v : memref<?x2x64x128xvector<2xf4E2M1FN>>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      k_scale(%ksc : memref<?x2x64x16xf8E4M3FN>) v_scale(%vsc : memref<?x2x64x16xf8E4M3FN>)
+      out(%o : memref<?x8x256xf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.0625 : f32}
+  return
+}
+
+func.func @nvfp4_bf16_hnd_page100(%q: memref<?x8x64xbf16>,
+    %k: memref<?x2x100x32xvector<2xf4E2M1FN>>, %v: memref<?x2x100x32xvector<2xf4E2M1FN>>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>,
+    %ksc: memref<?x2x100x4xf8E4M3FN>, %vsc: memref<?x2x100x4xf8E4M3FN>,
+    %o: memref<?x8x64xbf16>) {
+  paged_attn.decode q(%q : memref<?x8x64xbf16>)
+      k_cache(%k : memref<?x2x100x32xvector<2xf4E2M1FN>>)
+      v_cache(%v : memref<?x2x100x32xvector<2xf4E2M1FN>>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      k_scale(%ksc : memref<?x2x100x4xf8E4M3FN>) v_scale(%vsc : memref<?x2x100x4xf8E4M3FN>)
+      out(%o : memref<?x8x64xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.125 : f32}
+  return
+}
