@@ -3,8 +3,11 @@
 gather-then-SDPA (the page gather included), in one run on one GPU.
 
 Throughput is K/V bytes read per second (batch * kv_len * kv_heads *
-head_dim * 2 bytes * 2 tensors / time). A time is the median over 5 runs of
-CUDA events around `--iters` back-to-back calls, divided by `--iters`;
+head_dim * 2 bytes * 2 tensors / time). attn-mlir also reads the same
+shapes from an fp8 (e4m3) cache and from an NVFP4 cache (e2m1 pairs, e4m3
+block scales, global scales): TB/s of the bytes those read, KV tokens/s and
+the speedup over the bf16 cache. A time is the median over 5 runs of CUDA
+events around `--iters` back-to-back calls, divided by `--iters`;
 attn-mlir's calls include their host side (argument checks, descriptor
 encoding, launch), which overlaps the previous call's kernel.
 
@@ -28,15 +31,19 @@ PAGE = 16
 SHAPES = [(64, 4096, 32, 8, 128), (16, 16384, 32, 8, 128), (256, 1024, 64, 8, 128)]
 
 
-def config_for(qo_heads, kv_heads, head_dim, fp8=False):
+KV_DTYPES = (None, "f8", "nvfp4")  # bf16 cache, fp8, NVFP4
+
+
+def config_for(qo_heads, kv_heads, head_dim, kv_dtype=None):
+    """bf16 q, HND, page 16; quantized caches with global scales."""
     return Config(dtype="bf16", layout="hnd", head_dim=head_dim,
                   group=qo_heads // kv_heads, page=PAGE, kv_heads=kv_heads,
-                  kv_dtype="f8" if fp8 else None, global_scales=fp8)
+                  kv_dtype=kv_dtype, global_scales=kv_dtype is not None)
 
 
 def emit_mlir():
-    configs = {config_for(h, kh, d, fp8).name: config_for(h, kh, d, fp8)
-               for _, _, h, kh, d in SHAPES for fp8 in (False, True)}
+    configs = {config_for(h, kh, d, kv).name: config_for(h, kh, d, kv)
+               for _, _, h, kh, d in SHAPES for kv in KV_DTYPES}
     return "\n".join(c.mlir() for c in configs.values())
 
 
@@ -68,6 +75,7 @@ def run(lib_path, iters, json_path):
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     import attn_mlir
+    from attn_mlir.quant import quantize_nvfp4
 
     lib = attn_mlir.load(lib_path)
     dev = torch.device("cuda")
@@ -131,25 +139,38 @@ def run(lib_path, iters, json_path):
                 row[label] = {"ms": ms, "tb_s": kv_bytes / (ms * 1e-3) / 1e12}
             except Exception as e:  # a backend that refuses the shape
                 row[label] = {"error": str(e).splitlines()[0][:120]}
-        # The same shape from an fp8 (e4m3) cache with per-tensor scales:
-        # half the bytes; only attn-mlir reads fp8 caches here.
-        cfg8 = config_for(H, KH, D, fp8=True)
+        def quantized(kv_dtype, tensors, bytes_read):
+            """attn-mlir on the same shape from a quantized cache: only it
+            reads those here. tensors: the call's, less q and out."""
+            name = config_for(H, KH, D, kv_dtype).name
+
+            def fn():
+                lib.call(name, q, *tensors, out, synchronous=False)
+            ms = time_ms(fn, iters)
+            return {"ms": ms, "tb_s": bytes_read / (ms * 1e-3) / 1e12,
+                    "kv_tokens_per_s": batch * kv_len / (ms * 1e-3),
+                    "bytes_read": bytes_read}
+
+        # fp8 (e4m3) with per-tensor scales: half the K/V bytes.
         k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
-        ks = torch.tensor(1.0, device=dev)
-        vs = torch.tensor(1.0, device=dev)
-
-        def ours_fp8():
-            lib.call(cfg8.name, q, k8, v8, block_table, seq_lens, ks, vs, out,
-                     synchronous=False)
-
-        ms8 = time_ms(ours_fp8, iters)
-        row["attn-mlir-fp8"] = {"ms": ms8, "tb_s": kv_bytes / 2 / (ms8 * 1e-3) / 1e12,
-                                "kv_tokens_per_s": batch * kv_len / (ms8 * 1e-3)}
+        ones = torch.tensor(1.0, device=dev), torch.tensor(1.0, device=dev)
+        row["attn-mlir-fp8"] = quantized(
+            "f8", [k8, v8, block_table, seq_lens, *ones], kv_bytes / 2)
+        del k8, v8
+        # NVFP4: a quarter of the K/V bytes, plus one e4m3 scale per 16
+        # values (tight: a head's page of scales is 16 * D / 16 bytes) and q.
+        k4, k4_scale, k4_global = quantize_nvfp4(k_cache)
+        v4, v4_scale, v4_global = quantize_nvfp4(v_cache)
+        nvfp4_bytes = (kv_bytes // 4 + kv_bytes // 32
+                       + q.numel() * q.element_size())
+        row["attn-mlir-nvfp4"] = quantized(
+            "nvfp4", [k4, v4, block_table, seq_lens, k4_scale, v4_scale,
+                      k4_global, v4_global], nvfp4_bytes)
         row["attn-mlir"]["kv_tokens_per_s"] = (
             batch * kv_len / (row["attn-mlir"]["ms"] * 1e-3)
             if "ms" in row["attn-mlir"] else None)
         rows.append(row)
-        del k, v, k_cache, v_cache, k8, v8
+        del k, v, k_cache, v_cache, k4, v4, k4_scale, v4_scale
         torch.cuda.empty_cache()
 
     labels = ["attn-mlir", "sdpa-cudnn", "sdpa-flash", "gather+sdpa"]
@@ -169,14 +190,20 @@ def run(lib_path, iters, json_path):
             if "error" in row[l]:
                 print(f"    {l}: {row[l]['error']}")
     print()
-    print("attn-mlir, bf16 query: bf16 cache vs fp8 (e4m3) cache with per-tensor scales")
+    print("attn-mlir, bf16 query: bf16 cache vs fp8 (e4m3) cache with per-tensor "
+          "scales vs NVFP4 cache (e4m3 block scales, global scales); TB/s of the "
+          "bytes each reads (NVFP4: packed K/V + block scales + q)")
+    quantized = [("fp8", "attn-mlir-fp8"), ("nvfp4", "attn-mlir-nvfp4")]
     print(f"{'batch,kv_len,qo,kv,d':>26} {'bf16 TB/s':>10} {'bf16 ms':>8} "
-          f"{'fp8 TB/s':>10} {'fp8 ms':>8} {'fp8 Gtok/s':>11} {'fp8/bf16':>9}")
+          + " ".join(f"{l + ' TB/s':>11} {l + ' ms':>9} {l + ' Gtok/s':>13} "
+                     f"{l + '/bf16':>11}" for l, _ in quantized))
     for row in rows:
-        a, f = row["attn-mlir"], row["attn-mlir-fp8"]
+        a = row["attn-mlir"]
+        cells = [f"{row[key]['tb_s']:11.2f} {row[key]['ms']:9.3f} "
+                 f"{row[key]['kv_tokens_per_s'] / 1e9:13.2f} "
+                 f"{a['ms'] / row[key]['ms']:11.2f}" for _, key in quantized]
         print(f"{str(tuple(row['shape'])):>26} {a['tb_s']:10.2f} {a['ms']:8.3f} "
-              f"{f['tb_s']:10.2f} {f['ms']:8.3f} {f['kv_tokens_per_s'] / 1e9:11.2f} "
-              f"{a['ms'] / f['ms']:9.2f}")
+              + " ".join(cells))
     print("max abs error of attn-mlir vs fp32 SDPA per shape:",
           [round(r["max_abs_err_vs_fp32"], 5) for r in rows])
     if json_path:

@@ -188,6 +188,23 @@ attnTmaCheck(const char *operand, int32_t elemType, int32_t target,
   return 0;
 }
 
+extern "C" int32_t attnTmaRequireStride(const char *operand,
+                                        const char *requirement,
+                                        int32_t memrefDim, int64_t stride,
+                                        int64_t required, const char *reason) {
+  if (stride == required)
+    return 1;
+  Problems problems(operandName(operand));
+  problems.other("breaks descriptor requirement '" +
+                 std::string(requirement ? requirement : "") +
+                 "': stride of memref dim " + std::to_string(memrefDim) +
+                 " must be " + std::to_string(required) + " elements (" +
+                 std::string(reason ? reason : "") + "), got " +
+                 std::to_string(stride));
+  problems.record();
+  return 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Encoding
 //===----------------------------------------------------------------------===//

@@ -39,15 +39,21 @@ def _decode_e2m1(code: torch.Tensor) -> torch.Tensor:
     return torch.where((code & 8) != 0, -value, value)
 
 
-def quantize_nvfp4(x: torch.Tensor):
+def quantize_nvfp4(x: torch.Tensor, global_scale=None):
     """Returns (packed uint8 [..., D/2], block scales float8_e4m3fn
     [..., D/16], global scale float32 scalar tensor) for x [..., D] with D a
-    multiple of 16."""
+    multiple of 16. `global_scale` (a number) replaces the computed one, e.g.
+    1 for a cache read without a global scale; the block scales (block amax
+    / 6 / global_scale) must then fit e4m3: at most 448."""
     if x.shape[-1] % BLOCK != 0:
         raise ValueError(f"the last dim ({x.shape[-1]}) must be a multiple of {BLOCK}")
     xf = x.float()
-    amax = xf.abs().max()
-    global_scale = (amax / (6.0 * E4M3_MAX)).clamp(min=torch.finfo(torch.float32).tiny)
+    if global_scale is None:
+        amax = xf.abs().max()
+        global_scale = (amax / (6.0 * E4M3_MAX)).clamp(min=torch.finfo(torch.float32).tiny)
+    else:
+        global_scale = torch.tensor(float(global_scale), dtype=torch.float32,
+                                    device=x.device)
     blocks = xf.reshape(*xf.shape[:-1], -1, BLOCK)
     block_amax = blocks.abs().amax(dim=-1)
     block_scale = (block_amax / 6.0 / global_scale).to(torch.float8_e4m3fn)

@@ -8,9 +8,10 @@ argument, built from the tensor's data_ptr, sizes and strides.
 """
 
 import ctypes
+import functools
 import json
 import os
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from .signature import ELEMENT_TYPES, MemRefType, Signature
 
@@ -43,14 +44,26 @@ def _dtype_name(tensor) -> str:
     return str(tensor.dtype).replace("torch.", "")
 
 
+@functools.lru_cache(maxsize=None)
+def accepted_dtypes(element: str) -> Tuple[str, ...]:
+    """The torch dtype names a tensor may have for a memref element type,
+    less those that the installed torch lacks (all of them without torch)."""
+    names, _ = ELEMENT_TYPES[element]
+    try:
+        import torch
+    except ImportError:
+        return names
+    return tuple(n for n in names if isinstance(getattr(torch, n, None), torch.dtype))
+
+
 def check_argument(func: str, name: str, expected: MemRefType, tensor) -> None:
     """Raises AttnError unless `tensor` fits the compiled memref type."""
     where = f"{func}: argument '{name}'"
-    torch_name, _ = ELEMENT_TYPES[expected.element]
-    if _dtype_name(tensor) != torch_name:
+    dtypes = accepted_dtypes(expected.element)
+    if _dtype_name(tensor) not in dtypes:
         raise AttnError(
-            f"{where} must have dtype {torch_name} (compiled as {expected}), "
-            f"got {_dtype_name(tensor)}")
+            f"{where} must have dtype {' or '.join(dtypes)} (compiled as "
+            f"{expected}), got {_dtype_name(tensor)}")
     if not getattr(tensor, "is_cuda", False):
         raise AttnError(f"{where} must be a CUDA tensor, got device {tensor.device}")
     sizes, strides = list(tensor.shape), list(tensor.stride())

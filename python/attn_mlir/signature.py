@@ -11,15 +11,17 @@ from typing import List, Optional
 
 DYNAMIC = None
 
-# MLIR element type -> (torch dtype name, bytes per memref element)
+# MLIR element type -> (torch dtype names a tensor may have, bytes per memref
+# element). NVFP4 pairs come as the uint8 bytes that attn_mlir.quant packs or,
+# in a torch that has it, as float4_e2m1fn_x2 (the same bytes).
 ELEMENT_TYPES = {
-    "bf16": ("bfloat16", 2),
-    "f16": ("float16", 2),
-    "f32": ("float32", 4),
-    "i32": ("int32", 4),
-    "i64": ("int64", 8),
-    "f8E4M3FN": ("float8_e4m3fn", 1),
-    "vector<2xf4E2M1FN>": ("float4_e2m1fn_x2", 1),
+    "bf16": (("bfloat16",), 2),
+    "f16": (("float16",), 2),
+    "f32": (("float32",), 4),
+    "i32": (("int32",), 4),
+    "i64": (("int64",), 8),
+    "f8E4M3FN": (("float8_e4m3fn",), 1),
+    "vector<2xf4E2M1FN>": (("uint8", "float4_e2m1fn_x2"), 1),
 }
 
 

@@ -47,9 +47,10 @@ def matrix_lib():
 
 
 def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None,
-                     k_scale=None, v_scale=None):
+                     k_global_scale=None, v_global_scale=None):
     """fp32 attention over the gathered pages, computed from the same tensors
-    (fp8 caches dequantized: value * per-tensor scale)."""
+    (fp8 caches dequantized: value * per-tensor scale). Caches of any float
+    dtype: NVFP4 ones are passed dequantized, in fp32, without scales."""
     batch = block_table.shape[0]
     out = torch.empty(q.shape, dtype=torch.float32, device=q.device)
     P = cfg.page
@@ -68,10 +69,10 @@ def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None
                 c = c.permute(0, 2, 1, 3)
             return c.reshape(-1, cfg.kv_heads, cfg.head_dim)[:L]
         k, v = gather(k_cache), gather(v_cache)
-        if k_scale is not None:
-            k = k * k_scale.float()
-        if v_scale is not None:
-            v = v * v_scale.float()
+        if k_global_scale is not None:
+            k = k * k_global_scale.float()
+        if v_global_scale is not None:
+            v = v * v_global_scale.float()
         k = k.repeat_interleave(cfg.group, dim=1)  # [L, H, D]
         v = v.repeat_interleave(cfg.group, dim=1)
         qb = q[rows].float()  # [q_len, H, D]

@@ -10,9 +10,15 @@ from typing import List, Optional
 KV_HEADS = 2
 
 
+# Cache element types other than the query's: MLIR element, values per element.
+KV_TYPES = {"f8": ("f8E4M3FN", 1), "nvfp4": ("vector<2xf4E2M1FN>", 2)}
+F8 = KV_TYPES["f8"][0]
+NVFP4_BLOCK = 16  # values per f8E4M3FN block scale
+
+
 @dataclass(frozen=True)
 class Config:
-    dtype: str = "bf16"  # bf16 | f16
+    dtype: str = "bf16"  # bf16 | f16: q and out, or out alone with q_f8
     layout: str = "hnd"  # hnd | nhd
     head_dim: int = 128
     group: int = 4
@@ -22,8 +28,15 @@ class Config:
     sinks: bool = False
     soft_cap: Optional[float] = None
     kv_heads: int = KV_HEADS
-    kv_dtype: Optional[str] = None  # None: as dtype; "f8": f8E4M3FN
-    global_scales: bool = False      # per-tensor K and V scales (fp8)
+    kv_dtype: Optional[str] = None  # None: as dtype; "f8": f8E4M3FN; "nvfp4"
+    global_scales: bool = False      # per-tensor K and V scales (fp8, nvfp4)
+    q_f8: bool = False               # f8E4M3FN q (fp8 and nvfp4 caches only)
+
+    def __post_init__(self):
+        if self.kv_dtype not in (None, *KV_TYPES):
+            raise ValueError(f"kv_dtype {self.kv_dtype!r}")
+        if (self.global_scales or self.q_f8) and self.kv_dtype is None:
+            raise ValueError("global scales and fp8 q need an fp8 or nvfp4 cache")
 
     @property
     def qo_heads(self) -> int:
@@ -43,35 +56,63 @@ class Config:
             name += f"_kv{self.kv_dtype}"
         if self.global_scales:
             name += "_gs"
+        if self.q_f8:
+            name += "_qf8"
         return name
 
     @property
+    def kv_kind(self) -> str:
+        """What the cache holds: bf16, f16, f8 or nvfp4."""
+        return self.kv_dtype or self.dtype
+
+    @property
+    def nvfp4(self) -> bool:
+        return self.kv_dtype == "nvfp4"
+
+    @property
+    def q_type(self) -> str:
+        return F8 if self.q_f8 else self.dtype
+
+    @property
     def cache_type(self) -> str:
-        return {"f8": "f8E4M3FN"}.get(self.kv_dtype, self.dtype)
+        return KV_TYPES[self.kv_dtype][0] if self.kv_dtype else self.dtype
+
+    @property
+    def page_dims(self):
+        """The dims of a page before head_dim: (kv_heads, page) in HND,
+        (page, kv_heads) in NHD."""
+        return ((self.kv_heads, self.page) if self.layout == "hnd"
+                else (self.page, self.kv_heads))
 
     @property
     def scale(self) -> float:
         return self.head_dim ** -0.5
 
     def mlir(self) -> str:
-        t, d, h, kh, p = self.dtype, self.head_dim, self.qo_heads, self.kv_heads, self.page
-        q = f"memref<?x{h}x{d}x{t}, strided<[?, ?, 1], offset: ?>>"
-        cache_shape = f"?x{kh}x{p}x{d}" if self.layout == "hnd" else f"?x{p}x{kh}x{d}"
-        cache = (f"memref<{cache_shape}x{self.cache_type}, "
+        d, h = self.head_dim, self.qo_heads
+        dims = "x".join(str(n) for n in self.page_dims)
+        q = f"memref<?x{h}x{d}x{self.q_type}, strided<[?, ?, 1], offset: ?>>"
+        out = f"memref<?x{h}x{d}x{self.dtype}, strided<[?, ?, 1], offset: ?>>"
+        per_element = KV_TYPES[self.kv_dtype][1] if self.kv_dtype else 1
+        cache = (f"memref<?x{dims}x{d // per_element}x{self.cache_type}, "
                  "strided<[?, ?, ?, 1], offset: ?>>")
         bt = "memref<?x?xi32, strided<[?, 1], offset: ?>>"
         sl = "memref<?xi32>"
-        args = [f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
-                f"%block_table: {bt}", f"%seq_lens: {sl}"]
-        sinks = ""
+        # The optional operands, in the op's (and so the arguments') order.
+        optional = []
+        if self.nvfp4:
+            block_scales = (f"memref<?x{dims}x{d // NVFP4_BLOCK}x{F8}, "
+                            "strided<[?, ?, ?, 1], offset: ?>>")
+            optional += [("k_scale", block_scales), ("v_scale", block_scales)]
         if self.global_scales:
-            args += ["%k_global_scale: memref<f32>", "%v_global_scale: memref<f32>"]
-            sinks += (" k_global_scale(%k_global_scale : memref<f32>)"
-                      " v_global_scale(%v_global_scale : memref<f32>)")
+            optional += [("k_global_scale", "memref<f32>"),
+                         ("v_global_scale", "memref<f32>")]
         if self.sinks:
-            args.append("%sinks: memref<?xf32>")
-            sinks += " sinks(%sinks : memref<?xf32>)"
-        args.append(f"%out: {q}")
+            optional.append(("sinks", "memref<?xf32>"))
+        args = ([f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
+                 f"%block_table: {bt}", f"%seq_lens: {sl}"]
+                + [f"%{n}: {t}" for n, t in optional] + [f"%out: {out}"])
+        operands = "".join(f" {n}(%{n} : {t})" for n, t in optional)
         attrs = [f"kv_layout = #paged_attn.kv_layout<{self.layout}>",
                  f"scale = {self.scale!r} : f32"]
         if self.q_len != 1:
@@ -84,7 +125,7 @@ class Config:
             f"func.func @{self.name}(\n    " + ",\n    ".join(args) + ") {\n"
             f"  paged_attn.decode q(%q : {q}) k_cache(%k_cache : {cache})\n"
             f"      v_cache(%v_cache : {cache}) block_table(%block_table : {bt})\n"
-            f"      seq_lens(%seq_lens : {sl}){sinks} out(%out : {q})\n"
+            f"      seq_lens(%seq_lens : {sl}){operands} out(%out : {out})\n"
             f"      {{{', '.join(attrs)}}}\n"
             "  return\n}\n")
 
@@ -131,8 +172,36 @@ def fp8_configs() -> List[Config]:
     return configs
 
 
+def nvfp4_configs() -> List[Config]:
+    """NVFP4 caches (e2m1 pairs, e4m3 block scales) read by bf16 and f16
+    queries, with per-tensor global scales unless said otherwise."""
+    nv = dict(kv_dtype="nvfp4", global_scales=True)
+    configs = [Config(dtype, layout, d, 4, p, **nv)
+               for dtype, layout, d, p in itertools.product(
+                   ["bf16", "f16"], ["hnd", "nhd"], [64, 128, 256], [1, 16, 64])]
+    configs += [Config(group=g, **nv) for g in (1, 8)]
+    configs += [Config(kv_dtype="nvfp4"),  # no global scales: 1
+                Config(page=100, **nv),
+                Config(page=12, layout="nhd", **nv),
+                Config(group=8, q_len=3, layout="nhd", page=1, **nv),
+                Config(q_len=3, window=20, sinks=True, soft_cap=30.0, **nv)]
+    return configs
+
+
+def fp8_query_configs() -> List[Config]:
+    """f8E4M3FN queries (out bf16 or f16) over fp8 and NVFP4 caches."""
+    configs = [Config(dtype, layout, kv_dtype="f8", global_scales=True, q_f8=True)
+               for dtype, layout in itertools.product(["bf16", "f16"], ["hnd", "nhd"])]
+    configs += [Config(head_dim=d, kv_dtype="nvfp4", global_scales=True, q_f8=True)
+                for d in (64, 128)]
+    configs.append(Config("f16", "nhd", q_len=3, sinks=True, kv_dtype="nvfp4",
+                          global_scales=True, q_f8=True))
+    return configs
+
+
 def all_configs() -> List[Config]:
-    return main_configs() + extra_configs() + fp8_configs()
+    return (main_configs() + extra_configs() + fp8_configs() + nvfp4_configs()
+            + fp8_query_configs())
 
 
 def module_text(configs: List[Config]) -> str:

@@ -10,18 +10,19 @@ import pytest
 import attn_mlir
 from conftest import reference_decode, requires_gpu, torch
 from decode_matrix import Config
-from test_decode import make_inputs
+from test_decode import make_inputs, make_scale_view
 
 pytestmark = requires_gpu
 
 CFG = Config()  # bf16, HND, head_dim 128, group 4, page 16
+NVFP4 = Config(kv_dtype="nvfp4", global_scales=True)  # the same with NVFP4
 
 
-def call_expecting(lib, args, *fragments):
+def call_expecting(lib, args, *fragments, cfg=CFG):
     out = args[-1]
     before = out.clone()
     with pytest.raises(attn_mlir.AttnError) as info:
-        lib.call(CFG.name, *args)
+        lib.call(cfg.name, *args)
     torch.cuda.synchronize()
     message = str(info.value)
     for fragment in fragments:
@@ -31,9 +32,8 @@ def call_expecting(lib, args, *fragments):
 
 
 def inputs():
-    q, k, v, bt, sl, _, _ = make_inputs(CFG, 3, False, False, seed=11)
-    out = torch.full_like(q, 7.0)
-    return q, k, v, bt, sl, out
+    i = make_inputs(CFG, 3, False, False, seed=11)
+    return i.q, i.k_cache, i.v_cache, i.block_table, i.seq_lens, i.new_out(CFG, 7.0)
 
 
 def misaligned(t):
@@ -86,8 +86,8 @@ def test_cpu_tensor(matrix_lib):
 def test_page_index_out_of_range_reads_zeros(matrix_lib):
     """block_table entries >= num_pages: documented precondition; TMA bounds
     make them read zeros instead of faulting."""
-    q, k, v, bt, sl, _, _ = make_inputs(CFG, 2, False, False, seed=3, lens=[40, 33],
-                                        extra_pages=1)
+    i = make_inputs(CFG, 2, False, False, seed=3, lens=[40, 33], extra_pages=1)
+    q, k, v, bt, sl = i.q, i.k_cache, i.v_cache, i.block_table, i.seq_lens
     num_pages = k.shape[0]
     # Caches with one extra zero page at the end, for the reference only.
     k_full = torch.cat([k, torch.zeros_like(k[:1])])
@@ -109,3 +109,37 @@ def test_error_is_cleared_between_calls(matrix_lib):
     torch.cuda.synchronize()
     ref = reference_decode(CFG, q, k, v, bt, sl)
     assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
+
+
+def nvfp4_inputs():
+    """NVFP4 inputs with tight scales; out holds a sentinel."""
+    i = make_inputs(NVFP4, 3, False, False, seed=13)
+    return i, i.new_out(NVFP4, 7.0)
+
+
+def test_k_scale_page_stride_not_16_byte_multiple(matrix_lib):
+    i, out = nvfp4_inputs()
+    i.k_scale = make_scale_view(i.k_scale, page_stride_pad=8)
+    call_expecting(matrix_lib, i.args(out), "k_scale", cfg=NVFP4)
+
+
+def test_v_scale_page_stride_not_16_byte_multiple_only(matrix_lib):
+    i, out = nvfp4_inputs()
+    i.v_scale = make_scale_view(i.v_scale, page_stride_pad=8)
+    message = call_expecting(matrix_lib, i.args(out), "v_scale", cfg=NVFP4)
+    assert "k_scale" not in message
+
+
+def test_k_scale_rows_not_contiguous(matrix_lib):
+    """stride(-2) != head_dim / 16: the innermost two dims cannot be folded
+    into one TMA dim (the other strides stay 16-byte multiples)."""
+    i, out = nvfp4_inputs()
+    i.k_scale = make_scale_view(i.k_scale, row_pad=8)
+    assert i.k_scale.stride(-2) == NVFP4.head_dim // 16 + 8
+    call_expecting(matrix_lib, i.args(out), "k_scale", cfg=NVFP4)
+
+
+def test_nvfp4_cache_wrong_dtype(matrix_lib):
+    i, out = nvfp4_inputs()
+    i.k_cache = i.k_cache.view(torch.int8)
+    call_expecting(matrix_lib, i.args(out), "'k_cache'", "uint8", cfg=NVFP4)

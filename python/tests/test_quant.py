@@ -51,6 +51,18 @@ def test_nibble_order_low_is_even_index():
     assert int(packed[0, 0]) == (0b1111 << 4) | 0b0010
 
 
+def test_given_global_scale():
+    """A cache read without a global scale: quantized with global scale 1,
+    the block scales carry the magnitude alone."""
+    gen = torch.Generator().manual_seed(2)
+    x = torch.randn(4, 2, 64, generator=gen).to(torch.bfloat16)
+    packed, scale, g = quantize_nvfp4(x, global_scale=1)
+    assert g.dtype == torch.float32 and g.shape == () and float(g) == 1.0
+    unit = scale.float().repeat_interleave(BLOCK, dim=-1)
+    y = dequantize_nvfp4(packed, scale, g)
+    assert bool(((x.float() - y).abs() <= unit + 1e-6).all())
+
+
 def test_last_dim_must_be_block_multiple():
     with pytest.raises(ValueError):
         quantize_nvfp4(torch.zeros(2, 24))

@@ -5,7 +5,9 @@ import pytest
 
 import conftest  # noqa: F401  (puts python/ on sys.path)
 from attn_mlir import AttnError, parse_memref_type, parse_signatures
-from attn_mlir.runtime import check_argument, make_descriptor, descriptor_type
+from attn_mlir.runtime import (accepted_dtypes, check_argument, descriptor_type,
+                               make_descriptor)
+from decode_matrix import Config, all_configs
 
 
 class FakeTensor:
@@ -80,3 +82,73 @@ def test_descriptor_holds_sizes_and_strides():
     assert isinstance(d, descriptor_type(3))
     assert d.aligned == 0x1234 and list(d.sizes) == [5, 32, 128]
     assert list(d.strides) == [6144, 128, 1] and d.offset == 0
+
+
+NVFP4_CACHE = parse_memref_type(
+    "memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>")
+
+
+def test_nvfp4_cache_takes_uint8_and_float4():
+    tensor = lambda dtype: FakeTensor((9, 2, 16, 64), (2048, 1024, 64, 1), dtype=dtype)
+    check_argument("f", "k_cache", NVFP4_CACHE, tensor("uint8"))
+    # float4_e2m1fn_x2 where the installed torch has it (always without torch).
+    if "float4_e2m1fn_x2" in accepted_dtypes(NVFP4_CACHE.element):
+        check_argument("f", "k_cache", NVFP4_CACHE, tensor("float4_e2m1fn_x2"))
+    with pytest.raises(AttnError) as info:
+        check_argument("f", "k_cache", NVFP4_CACHE, tensor("int8"))
+    assert "'k_cache' must have dtype uint8" in str(info.value)
+    assert "got int8" in str(info.value)
+
+
+def test_matrix_names_are_unique():
+    names = [c.name for c in all_configs()]
+    assert len(names) == len(set(names))
+
+
+OPERAND_ORDER = ["q", "k_cache", "v_cache", "block_table", "seq_lens", "k_scale",
+                 "v_scale", "k_global_scale", "v_global_scale", "sinks", "out"]
+
+
+@pytest.mark.parametrize("cfg", [
+    Config(),
+    Config(kv_dtype="f8", global_scales=True, sinks=True),
+    Config("f16", "nhd", 64, page=12, kv_dtype="nvfp4"),
+    Config("f16", "nhd", q_len=3, sinks=True, kv_dtype="nvfp4", global_scales=True,
+           q_f8=True),
+], ids=lambda c: c.name)
+def test_matrix_function_arguments_follow_the_op(cfg):
+    """The generated function takes the op's operands in the op's order (the
+    tests pass tensors positionally), with the types the op gets."""
+    text = cfg.mlir()
+    (signature,) = parse_signatures(text)
+    names = [a.name for a in signature.arguments]
+    assert names == [n for n in OPERAND_ORDER if f" {n}(%{n} : " in text]
+    assert names[:5] == OPERAND_ORDER[:5] and names[-1] == "out"
+    assert ("k_scale" in names) == ("v_scale" in names) == cfg.nvfp4
+    assert ("k_global_scale" in names) == cfg.global_scales
+    assert ("sinks" in names) == cfg.sinks
+    positions = [text.index(f" {n}(%{n} : ") for n in names]
+    assert positions == sorted(positions)
+    types = {a.name: a.type for a in signature.arguments}
+    H, D = cfg.qo_heads, cfg.head_dim
+    assert types["q"].shape == [None, H, D] == types["out"].shape
+    assert types["q"].element == ("f8E4M3FN" if cfg.q_f8 else cfg.dtype)
+    assert types["out"].element == cfg.dtype
+    page = list(cfg.page_dims)
+    if cfg.nvfp4:
+        assert types["k_cache"].element == "vector<2xf4E2M1FN>"
+        assert types["k_cache"].shape == [None, *page, D // 2]
+        for scale in ("k_scale", "v_scale"):
+            assert types[scale].element == "f8E4M3FN"
+            assert types[scale].shape == [None, *page, D // 16]
+            assert types[scale].strides == [None, None, None, 1]
+    else:
+        assert types["k_cache"].shape == [None, *page, D]
+
+
+@pytest.mark.parametrize("kw", [dict(q_f8=True), dict(global_scales=True),
+                                dict(kv_dtype="f4")])
+def test_matrix_rejects_impossible_configs(kw):
+    """fp8 q and global scales need an fp8 or NVFP4 cache."""
+    with pytest.raises(ValueError):
+        Config(**kw)

@@ -46,8 +46,18 @@
 
 // Five descriptors for nvfp4 (q, k_cache, v_cache, k_scale, v_scale), each
 // encoded from its own operand; the global scales go to the kernel.
+// The scales' folded dims rest on stride(2) == head_dim / 16: checked
+// before the encoding when the stride is dynamic (no launch if it fails).
 // IR-LABEL: func.func @nvfp4_bf16_hnd(
-// IR-COUNT-5: call @attnTmaEncode
+// IR: call @attnTmaEncode
+// IR: call @attnTmaEncode
+// IR: call @attnTmaEncode
+// IR: %{{.*}}, %{{.*}}, %{{.*}}, %[[KS:.*]]:4 = memref.extract_strided_metadata %arg5
+// IR: %[[KSTRIDE:.*]] = arith.index_cast %[[KS]]#2 : index to i64
+// IR: call @attnTmaRequireStride(%{{.*}}, %{{.*}}, %c2_i32{{.*}}, %[[KSTRIDE]], %c8_i64{{.*}}, %{{.*}})
+// IR: call @attnTmaEncode
+// IR: call @attnTmaRequireStride
+// IR: call @attnTmaEncode
 // IR-NOT: call @attnTmaEncode
 // IR: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 {{.*}}args({{.*}}, %arg7 : memref<f32>, %arg8 : memref<f32>)
 // IR-LABEL: func.func @qf8_nvfp4_nhd(

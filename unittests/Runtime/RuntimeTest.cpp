@@ -294,6 +294,22 @@ TEST_F(RuntimeTest, BadRankAndArrays) {
   EXPECT_EQ(lastError(), "q has null globalDims array");
 }
 
+TEST_F(RuntimeTest, RequireStride) {
+  const char *reason = "the head_dim / 16 scales of consecutive rows of dim 2 "
+                       "must be contiguous to fold dims 2-3";
+  EXPECT_EQ(attnTmaRequireStride("k_scale", "folded-stride", 2, 8, 8, reason),
+            1);
+  EXPECT_EQ(attnRuntimeStatusOk(), 1);
+  EXPECT_EQ(attnTmaRequireStride("v_scale", "folded-stride", 2, 16, 8, reason),
+            0);
+  EXPECT_EQ(attnRuntimeStatusOk(), 0);
+  EXPECT_EQ(lastError(),
+            std::string("v_scale breaks descriptor requirement "
+                        "'folded-stride': stride of memref dim 2 must be 8 "
+                        "elements (") +
+                reason + "), got 16");
+}
+
 TEST_F(RuntimeTest, NegativeValues) {
   Descriptor d;
   d.dims = {128, -5, 100};

@@ -101,6 +101,18 @@ attnTmaCheck(const char *operand, int32_t elemType, int32_t target,
              const int64_t *globalStrides, const int32_t *boxDims,
              int32_t swizzle, int32_t interleave, int32_t oobFill);
 
+/// Checks a descriptor requirement on one memref stride (in elements), such
+/// as the nvfp4 scales' `folded-stride`: a descriptor that folds memref dims
+/// d and d+1 into one needs stride(d) == size(d+1) * stride(d+1). Returns 1
+/// if `stride == required`; otherwise returns 0 and records "<operand> breaks
+/// descriptor requirement '<requirement>': stride of memref dim <memrefDim>
+/// must be <required> elements (<reason>), got <stride>" (the words of the
+/// compile-time diagnostic).
+ATTN_RUNTIME_EXPORT int32_t
+attnTmaRequireStride(const char *operand, const char *requirement,
+                     int32_t memrefDim, int64_t stride, int64_t required,
+                     const char *reason);
+
 /// Validates like attnTmaCheck and, only if that passes, encodes the
 /// descriptor with cuTensorMapEncodeTiled into `tensorMap` (a 128-byte
 /// CUtensorMap in host memory, 64-byte aligned): byte strides of dims 1 to

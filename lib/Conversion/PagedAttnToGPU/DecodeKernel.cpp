@@ -111,6 +111,11 @@ private:
   /// type); rows at or past `zeroFrom` become zeros.
   void convertTile(Value stagedOffset, Value scaleOffset,
                    const SharedTile &dst, int64_t rows, Value zeroFrom);
+  /// Where this head's scales start in a row of the staged scales: 0 for
+  /// HND, the head's offset in its 16-byte window for NHD.
+  Value scaleWindowOffset() {
+    return t.hnd ? k.idx(0) : k.rem(k.mul(kvHead, t.headDim / 16), 16);
+  }
   /// An fp8 q: converts the staged q rows into the 16-bit q tile.
   void convertQuery(const SharedTile &dst);
   /// Eight e4m3 bytes as eight compute-type values.
@@ -261,7 +266,12 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
     if (!t.nvfp4)
       return;
     // The block scales of the same rows: HND, consecutive boxes along the
-    // page's scale rows; NHD, the head's 16-byte window of each row.
+    // page's scale rows; NHD, the 16-byte window of each row that holds the
+    // head's scales. The innermost box coordinate must be a 16-byte
+    // multiple (the H100 raises an illegal instruction otherwise): HND
+    // starts at multiples of 16 scale bytes, NHD at the 16-byte boundary
+    // below the head's scales (head_dim / 16 divides 16, so they never
+    // straddle one); scaleWindowOffset() finds them in the window.
     SmallVector<int64_t> scaleShape(plans[3].plan.boxDims.rbegin(),
                                     plans[3].plan.boxDims.rend());
     int64_t blocks = t.headDim / 16;
@@ -272,7 +282,8 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
           hnd ? SmallVector<Value>{k.add(k.mul(row0, blocks),
                                          k.idx(i * t.scaleInnerBox)),
                                    kvHead, phys}
-              : SmallVector<Value>{k.mul(kvHead, blocks), row0, phys};
+              : SmallVector<Value>{k.mul(k.div(k.mul(kvHead, blocks), 16), 16),
+                                   row0, phys};
       for (auto [map, offset] :
            {std::pair{kScaleMap, t.kScaleOffset(0)},
             std::pair{vScaleMap, t.vScaleOffset(0)}}) {
@@ -497,7 +508,7 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
       Value scaleIndex = k.add(
           k.add(k.mul(slot, t.scaleSlotBytes()),
                 k.mul(boxRow, t.scaleRowBytes())),
-          k.div(col, 16));
+          k.add(k.div(col, 16), scaleWindowOffset()));
       value = nvfp4ToCompute(
           bytes, memref::LoadOp::create(b, scales, ValueRange{scaleIndex}));
     } else {

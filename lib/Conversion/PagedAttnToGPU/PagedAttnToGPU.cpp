@@ -83,6 +83,8 @@ private:
   gpu::GPUModuleOp getKernelModule();
   Value pointerTo(ImplicitLocOpBuilder &b, Value memref);
   Value stackArray(ImplicitLocOpBuilder &b, ArrayRef<Value> values, Type type);
+  /// A NUL-terminated global string constant, as a pointer.
+  Value globalString(ImplicitLocOpBuilder &b, StringRef text);
   /// Calls attnTmaCheck (no `tensorMap`) or attnTmaEncode for `plan`
   /// instantiated on `memref`; returns the call's i32 status.
   Value emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
@@ -138,6 +140,14 @@ static int64_t getElementBytes(Type type) {
   return type.getIntOrFloatBitWidth() / 8;
 }
 
+Value HostLowering::globalString(ImplicitLocOpBuilder &b, StringRef text) {
+  std::string cString = text.str();
+  cString.push_back('\0');
+  return LLVM::createGlobalString(
+      b.getLoc(), b, ("attn_operand_" + Twine(stringCounter++)).str(),
+      cString, LLVM::Linkage::Internal);
+}
+
 Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
                                 const tma::DescriptorPlan &plan, Value memref,
                                 Value tensorMap, tma::Target chip) {
@@ -163,11 +173,22 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
       k.mul(meta.getOffset(), getElementBytes(type.getElementType())));
   Type ptrType = LLVM::LLVMPointerType::get(ctx);
   Value addressPtr = LLVM::IntToPtrOp::create(b, ptrType, k.toI64(address));
-  std::string cString = label.str();
-  cString.push_back('\0');
-  Value name = LLVM::createGlobalString(
-      b.getLoc(), b, ("attn_operand_" + Twine(stringCounter++)).str(),
-      cString, LLVM::Linkage::Internal);
+  Value name = globalString(b, label);
+  // Requirements the descriptor's shape rests on (the nvfp4 scales' folded
+  // dims) are checked like the rules: they record an error, and nothing
+  // launches, when they fail.
+  for (const tma::StrideRequirement &req : plan.requirements) {
+    func::FuncOp requireFn = runtime.get(
+        "attnTmaRequireStride",
+        {ptrType, ptrType, b.getI32Type(), b.getI64Type(), b.getI64Type(),
+         ptrType},
+        {b.getI32Type()});
+    func::CallOp::create(
+        b, requireFn,
+        ValueRange{name, globalString(b, "folded-stride"), k.i32(req.source),
+                   k.toI64(meta.getStrides()[req.source]), k.i64(req.value),
+                   globalString(b, req.reason)});
+  }
 
   SmallVector<Value> args;
   if (tensorMap)

@@ -88,7 +88,7 @@ struct DecodeTiling {
   /// nvfp4 block scales of a page's kvBoxRows rows: `scaleBoxes` boxes of
   /// {scaleInnerBox} bytes (HND: the page's rows are consecutive scale
   /// rows of head_dim / 16 bytes) or one box of {scaleInnerBox, kvBoxRows}
-  /// (NHD: a 16-byte window of the folded heads dim starting at the head's
+  /// (NHD: the 16-byte window of the folded heads dim that holds the head's
   /// scales, one per row).
   int64_t scaleInnerBox = 16;
   int64_t scaleBoxes = 0;
