@@ -195,6 +195,7 @@ def run(lib_path, iters, json_path):
           "bytes each reads (NVFP4: packed K/V + block scales + q)")
     quantized = [("fp8", "attn-mlir-fp8"), ("nvfp4", "attn-mlir-nvfp4")]
     print(f"{'batch,kv_len,qo,kv,d':>26} {'bf16 TB/s':>10} {'bf16 ms':>8} "
+          f"{'bf16 Gtok/s':>12} "
           + " ".join(f"{l + ' TB/s':>11} {l + ' ms':>9} {l + ' Gtok/s':>13} "
                      f"{l + '/bf16':>11}" for l, _ in quantized))
     for row in rows:
@@ -203,7 +204,7 @@ def run(lib_path, iters, json_path):
                  f"{row[key]['kv_tokens_per_s'] / 1e9:13.2f} "
                  f"{a['ms'] / row[key]['ms']:11.2f}" for _, key in quantized]
         print(f"{str(tuple(row['shape'])):>26} {a['tb_s']:10.2f} {a['ms']:8.3f} "
-              + " ".join(cells))
+              f"{a['kv_tokens_per_s'] / 1e9:12.2f} " + " ".join(cells))
     print("max abs error of attn-mlir vs fp32 SDPA per shape:",
           [round(r["max_abs_err_vs_fp32"], 5) for r in rows])
     if json_path:

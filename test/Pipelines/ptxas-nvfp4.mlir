@@ -4,10 +4,12 @@
 // optional per-tensor scales) and fp8 queries. TMA moves the packed bytes
 // and, per page, the block scales of the same rows (their own descriptors,
 // from their own strides); every thread converts e2m1 times its block scale
-// into the f16/bf16 tiles the mma.sync path reads. sm_100a converts with
-// cvt.rn.f16x2.e2m1x2; sm_90a has no e2m1 conversion and builds the f16
-// bits with integer ops (no e2m1 cvt in its PTX). An fp8 q is staged as
-// bytes and converted to f16 once. Both chips' PTX assemble with ptxas.
+// into the f16/bf16 tiles the mma.sync path reads. For f16 tiles sm_100a
+// converts with cvt.rn.f16x2.e2m1x2; sm_90a has no e2m1 conversion and
+// places the bits with integer ops (no e2m1 cvt in its PTX), then one
+// mul.rn.f16x2. bf16 tiles are built the same way on both chips (bits, then
+// mul.rn.bf16x2), not through f16 and f32 conversions. An fp8 q is staged
+// as bytes and converted to f16 once. Both chips' PTX assemble with ptxas.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -24,10 +26,11 @@
 // SM90-DAG: cp.async.bulk.tensor.3d
 // SM90-DAG: cp.async.bulk.tensor.4d
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
-// SM90-DAG: mul.rn.f16x2
+// SM90-DAG: mul.rn.bf16x2
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-LABEL: .visible .entry decode_1(
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: mul.rn.f16x2
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM90-LABEL: .visible .entry decode_2(
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
@@ -35,7 +38,7 @@
 
 // SM100-LABEL: .visible .entry decode_0(
 // SM100-DAG: cp.async.bulk.tensor.3d
-// SM100-DAG: cvt.rn.f16x2.e2m1x2
+// SM100-DAG: mul.rn.bf16x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM100-LABEL: .visible .entry decode_1(
 // SM100-DAG: cvt.rn.f16x2.e2m1x2
@@ -71,7 +74,7 @@
 // IR-LABEL: gpu.func @decode_0(
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
-// IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
+// IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xbf16>
 // NHD page 1, head_dim 64, fp8 q: a 16-byte scale window per row; q is one
 // unswizzled box of head_dim bytes.
 // IR-LABEL: gpu.func @decode_1(

@@ -35,6 +35,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::paged_attn;
 namespace tma = attn::tma;
@@ -424,60 +426,75 @@ Value DecodeKernelEmitter::fp8ToCompute(Value bytes) {
 
 Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
   Type f16 = b.getF16Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
-  auto pairType = VectorType::get({2}, f16);
-  // The block scale as f16 (exact), in both lanes.
+  Type elem = elemType();
+  auto halfPair = VectorType::get({2}, f16);
+  auto pairType = VectorType::get({2}, elem);
+  // The block scale in the compute type (exact), in both lanes.
   Value scalePair = NVVM::ConvertF8x2ToF16x2Op::create(
-      b, pairType,
+      b, halfPair,
       vector::FromElementsOp::create(
           b, VectorType::get({2}, i8),
           ValueRange{scaleByte,
                      arith::ConstantIntOp::create(b, i8, 0).getResult()}),
       /*relu=*/false, b.getType<Float8E4M3FNType>());
-  Value scale = vector::BroadcastOp::create(
-      b, pairType,
-      vector::ExtractOp::create(b, scalePair, ArrayRef<int64_t>{0}));
+  Value scale = vector::ExtractOp::create(b, scalePair, ArrayRef<int64_t>{0});
+  if (elem.isBF16())
+    scale = arith::TruncFOp::create(
+        b, elem, arith::ExtFOp::create(b, b.getF32Type(), scale));
+  scale = vector::BroadcastOp::create(b, pairType, scale);
   auto c32 = [&](int64_t v) {
     return arith::ConstantIntOp::create(b, i32, v).getResult();
   };
-  // 2^14 in both lanes: see the sm_90a conversion below.
-  Value pow14 = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(pairType, b.getF16FloatAttr(16384.0).getValue()));
-  SmallVector<Value> halves;
+  // An e2m1 code s.e1e0.m placed in a 16-bit float as the sign bit and the
+  // three bits above the mantissa's top bit (f16: bits 11-9, exponent
+  // field 000e1e0, mantissa m0...; bf16: bits 8-6) is the e2m1 value times
+  // 2^-14 (f16) or 2^-126 (bf16), subnormals included (0.5 = m at the
+  // mantissa's top of a zero exponent). So: place both nibbles of a byte,
+  // then multiply by 2^14 or 2^126 (exact). No conversion instructions,
+  // which run at a quarter of the integer rate.
+  bool bf16 = elem.isBF16();
+  int64_t codeShift = bf16 ? 6 : 9;
+  Value unscale = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             pairType, bf16 ? b.getFloatAttr(elem, std::ldexp(1.0, 126)).getValue()
+                            : b.getFloatAttr(elem, 16384.0).getValue()));
+  Value word = vector::ExtractOp::create(
+      b, vector::BitCastOp::create(b, VectorType::get({1}, i32), bytes),
+      ArrayRef<int64_t>{0});
+  SmallVector<Value> values;
   for (int64_t j = 0; j < 4; ++j) {
-    Value byte = vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{j});
     Value pair;
-    if (chip == tma::Target::SM100) {
+    if (chip == tma::Target::SM100 && !bf16) {
       // cvt.rn.f16x2.e2m1x2: the low nibble becomes the low half.
+      Value byte = vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{j});
       pair = NVVM::ConvertF4x2ToF16x2Op::create(
-          b, pairType, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
+          b, halfPair, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
     } else {
-      // sm_90a has no e2m1 conversion. An e2m1 code s.e1e0.m placed in an
-      // f16 as sign bit 15 and bits 11-9 (exponent 0b000e1e0, mantissa
-      // m00...) is the e2m1 value times 2^-14, subnormals included
-      // (0.5 = m at the top of a zero exponent). So: place both nibbles,
-      // then multiply by 2^14 (exact).
-      Value x = arith::ExtUIOp::create(b, i32, byte);
+      // Byte j as b | b << 12: the low nibble at bits 0-3, the high one at
+      // bits 16-19; then codes and signs move to their places in both halves.
+      Value x = arith::AndIOp::create(
+          b, arith::ShRUIOp::create(b, word, c32(8 * j)), c32(0xFF));
+      Value spread = arith::OrIOp::create(
+          b, x, arith::ShLIOp::create(b, x, c32(12)));
       auto field = [&](int64_t mask, int64_t shift) {
         return arith::ShLIOp::create(
-            b, arith::AndIOp::create(b, x, c32(mask)), c32(shift));
+            b, arith::AndIOp::create(b, spread, c32(mask)), c32(shift));
       };
-      Value bits = arith::OrIOp::create(
-          b,
-          arith::OrIOp::create(b, field(0x07, 9), field(0x08, 12)),
-          arith::OrIOp::create(b, field(0x70, 21), field(0x80, 24)));
-      pair = k.mulF(vector::BitCastOp::create(b, pairType,
-                                              vector::BroadcastOp::create(
-                                                  b, VectorType::get({1}, i32),
-                                                  bits)),
-                    pow14);
+      Value bits = arith::OrIOp::create(b, field(0x00070007, codeShift),
+                                        field(0x00080008, 12));
+      pair = k.mulF(vector::BitCastOp::create(
+                        b, pairType,
+                        vector::BroadcastOp::create(
+                            b, VectorType::get({1}, i32), bits)),
+                    unscale);
     }
-    // e2m1 times e4m3 has at most 6 significant bits: exact in f16.
+    // e2m1 times e4m3 has at most 6 significant bits and a magnitude of at
+    // most 6 * 448: exact in f16 and bf16.
     pair = k.mulF(pair, scale);
     for (int64_t h = 0; h < 2; ++h)
-      halves.push_back(vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
+      values.push_back(vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
   }
-  return halfToCompute(
-      vector::FromElementsOp::create(b, VectorType::get({8}, f16), halves));
+  return vector::FromElementsOp::create(b, VectorType::get({8}, elem), values);
 }
 
 void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
@@ -493,8 +510,12 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
   auto bytesType = VectorType::get({bytesPerChunk}, b.getI8Type());
   auto outType = VectorType::get({8}, elemType());
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
-  k.forLoop(tid, k.idx(rows * chunksPerRow), k.idx(kDecodeThreads),
-            [&](Value i) {
+  // Unrolled: thread tid takes chunks tid + 128 j, so its column is the
+  // same in every step and the index arithmetic folds.
+  int64_t chunks = rows * chunksPerRow;
+  for (int64_t j = 0; j * kDecodeThreads < chunks; ++j) {
+    Value i = k.add(tid, j * kDecodeThreads);
+    auto body = [&] {
     Value row = k.div(i, chunksPerRow);
     Value col = k.mul(k.rem(i, chunksPerRow), 8);
     Value slot = k.div(row, t.kvBoxRows);
@@ -516,7 +537,12 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
     }
     value = k.select(k.lt(row, zeroFrom), value, zero);
     vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
-  });
+    };
+    if ((j + 1) * kDecodeThreads <= chunks)
+      body();
+    else
+      k.ifThen(k.lt(i, k.idx(chunks)), body);
+  }
 }
 
 void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
