@@ -108,10 +108,9 @@ attnTmaCheck(const char *operand, int32_t elemType, int32_t target,
 /// descriptor requirement '<requirement>': stride of memref dim <memrefDim>
 /// must be <required> elements (<reason>), got <stride>" (the words of the
 /// compile-time diagnostic).
-ATTN_RUNTIME_EXPORT int32_t
-attnTmaRequireStride(const char *operand, const char *requirement,
-                     int32_t memrefDim, int64_t stride, int64_t required,
-                     const char *reason);
+ATTN_RUNTIME_EXPORT int32_t attnTmaRequireStride(
+    const char *operand, const char *requirement, int32_t memrefDim,
+    int64_t stride, int64_t required, const char *reason);
 
 /// Validates like attnTmaCheck and, only if that passes, encodes the
 /// descriptor with cuTensorMapEncodeTiled into `tensorMap` (a 128-byte

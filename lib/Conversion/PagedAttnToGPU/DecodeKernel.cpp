@@ -111,8 +111,8 @@ private:
   /// Quantized caches: converts rows [0, rows) of a staged byte tile (and,
   /// for nvfp4, its block scales at `scaleOffset`) into `dst` (the compute
   /// type); rows at or past `zeroFrom` become zeros.
-  void convertTile(Value stagedOffset, Value scaleOffset,
-                   const SharedTile &dst, int64_t rows, Value zeroFrom);
+  void convertTile(Value stagedOffset, Value scaleOffset, const SharedTile &dst,
+                   int64_t rows, Value zeroFrom);
   /// Where this head's scales start in a row of the staged scales: 0 for
   /// HND, the head's offset in its 16-byte window for NHD.
   Value scaleWindowOffset() {
@@ -278,20 +278,19 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
                                     plans[3].plan.boxDims.rend());
     int64_t blocks = t.headDim / 16;
     for (int64_t i = 0; i < t.scaleBoxes; ++i) {
-      Value slotOffset = k.add(k.mul(slot, t.scaleSlotBytes()),
-                               k.idx(i * t.scaleBoxBytes()));
+      Value slotOffset =
+          k.add(k.mul(slot, t.scaleSlotBytes()), k.idx(i * t.scaleBoxBytes()));
       SmallVector<Value> coords =
           hnd ? SmallVector<Value>{k.add(k.mul(row0, blocks),
                                          k.idx(i * t.scaleInnerBox)),
                                    kvHead, phys}
               : SmallVector<Value>{k.mul(k.div(k.mul(kvHead, blocks), 16), 16),
                                    row0, phys};
-      for (auto [map, offset] :
-           {std::pair{kScaleMap, t.kScaleOffset(0)},
-            std::pair{vScaleMap, t.vScaleOffset(0)}}) {
-        Value dst = sharedView(
-            k.add(k.add(k.idx(offset), stageOffset), slotOffset), scaleShape,
-            b.getI8Type());
+      for (auto [map, offset] : {std::pair{kScaleMap, t.kScaleOffset(0)},
+                                 std::pair{vScaleMap, t.vScaleOffset(0)}}) {
+        Value dst =
+            sharedView(k.add(k.add(k.idx(offset), stageOffset), slotOffset),
+                       scaleShape, b.getI8Type());
         nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, map, coords, stage,
                                       Value(), Value());
       }
@@ -414,9 +413,9 @@ Value DecodeKernelEmitter::fp8ToCompute(Value bytes) {
             vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
             vector::ExtractOp::create(b, bytes,
                                       ArrayRef<int64_t>{2 * pair + 1})});
-    Value h = NVVM::ConvertF8x2ToF16x2Op::create(
-        b, VectorType::get({2}, f16), two, /*relu=*/false,
-        b.getType<Float8E4M3FNType>());
+    Value h = NVVM::ConvertF8x2ToF16x2Op::create(b, VectorType::get({2}, f16),
+                                                 two, /*relu=*/false,
+                                                 b.getType<Float8E4M3FNType>());
     for (int64_t j = 0; j < 2; ++j)
       halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
   }
@@ -455,9 +454,10 @@ Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
   bool bf16 = elem.isBF16();
   int64_t codeShift = bf16 ? 6 : 9;
   Value unscale = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(
-             pairType, bf16 ? b.getFloatAttr(elem, std::ldexp(1.0, 126)).getValue()
-                            : b.getFloatAttr(elem, 16384.0).getValue()));
+      b,
+      DenseElementsAttr::get(
+          pairType, bf16 ? b.getFloatAttr(elem, std::ldexp(1.0, 126)).getValue()
+                         : b.getFloatAttr(elem, 16384.0).getValue()));
   Value word = vector::ExtractOp::create(
       b, vector::BitCastOp::create(b, VectorType::get({1}, i32), bytes),
       ArrayRef<int64_t>{0});
@@ -474,25 +474,26 @@ Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
       // bits 16-19; then codes and signs move to their places in both halves.
       Value x = arith::AndIOp::create(
           b, arith::ShRUIOp::create(b, word, c32(8 * j)), c32(0xFF));
-      Value spread = arith::OrIOp::create(
-          b, x, arith::ShLIOp::create(b, x, c32(12)));
+      Value spread =
+          arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, c32(12)));
       auto field = [&](int64_t mask, int64_t shift) {
         return arith::ShLIOp::create(
             b, arith::AndIOp::create(b, spread, c32(mask)), c32(shift));
       };
       Value bits = arith::OrIOp::create(b, field(0x00070007, codeShift),
                                         field(0x00080008, 12));
-      pair = k.mulF(vector::BitCastOp::create(
-                        b, pairType,
-                        vector::BroadcastOp::create(
-                            b, VectorType::get({1}, i32), bits)),
-                    unscale);
+      pair = k.mulF(
+          vector::BitCastOp::create(
+              b, pairType,
+              vector::BroadcastOp::create(b, VectorType::get({1}, i32), bits)),
+          unscale);
     }
     // e2m1 times e4m3 has at most 6 significant bits and a magnitude of at
     // most 6 * 448: exact in f16 and bf16.
     pair = k.mulF(pair, scale);
     for (int64_t h = 0; h < 2; ++h)
-      values.push_back(vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
+      values.push_back(
+          vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
   }
   return vector::FromElementsOp::create(b, VectorType::get({8}, elem), values);
 }
@@ -516,27 +517,27 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
   for (int64_t j = 0; j * kDecodeThreads < chunks; ++j) {
     Value i = k.add(tid, j * kDecodeThreads);
     auto body = [&] {
-    Value row = k.div(i, chunksPerRow);
-    Value col = k.mul(k.rem(i, chunksPerRow), 8);
-    Value slot = k.div(row, t.kvBoxRows);
-    Value boxRow = k.rem(row, t.kvBoxRows);
-    Value byte =
-        k.add(k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.kvRowBytes())),
-              k.div(k.mul(col, bytesPerChunk), 8));
-    Value bytes = vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
-    Value value;
-    if (t.nvfp4) {
-      Value scaleIndex = k.add(
-          k.add(k.mul(slot, t.scaleSlotBytes()),
-                k.mul(boxRow, t.scaleRowBytes())),
-          k.add(k.div(col, 16), scaleWindowOffset()));
-      value = nvfp4ToCompute(
-          bytes, memref::LoadOp::create(b, scales, ValueRange{scaleIndex}));
-    } else {
-      value = fp8ToCompute(bytes);
-    }
-    value = k.select(k.lt(row, zeroFrom), value, zero);
-    vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
+      Value row = k.div(i, chunksPerRow);
+      Value col = k.mul(k.rem(i, chunksPerRow), 8);
+      Value slot = k.div(row, t.kvBoxRows);
+      Value boxRow = k.rem(row, t.kvBoxRows);
+      Value byte = k.add(
+          k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.kvRowBytes())),
+          k.div(k.mul(col, bytesPerChunk), 8));
+      Value bytes =
+          vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
+      Value value;
+      if (t.nvfp4) {
+        Value scaleIndex = k.add(k.add(k.mul(slot, t.scaleSlotBytes()),
+                                       k.mul(boxRow, t.scaleRowBytes())),
+                                 k.add(k.div(col, 16), scaleWindowOffset()));
+        value = nvfp4ToCompute(
+            bytes, memref::LoadOp::create(b, scales, ValueRange{scaleIndex}));
+      } else {
+        value = fp8ToCompute(bytes);
+      }
+      value = k.select(k.lt(row, zeroFrom), value, zero);
+      vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
     };
     if ((j + 1) * kDecodeThreads <= chunks)
       body();
@@ -547,18 +548,19 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
 
 void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
   int64_t chunksPerRow = t.headDim / 8;
-  Value staged = sharedView(k.idx(t.qStagedOffset()), {t.qStagedBytes()},
-                            b.getI8Type());
+  Value staged =
+      sharedView(k.idx(t.qStagedOffset()), {t.qStagedBytes()}, b.getI8Type());
   auto bytesType = VectorType::get({8}, b.getI8Type());
-  k.forLoop(tid, k.idx(t.qRows * chunksPerRow), k.idx(kDecodeThreads),
-            [&](Value i) {
-    Value row = k.div(i, chunksPerRow);
-    Value col = k.mul(k.rem(i, chunksPerRow), 8);
-    Value byte = k.add(k.mul(row, t.headDim), col);
-    Value bytes = vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
-    vector::StoreOp::create(b, fp8ToCompute(bytes), dst.view,
-                            dst.at(k, row, col));
-  });
+  k.forLoop(
+      tid, k.idx(t.qRows * chunksPerRow), k.idx(kDecodeThreads), [&](Value i) {
+        Value row = k.div(i, chunksPerRow);
+        Value col = k.mul(k.rem(i, chunksPerRow), 8);
+        Value byte = k.add(k.mul(row, t.headDim), col);
+        Value bytes =
+            vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
+        vector::StoreOp::create(b, fp8ToCompute(bytes), dst.view,
+                                dst.at(k, row, col));
+      });
 }
 
 Value DecodeKernelEmitter::quadReduce(Value v, bool isMax) {

@@ -144,8 +144,8 @@ Value HostLowering::globalString(ImplicitLocOpBuilder &b, StringRef text) {
   std::string cString = text.str();
   cString.push_back('\0');
   return LLVM::createGlobalString(
-      b.getLoc(), b, ("attn_operand_" + Twine(stringCounter++)).str(),
-      cString, LLVM::Linkage::Internal);
+      b.getLoc(), b, ("attn_operand_" + Twine(stringCounter++)).str(), cString,
+      LLVM::Linkage::Internal);
 }
 
 Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
@@ -178,11 +178,11 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
   // dims) are checked like the rules: they record an error, and nothing
   // launches, when they fail.
   for (const tma::StrideRequirement &req : plan.requirements) {
-    func::FuncOp requireFn = runtime.get(
-        "attnTmaRequireStride",
-        {ptrType, ptrType, b.getI32Type(), b.getI64Type(), b.getI64Type(),
-         ptrType},
-        {b.getI32Type()});
+    func::FuncOp requireFn =
+        runtime.get("attnTmaRequireStride",
+                    {ptrType, ptrType, b.getI32Type(), b.getI64Type(),
+                     b.getI64Type(), ptrType},
+                    {b.getI32Type()});
     func::CallOp::create(
         b, requireFn,
         ValueRange{name, globalString(b, "folded-stride"), k.i32(req.source),
@@ -248,9 +248,8 @@ LogicalResult HostLowering::lowerDecode(DecodeOp op, unsigned index) {
   OpBuilder moduleBuilder(op.getContext());
   std::string decodeName = ("decode_" + Twine(index)).str();
   std::string mergeName = ("decode_" + Twine(index) + "_merge").str();
-  gpu::GPUFuncOp decodeKernel =
-      buildDecodeKernel(moduleBuilder, kernelModule, decodeName, op, t, plans,
-                        target);
+  gpu::GPUFuncOp decodeKernel = buildDecodeKernel(
+      moduleBuilder, kernelModule, decodeName, op, t, plans, target);
   gpu::GPUFuncOp mergeKernel =
       buildMergeKernel(moduleBuilder, kernelModule, mergeName, op, t);
 

@@ -209,10 +209,10 @@ FailureOr<DecodeTiling> mlir::paged_attn::getDecodeTiling(DecodeOp op) {
   constexpr int64_t kMaxSharedPerBlock = 227 * 1024;
   if (t.sharedMemoryBytes() > kMaxSharedPerBlock)
     return op.emitOpError("the decode kernel would need ")
-           << t.sharedMemoryBytes() << " bytes of shared memory ("
-           << t.qBytes() << " for the " << t.qRows << " q rows of a kv head, "
-           << t.stages << " stages of " << t.stageBytes()
-           << " for K and V), more than the " << kMaxSharedPerBlock
+           << t.sharedMemoryBytes() << " bytes of shared memory (" << t.qBytes()
+           << " for the " << t.qRows << " q rows of a kv head, " << t.stages
+           << " stages of " << t.stageBytes() << " for K and V), more than the "
+           << kMaxSharedPerBlock
            << " a CTA can have: lower gqa group * q_len_per_request";
   return t;
 }

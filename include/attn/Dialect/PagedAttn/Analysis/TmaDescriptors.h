@@ -139,7 +139,9 @@ struct DecodeTiling {
     return nvfp4 ? alignTo128(scaleBoxes * scaleBoxBytes()) : 0;
   }
   int64_t scaleTileBytes() const { return pagesPerTile * scaleSlotBytes(); }
-  int64_t stageBytes() const { return 2 * kvTileBytes() + 2 * scaleTileBytes(); }
+  int64_t stageBytes() const {
+    return 2 * kvTileBytes() + 2 * scaleTileBytes();
+  }
   int64_t computeTileBytes() const { return kTileRows * headDim * elemBytes; }
   int64_t qOffset() const { return 0; }
   int64_t qStagedOffset() const { return qBytes(); }
