@@ -313,6 +313,30 @@ def test_long_sequence_split_kv(matrix_lib, cfg):
     assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
 
 
+@pytest.mark.parametrize("length", [40, 3000], ids=["one_split", "split_kv"])
+@pytest.mark.parametrize("cache", ["k", "v"])
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+def test_fp8_nan_propagates(matrix_lib, dtype, cache, length):
+    """An e4m3 NaN (0x7F) in a key or value that is read makes the outputs of
+    its kv head's query heads NaN (a NaN logit: every dim; a NaN value: its
+    dim) and leaves the other kv head's finite. NaN is never turned into a
+    silent zero (the normalization only zeroes rows with no key)."""
+    cfg = Config(dtype, kv_dtype="f8", global_scales=True)
+    inputs = make_inputs(cfg, 1, False, False, seed=11, lens=[length])
+    page = int(inputs.block_table[0, 0])
+    target = inputs.k_cache if cache == "k" else inputs.v_cache
+    target.view(torch.uint8)[page, 0, 3, 5] = 0x7F  # HND: kv head 0, token 3
+    out = inputs.new_out(cfg, fill=0.0)
+    matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    head0 = out[:, : cfg.group].float()
+    head1 = out[:, cfg.group:].float()
+    # V NaN reaches only dim 5 of the output; a K NaN reaches every dim.
+    poisoned = head0[..., 5] if cache == "v" else head0
+    assert poisoned.isnan().all(), "the NaN was lost"
+    assert torch.isfinite(head1).all()
+
+
 def test_report_max_error():
     """Records the max abs error seen per (out dtype, cache kind) (for the
     log): runs after the matrix, and fails if none of it ran."""

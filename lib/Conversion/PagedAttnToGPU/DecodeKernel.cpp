@@ -938,7 +938,9 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         oSum = k.mulF(oSum, vScaleValue);
       Value token = k.add(k.mul(batch, qLen), k.div(qRowIndex, group));
       Value head = k.add(k.mul(kvHead, group), k.rem(qRowIndex, group));
-      Value positive = k.cmpF(arith::CmpFPredicate::OGT, lSum, k.f32(0));
+      // Rows with no key (l == 0) give zeros; a NaN (from NaN in K or V)
+      // stays NaN rather than becoming a silent zero.
+      Value positive = k.cmpF(arith::CmpFPredicate::UNE, lSum, k.f32(0));
       k.ifThenElse(
           k.eq(numSplits, k.idx(1)),
           [&] {
@@ -1119,7 +1121,8 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
   Value denom = sumLoop.getResult(0);
   if (sink)
     denom = k.addF(denom, math::ExpOp::create(b, k.subF(sink, mUse)));
-  Value positive = k.cmpF(arith::CmpFPredicate::OGT, denom, k.f32(0));
+  // No key in any split (denom == 0) gives zeros; NaN stays NaN.
+  Value positive = k.cmpF(arith::CmpFPredicate::UNE, denom, k.f32(0));
 
   Type outElem = cast<MemRefType>(op.getOut().getType()).getElementType();
   k.forLoop(tid, k.idx(t.headDim), k.idx(kDecodeThreads), [&](Value d) {
