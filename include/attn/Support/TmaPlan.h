@@ -41,8 +41,11 @@ struct Term {
 
 /// A precondition of the plan: memref stride `source` (elements) must equal
 /// `value`. Folding two memref dims into one descriptor dim needs one (e.g.
-/// the NVFP4 scale rows of a page must be contiguous).
+/// the NVFP4 scale rows of a page must be contiguous). Diagnostics, deferred
+/// checks and the runtime name it kFoldedStride, like a rule.
 struct StrideRequirement {
+  static constexpr const char *kFoldedStride = "folded-stride";
+
   int source;
   int64_t value;
   /// Why, for messages: e.g. "scale rows of a page are contiguous".

@@ -185,7 +185,7 @@ Value HostLowering::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
                     {b.getI32Type()});
     func::CallOp::create(
         b, requireFn,
-        ValueRange{name, globalString(b, "folded-stride"), k.i32(req.source),
+        ValueRange{name, globalString(b, tma::StrideRequirement::kFoldedStride), k.i32(req.source),
                    k.toI64(meta.getStrides()[req.source]), k.i64(req.value),
                    globalString(b, req.reason)});
   }

@@ -109,7 +109,7 @@ static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
 /// for a box on its own), which needs stride(-2) == D/16. With the kernel's
 /// tiling the box is what the kernel loads per page: HND, the page's scale
 /// rows of one head (`scaleBoxes` boxes when they exceed 256 bytes); NHD,
-/// a 16-byte window at the head's scales, one per page row.
+/// the 16-byte window that holds the head's scales, one per page row.
 static tma::DescriptorPlan planScales(MemRefType scale, KVLayout layout,
                                       const AttentionDims &dims,
                                       const DecodeTiling *tiling) {
@@ -172,8 +172,8 @@ static DecodeTiling computeDecodeTiling(DecodeOp op) {
   // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
   // size that is not a multiple of 8 land at other offsets, so they are
   // loaded unswizzled, the whole head_dim in one box.
-  // fp8 stages are converted by every thread, not read by ldmatrix: one
-  // unswizzled box of the whole head_dim.
+  // Quantized (fp8, nvfp4) stages are converted by every thread, not read
+  // by ldmatrix: one unswizzled box of the whole row.
   t.kvSwizzled = t.kvBoxRows % 8 == 0 && !t.dequantize();
   int64_t cacheInner = t.nvfp4 ? t.headDim / 2 : t.headDim;
   t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : cacheInner;

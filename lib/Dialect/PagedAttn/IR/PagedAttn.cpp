@@ -630,7 +630,8 @@ LogicalResult CheckTmaOp::verify() {
                          << plan->elementStrides.size();
   for (Attribute name : getDeferred()) {
     StringRef rule = cast<StringAttr>(name).getValue().split('@').first;
-    if (rule != "folded-stride" && !tma::ruleFromName(rule.str()))
+    if (rule != tma::StrideRequirement::kFoldedStride &&
+        !tma::ruleFromName(rule.str()))
       return emitOpError() << "expects deferred entries to name TMA rules, "
                               "got '"
                            << cast<StringAttr>(name).getValue() << "'";

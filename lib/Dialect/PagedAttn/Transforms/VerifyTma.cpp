@@ -31,7 +31,8 @@ static std::string getInstanceName(const tma::RuleCheck &check) {
 
 /// "folded-stride@dim": how a stride requirement is named, like a rule.
 static std::string getInstanceName(const tma::RequirementCheck &check) {
-  return "folded-stride@" + std::to_string(check.requirement->source);
+  return std::string(tma::StrideRequirement::kFoldedStride) + "@" +
+         std::to_string(check.requirement->source);
 }
 
 /// "128", "?" or "?*16" (unknown multiple of 16).
@@ -105,9 +106,9 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
       continue;
     InFlightDiagnostic diag = op->emitOpError()
                               << operand.name
-                              << " breaks descriptor requirement "
-                                 "'folded-stride': "
-                              << check.message;
+                              << " breaks descriptor requirement '"
+                              << tma::StrideRequirement::kFoldedStride
+                              << "': " << check.message;
     note(diag);
     broken = true;
   }
