@@ -108,9 +108,10 @@ private:
   Value sharedView(Value byteOffset, ArrayRef<int64_t> shape, Type elem);
   void issueTile(Value tile, Value stage);
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
-  /// Quantized caches: converts rows [0, rows) of a staged byte tile (and,
-  /// for nvfp4, its block scales at `scaleOffset`) into `dst` (the compute
-  /// type); rows at or past `zeroFrom` become zeros.
+  /// Quantized caches: converts the calling warp's 16 rows (those its MMAs
+  /// read) of rows [0, rows) of a staged byte tile (and, for nvfp4, its
+  /// block scales at `scaleOffset`) into `dst` (the compute type); rows at
+  /// or past `zeroFrom` become zeros.
   void convertTile(Value stagedOffset, Value scaleOffset, const SharedTile &dst,
                    int64_t rows, Value zeroFrom);
   /// Where this head's scales start in a row of the staged scales: 0 for
@@ -511,13 +512,17 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
   auto bytesType = VectorType::get({bytesPerChunk}, b.getI8Type());
   auto outType = VectorType::get({8}, elemType());
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
-  // Unrolled: thread tid takes chunks tid + 128 j, so its column is the
-  // same in every step and the index arithmetic folds.
-  int64_t chunks = rows * chunksPerRow;
-  for (int64_t j = 0; j * kDecodeThreads < chunks; ++j) {
-    Value i = k.add(tid, j * kDecodeThreads);
+  // Each warp converts the 16 rows its MMAs read (rows 16 warp + ...), so
+  // the compute tiles need no block barrier. Unrolled: lane l takes chunks
+  // l + 32 j of the warp's rows, so its column is the same in every step
+  // and the index arithmetic folds.
+  int64_t rowsPerWarp = DecodeTiling::kRowsPerBlock;
+  int64_t chunks = rowsPerWarp * chunksPerRow;
+  Value warpRow0 = k.mul(warp, rowsPerWarp);
+  for (int64_t j = 0; j * 32 < chunks; ++j) {
+    Value i = k.add(lane, j * 32);
+    Value row = k.add(warpRow0, k.div(i, chunksPerRow));
     auto body = [&] {
-      Value row = k.div(i, chunksPerRow);
       Value col = k.mul(k.rem(i, chunksPerRow), 8);
       Value slot = k.div(row, t.kvBoxRows);
       Value boxRow = k.rem(row, t.kvBoxRows);
@@ -539,10 +544,12 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
       value = k.select(k.lt(row, zeroFrom), value, zero);
       vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
     };
-    if ((j + 1) * kDecodeThreads <= chunks)
-      body();
+    // Tiles of fewer than 64 rows (page sizes that do not divide 64): the
+    // rows past them were zeroed once and are never written.
+    if (rows < DecodeTiling::kTileRows)
+      k.ifThen(k.lt(row, k.idx(rows)), body);
     else
-      k.ifThen(k.lt(i, k.idx(chunks)), body);
+      body();
   }
 }
 
@@ -760,7 +767,8 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
 
     if (t.dequantize()) {
       // Convert the staged bytes (V rows past the last key become zeros),
-      // then the stage is free: refill it while this tile is computed.
+      // each warp its own rows; once every warp has, the stage is free:
+      // refill it while this tile is computed.
       convertTile(stageK, k.add(k.idx(t.kScaleOffset(0)), stageOffset), kTile,
                   t.tileTokens, k.idx(t.tileTokens));
       convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), stageOffset), vTile,
@@ -868,12 +876,16 @@ void DecodeKernelEmitter::emit(gpu::GPUFuncOp kernel) {
         o[2 * dn + n] = mma(pFrag, {bv[2 * n], bv[2 * n + 1]}, o[2 * dn + n]);
     }
 
-    // Every warp is done with this tile: refill its stage (16-bit caches),
-    // or let the next conversion overwrite the compute tiles (fp8).
-    gpu::BarrierOp::create(b);
-    if (!t.dequantize())
+    if (t.dequantize()) {
+      // The warp's own compute rows may be overwritten by its next
+      // conversion once all its lanes have read them.
+      NVVM::SyncWarpOp::create(b, k.i32(-1));
+    } else {
+      // Every warp is done with this tile: refill its stage.
+      gpu::BarrierOp::create(b);
       k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
                [&] { issueTile(next, stage); });
+    }
 
     SmallVector<Value> yields{m[0], m[1], l[0], l[1]};
     for (const Acc &acc : o)
