@@ -120,13 +120,15 @@ def nvfp4_inputs():
 def test_k_scale_page_stride_not_16_byte_multiple(matrix_lib):
     i, out = nvfp4_inputs()
     i.k_scale = make_scale_view(i.k_scale, page_stride_pad=8)
-    call_expecting(matrix_lib, i.args(out), "k_scale", cfg=NVFP4)
+    call_expecting(matrix_lib, i.args(out), "k_scale", "global-stride-align",
+                   cfg=NVFP4)
 
 
 def test_v_scale_page_stride_not_16_byte_multiple_only(matrix_lib):
     i, out = nvfp4_inputs()
     i.v_scale = make_scale_view(i.v_scale, page_stride_pad=8)
-    message = call_expecting(matrix_lib, i.args(out), "v_scale", cfg=NVFP4)
+    message = call_expecting(matrix_lib, i.args(out), "v_scale",
+                             "global-stride-align", cfg=NVFP4)
     assert "k_scale" not in message
 
 
@@ -136,7 +138,9 @@ def test_k_scale_rows_not_contiguous(matrix_lib):
     i, out = nvfp4_inputs()
     i.k_scale = make_scale_view(i.k_scale, row_pad=8)
     assert i.k_scale.stride(-2) == NVFP4.head_dim // 16 + 8
-    call_expecting(matrix_lib, i.args(out), "k_scale", cfg=NVFP4)
+    call_expecting(matrix_lib, i.args(out), "k_scale",
+                   "breaks descriptor requirement 'folded-stride'",
+                   "stride of memref dim 2 must be 8 elements", cfg=NVFP4)
 
 
 def test_nvfp4_cache_wrong_dtype(matrix_lib):
