@@ -114,6 +114,13 @@ private:
   /// or past `zeroFrom` become zeros.
   void convertTile(Value stagedOffset, Value scaleOffset, const SharedTile &dst,
                    int64_t rows, Value zeroFrom);
+  /// NHD scales: the head's scales start kvHead * head_dim / 16 bytes into
+  /// the folded (kv_heads x head_dim / 16) row; TMA loads the 16-byte window
+  /// that starts at the boundary below them (a TMA load's innermost
+  /// coordinate must be a 16-byte multiple).
+  Value scaleWindowStart() {
+    return k.mul(k.div(k.mul(kvHead, t.headDim / 16), 16), 16);
+  }
   /// Where this head's scales start in a row of the staged scales: 0 for
   /// HND, the head's offset in its 16-byte window for NHD.
   Value scaleWindowOffset() {
@@ -285,8 +292,7 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
           hnd ? SmallVector<Value>{k.add(k.mul(row0, blocks),
                                          k.idx(i * t.scaleInnerBox)),
                                    kvHead, phys}
-              : SmallVector<Value>{k.mul(k.div(k.mul(kvHead, blocks), 16), 16),
-                                   row0, phys};
+              : SmallVector<Value>{scaleWindowStart(), row0, phys};
       for (auto [map, offset] : {std::pair{kScaleMap, t.kScaleOffset(0)},
                                  std::pair{vScaleMap, t.vScaleOffset(0)}}) {
         Value dst =
@@ -442,9 +448,6 @@ Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
     scale = arith::TruncFOp::create(
         b, elem, arith::ExtFOp::create(b, b.getF32Type(), scale));
   scale = vector::BroadcastOp::create(b, pairType, scale);
-  auto c32 = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, i32, v).getResult();
-  };
   // An e2m1 code s.e1e0.m placed in a 16-bit float as the sign bit and the
   // three bits above the mantissa's top bit (f16: bits 11-9, exponent
   // field 000e1e0, mantissa m0...; bf16: bits 8-6) is the e2m1 value times
@@ -474,12 +477,12 @@ Value DecodeKernelEmitter::nvfp4ToCompute(Value bytes, Value scaleByte) {
       // Byte j as b | b << 12: the low nibble at bits 0-3, the high one at
       // bits 16-19; then codes and signs move to their places in both halves.
       Value x = arith::AndIOp::create(
-          b, arith::ShRUIOp::create(b, word, c32(8 * j)), c32(0xFF));
+          b, arith::ShRUIOp::create(b, word, k.i32(8 * j)), k.i32(0xFF));
       Value spread =
-          arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, c32(12)));
+          arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
       auto field = [&](int64_t mask, int64_t shift) {
         return arith::ShLIOp::create(
-            b, arith::AndIOp::create(b, spread, c32(mask)), c32(shift));
+            b, arith::AndIOp::create(b, spread, k.i32(mask)), k.i32(shift));
       };
       Value bits = arith::OrIOp::create(b, field(0x00070007, codeShift),
                                         field(0x00080008, 12));
