@@ -10,7 +10,8 @@ the GPU suite runs) is lowered for sm_90a and sm_100a at two stages:
   nvvm  the whole --paged-attn-to-nvvm pipeline with format=isa: the host
         code in the LLVM dialect and the PTX the GPU runs.
 
-Each output's SHA-256 is compared with the committed golden file
+Each output's SHA-256 (compile timings that gpu-module-to-binary records
+removed) is compared with the committed golden file
 (test/Conversion/PagedAttnToGPU/decode-matrix.sha256). Usage:
 
   scripts/check-decode-ir.py [--attn-opt PATH] [--check | --update]
@@ -28,6 +29,7 @@ NVPTX backend emits; another LLVM build may print differently.
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,16 @@ import decode_matrix  # noqa: E402
 GOLDEN = os.path.join(ROOT, "test", "Conversion", "PagedAttnToGPU",
                       "decode-matrix.sha256")
 CHIPS = ("sm_90a", "sm_100a")
+
+
+# gpu-module-to-binary records how long each step took (e.g.
+# `LLVMIRToISATimeInMs = 8558 : i64`) in the gpu.binary's properties: not
+# part of the IR's meaning, and different on every run.
+TIMING = re.compile(rb"\w+TimeInMs = \d+ : i64(, )?")
+
+
+def normalize(text: bytes) -> bytes:
+    return TIMING.sub(b"", text)
 
 
 def stage_args(stage: str, chip: str, toolkit: str):
@@ -84,15 +96,16 @@ def main() -> int:
                     print(f"FAIL {stage} {chip}: attn-opt exited "
                           f"{proc.returncode}")
                     return 1
-                digest = hashlib.sha256(proc.stdout).hexdigest()
+                output = normalize(proc.stdout)
+                digest = hashlib.sha256(output).hexdigest()
                 results[(stage, chip)] = digest
                 print(f"{stage:5} {chip:8} {digest}  "
-                      f"({len(proc.stdout)} bytes, {time.time() - start:.1f} s)")
+                      f"({len(output)} bytes, {time.time() - start:.1f} s)")
                 if args.keep:
                     os.makedirs(args.keep, exist_ok=True)
                     with open(os.path.join(args.keep, f"{stage}-{chip}.mlir"),
                               "wb") as f:
-                        f.write(proc.stdout)
+                        f.write(output)
 
     header = (f"# SHA-256 of the lowered decode matrix ({len(configs)} "
               "kernels), written by scripts/check-decode-ir.py --update\n")

@@ -8,6 +8,7 @@
 
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/PagedAttn/Transforms/Passes.h"
+#include "attn/Support/TargetInfo.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -35,7 +36,9 @@ using namespace mlir;
 using namespace mlir::paged_attn;
 
 std::string mlir::paged_attn::getDefaultPtxFeatures(StringRef chip) {
-  return chip == "sm_100a" ? "+ptx86" : "+ptx80";
+  // An unknown chip is diagnosed by the target check stage first.
+  const attn::TargetInfo *info = attn::TargetInfo::lookup(chip);
+  return info ? info->defaultPtxFeatures() : "";
 }
 
 static std::string getFeatures(const PagedAttnToNVVMOptions &options) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime/Runtime.h"
+#include "attn/Support/TmaPlan.h"
 #include "attn/Support/TmaRules.h"
 
 #include "Driver.h"
@@ -192,15 +193,16 @@ extern "C" int32_t attnTmaRequireStride(const char *operand,
                                         const char *requirement,
                                         int32_t memrefDim, int64_t stride,
                                         int64_t required, const char *reason) {
-  if (stride == required)
+  // The compiler's own check (TmaPlan), on the real stride. Every
+  // requirement is a folded-stride one today; `requirement` names it.
+  (void)requirement;
+  StrideRequirement req{memrefDim, required, reason ? reason : ""};
+  RequirementCheck check =
+      checkRequirement(req, Fact::exact(static_cast<uint64_t>(stride)));
+  if (check.status != Status::Violated)
     return 1;
   Problems problems(operandName(operand));
-  problems.other("breaks descriptor requirement '" +
-                 std::string(requirement ? requirement : "") +
-                 "': stride of memref dim " + std::to_string(memrefDim) +
-                 " must be " + std::to_string(required) + " elements (" +
-                 std::string(reason ? reason : "") + "), got " +
-                 std::to_string(stride));
+  problems.other(describeViolation(check));
   problems.record();
   return 0;
 }

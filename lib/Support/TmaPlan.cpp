@@ -66,30 +66,39 @@ TensorMapSpec attn::tma::instantiate(const DescriptorPlan &plan,
   return spec;
 }
 
+RequirementCheck attn::tma::checkRequirement(const StrideRequirement &req,
+                                             const Fact &stride) {
+  Status status = Status::Unknown;
+  if (std::optional<uint64_t> v = stride.exactValue())
+    status = static_cast<int64_t>(*v) == req.value ? Status::Holds
+                                                   : Status::Violated;
+  else if (!stride.mayBe(static_cast<uint64_t>(req.value)))
+    status = Status::Violated;
+  std::ostringstream os;
+  os << "stride of memref dim " << req.source << " must be " << req.value
+     << " elements (" << req.reason << "), got ";
+  if (std::optional<uint64_t> v = stride.exactValue())
+    os << static_cast<int64_t>(*v);
+  else
+    os << "a dynamic stride";
+  return {&req, status, os.str()};
+}
+
 std::vector<RequirementCheck>
 attn::tma::checkRequirements(const DescriptorPlan &plan,
                              const MemRefFacts &facts) {
   std::vector<RequirementCheck> result;
-  for (const StrideRequirement &req : plan.requirements) {
-    Fact stride = req.source < static_cast<int>(facts.strides.size())
-                      ? facts.strides[req.source]
-                      : Fact::unknown();
-    Status status = Status::Unknown;
-    if (std::optional<uint64_t> v = stride.exactValue())
-      status = static_cast<int64_t>(*v) == req.value ? Status::Holds
-                                                     : Status::Violated;
-    else if (!stride.mayBe(static_cast<uint64_t>(req.value)))
-      status = Status::Violated;
-    std::ostringstream os;
-    os << "stride of memref dim " << req.source << " must be " << req.value
-       << " elements (" << req.reason << "), got ";
-    if (std::optional<uint64_t> v = stride.exactValue())
-      os << *v;
-    else
-      os << "a dynamic stride";
-    result.push_back({&req, status, os.str()});
-  }
+  for (const StrideRequirement &req : plan.requirements)
+    result.push_back(checkRequirement(
+        req, req.source < static_cast<int>(facts.strides.size())
+                 ? facts.strides[req.source]
+                 : Fact::unknown()));
   return result;
+}
+
+std::string attn::tma::describeViolation(const RequirementCheck &check) {
+  return std::string("breaks descriptor requirement '") +
+         StrideRequirement::kFoldedStride + "': " + check.message;
 }
 
 std::string attn::tma::describe(const DescriptorPlan &plan) {

@@ -1,4 +1,5 @@
-//===- Pipelines.h - The paged-attn-to-nvvm pipeline -------------*- C++ -*-===//
+//===- Pipelines.h - The paged-attn-to-nvvm pipeline -------------*- C++
+//-*-===//
 //
 // Part of the attn-mlir project.
 //
@@ -43,8 +44,8 @@ struct PagedAttnToNVVMOptions
                      "else /usr/local/cuda"),
       llvm::cl::init("")};
   PassOptions::Option<int> optLevel{
-      *this, "opt-level",
-      llvm::cl::desc("NVVM optimization level (0-3)"), llvm::cl::init(3)};
+      *this, "opt-level", llvm::cl::desc("NVVM optimization level (0-3)"),
+      llvm::cl::init(3)};
   PassOptions::Option<bool> report{
       *this, "report",
       llvm::cl::desc("Remarks with every TMA descriptor and its proven and "
@@ -52,7 +53,8 @@ struct PagedAttnToNVVMOptions
       llvm::cl::init(false)};
 };
 
-/// The chip's default PTX feature: "+ptx80" (sm_90a), "+ptx86" (sm_100a).
+/// The chip's default PTX feature (TargetInfo::defaultPtxFeatures): "+ptx80"
+/// (sm_90a), "+ptx86" (sm_100a); empty for an unknown chip.
 std::string getDefaultPtxFeatures(llvm::StringRef chip);
 
 /// Stages, in pipeline order.

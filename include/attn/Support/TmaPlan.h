@@ -92,8 +92,19 @@ struct RequirementCheck {
   Status status;
   std::string message;
 };
+/// Checks `requirement` against what is known of the stride it names. The
+/// one check of a requirement: the verifier runs it on compile-time facts
+/// (checkRequirements), the runtime's attnTmaRequireStride on the real
+/// stride (an exact Fact), so both judge and word it alike.
+RequirementCheck checkRequirement(const StrideRequirement &requirement,
+                                  const Fact &stride);
+/// checkRequirement for each requirement of `plan`.
 std::vector<RequirementCheck> checkRequirements(const DescriptorPlan &plan,
                                                 const MemRefFacts &facts);
+/// "breaks descriptor requirement 'folded-stride': stride of memref dim 2
+/// must be 4 elements (<reason>), got 8": how a violated requirement is
+/// reported after the operand's name.
+std::string describeViolation(const RequirementCheck &check);
 
 /// One line: "u16 dims [size[2], 4, 8, size[0]] strides [stride[2], ...]
 /// box [64, 4, 1, 1] swizzle 128b"; element strides, interleave and the

@@ -6,10 +6,9 @@
 
 #include "attn/Conversion/Passes.h"
 
-#include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+#include "attn/Support/TargetInfo.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -53,29 +52,36 @@ struct PagedAttnCheckTargetPass
       return module.emitError("paged-attn-to-nvvm: ");
     };
 
-    unsigned minPtx = llvm::StringSwitch<unsigned>(chip)
-                          .Case("sm_90a", 80)
-                          .Case("sm_100a", 86)
-                          .Default(0);
-    if (minPtx == 0)
-      error() << "unknown chip '" << chip
-              << "': expected sm_90a or sm_100a (the 'a' targets: the "
-                 "kernels use TMA and arch-specific instructions)";
+    const attn::TargetInfo *target = attn::TargetInfo::lookup(chip);
+    unsigned minPtx = target ? target->minPtxVersion() : 0;
+    if (!target)
+      error() << "unknown chip '" << chip << "': expected "
+              << attn::TargetInfo::knownChips()
+              << " (the 'a' targets: the kernels use TMA and arch-specific "
+                 "instructions)";
 
+    unsigned oldestPtx = ~0u;
+    for (const attn::TargetInfo *info : attn::TargetInfo::all())
+      oldestPtx = std::min(oldestPtx, info->minPtxVersion());
     if (!ptxFeatures.empty()) {
       StringRef feature = ptxFeatures;
       unsigned version = 0;
       if (!feature.consume_front("+ptx") || feature.getAsInteger(10, version))
         error() << "ptx-features '" << ptxFeatures
                 << "' is not of the form +ptxNN (e.g. +ptx86)";
-      else if (version < 80)
+      else if (version < oldestPtx) {
+        InFlightDiagnostic diag = error();
+        diag << "ptx-features '" << ptxFeatures << "': PTX ISA " << version / 10
+             << "." << version % 10 << " is too old for either chip (";
+        for (const attn::TargetInfo *info : attn::TargetInfo::all())
+          diag << (info == attn::TargetInfo::all().front() ? "" : ", ")
+               << info->name()
+               << (info == attn::TargetInfo::all().front() ? " needs " : " ")
+               << info->defaultPtxFeatures();
+        diag << ")";
+      } else if (!isKnownPtxVersion(version))
         error() << "ptx-features '" << ptxFeatures << "': PTX ISA "
                 << version / 10 << "." << version % 10
-                << " is too old for either chip (sm_90a needs +ptx80, "
-                   "sm_100a +ptx86)";
-      else if (!isKnownPtxVersion(version))
-        error() << "ptx-features '" << ptxFeatures
-                << "': PTX ISA " << version / 10 << "." << version % 10
                 << " is not one LLVM 22 can emit (8.0-8.8, 9.0)";
       else if (minPtx != 0 && version < minPtx)
         error() << "ptx-features '" << ptxFeatures << "' is too old for "

@@ -39,9 +39,7 @@ public:
   Value f32(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
   }
-  Value negInf() {
-    return f32(-std::numeric_limits<double>::infinity());
-  }
+  Value negInf() { return f32(-std::numeric_limits<double>::infinity()); }
 
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }

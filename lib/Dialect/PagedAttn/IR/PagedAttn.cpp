@@ -12,13 +12,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+#include "attn/Support/TargetInfo.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/Support/MathExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -119,8 +120,7 @@ private:
                             StringRef dimName);
   /// Checks that `dim` of `name` equals `expected` where both are static.
   LogicalResult checkDim(StringRef name, MemRefType type, unsigned dim,
-                         StringRef dimName, int64_t expected,
-                         StringRef source);
+                         StringRef dimName, int64_t expected, StringRef source);
   /// Checks `name`'s element type against a predicate.
   LogicalResult checkElementType(StringRef name, MemRefType type,
                                  function_ref<bool(Type)> ok,
@@ -150,8 +150,8 @@ FailureOr<MemRefType> AttentionVerifier::checkMemRef(StringRef name,
     return error() << "expects " << name << " to have rank " << rank << " "
                    << shape << ", got rank " << type.getRank();
   if (!type.isStrided())
-    return error() << "expects " << name
-                   << " to have a strided layout, got " << type.getLayout();
+    return error() << "expects " << name << " to have a strided layout, got "
+                   << type.getLayout();
   return type;
 }
 
@@ -175,10 +175,10 @@ LogicalResult AttentionVerifier::checkDim(StringRef name, MemRefType type,
                  << found;
 }
 
-LogicalResult
-AttentionVerifier::checkElementType(StringRef name, MemRefType type,
-                                    function_ref<bool(Type)> ok,
-                                    StringRef allowed) {
+LogicalResult AttentionVerifier::checkElementType(StringRef name,
+                                                  MemRefType type,
+                                                  function_ref<bool(Type)> ok,
+                                                  StringRef allowed) {
   if (ok(type.getElementType()))
     return success();
   return error() << "expects " << name << " element type to be " << allowed
@@ -202,15 +202,14 @@ LogicalResult AttentionVerifier::verifyTypes() {
   StringRef scaleShape =
       hnd ? "[pages, kv_heads, page_size, head_dim / 16] (hnd)"
           : "[pages, page_size, kv_heads, head_dim / 16] (nhd)";
-  if (failed(get(q, "q", op.getQ(), 3,
-                 "[num_tokens, num_qo_heads, head_dim]")) ||
+  if (failed(
+          get(q, "q", op.getQ(), 3, "[num_tokens, num_qo_heads, head_dim]")) ||
       failed(get(k, "k_cache", op.getKCache(), 4, cacheShape)) ||
       failed(get(v, "v_cache", op.getVCache(), 4, cacheShape)) ||
       failed(get(blockTable, "block_table", op.getBlockTable(), 2,
                  "[batch, max_pages]")) ||
       failed(get(seqLens, "seq_lens", op.getSeqLens(), 1, "[batch]")) ||
-      failed(get(qoIndptr, "qo_indptr", op.getQoIndptr(), 1,
-                 "[batch + 1]")) ||
+      failed(get(qoIndptr, "qo_indptr", op.getQoIndptr(), 1, "[batch + 1]")) ||
       failed(get(kScale, "k_scale", op.getKScale(), 4, scaleShape)) ||
       failed(get(vScale, "v_scale", op.getVScale(), 4, scaleShape)) ||
       failed(get(kGlobalScale, "k_global_scale", op.getKGlobalScale(), 0,
@@ -237,22 +236,23 @@ LogicalResult AttentionVerifier::verifyTypes() {
       failed(checkElementType("seq_lens", seqLens, isI32, "i32")) ||
       (qoIndptr &&
        failed(checkElementType("qo_indptr", qoIndptr, isI32, "i32"))) ||
-      (kScale && failed(checkElementType("k_scale", kScale, isF8,
-                                         "f8E4M3FN"))) ||
-      (vScale && failed(checkElementType("v_scale", vScale, isF8,
-                                         "f8E4M3FN"))) ||
+      (kScale &&
+       failed(checkElementType("k_scale", kScale, isF8, "f8E4M3FN"))) ||
+      (vScale &&
+       failed(checkElementType("v_scale", vScale, isF8, "f8E4M3FN"))) ||
       (sinks && failed(checkElementType("sinks", sinks, isF32, "f32"))) ||
       (kGlobalScale && failed(checkElementType("k_global_scale", kGlobalScale,
                                                isF32, "f32"))) ||
-      (vGlobalScale && failed(checkElementType("v_global_scale", vGlobalScale,
-                                               isF32, "f32"))))
+      (vGlobalScale &&
+       failed(checkElementType("v_global_scale", vGlobalScale, isF32, "f32"))))
     return failure();
   // A 16-bit cache holds its values as they are: nothing to scale.
   bool quantized = isF8(k.getElementType()) || isNVFP4Type(k.getElementType());
   if (!quantized && (kGlobalScale || vGlobalScale))
-    return error() << "expects " << (kGlobalScale ? "k_global_scale" : "v_global_scale")
-                   << " only with an fp8 or nvfp4 cache, got cache element type "
-                   << k.getElementType();
+    return error()
+           << "expects " << (kGlobalScale ? "k_global_scale" : "v_global_scale")
+           << " only with an fp8 or nvfp4 cache, got cache element type "
+           << k.getElementType();
   if (v.getElementType() != k.getElementType())
     return error() << "expects v_cache element type to be "
                    << k.getElementType() << " as k_cache, got "
@@ -295,8 +295,8 @@ LogicalResult AttentionVerifier::verifyShapes() {
     return error() << "expects q dim 2 (head_dim) to be 64, 128 or 256, got "
                    << headDim;
   int64_t cacheInner = nvfp4 ? headDim / 2 : headDim;
-  StringRef innerName = nvfp4 ? "head_dim / 2, two nvfp4 values per byte"
-                              : "head_dim";
+  StringRef innerName =
+      nvfp4 ? "head_dim / 2, two nvfp4 values per byte" : "head_dim";
   if (failed(checkDim("k_cache", k, 3, innerName, cacheInner, "as q")) ||
       failed(checkDim("out", out, 2, "head_dim", headDim, "as q")))
     return failure();
@@ -313,14 +313,13 @@ LogicalResult AttentionVerifier::verifyShapes() {
                    << k.getDimSize(pageDim);
 
   // K and V agree on everything but their strides.
-  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads",
-                                               "page_size", "head_dim"};
-  static constexpr StringLiteral nhdNames[] = {"pages", "page_size",
-                                               "kv_heads", "head_dim"};
+  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads", "page_size",
+                                               "head_dim"};
+  static constexpr StringLiteral nhdNames[] = {"pages", "page_size", "kv_heads",
+                                               "head_dim"};
   for (unsigned d = 0; d < 4; ++d) {
     StringRef name = layout == KVLayout::HND ? hndNames[d] : nhdNames[d];
-    if (failed(checkDim("v_cache", v, d, name, k.getDimSize(d),
-                        "as k_cache")))
+    if (failed(checkDim("v_cache", v, d, name, k.getDimSize(d), "as k_cache")))
       return failure();
   }
 
@@ -375,14 +374,15 @@ LogicalResult AttentionVerifier::verifyScales() {
   }
   if (!kScale || !vScale)
     return error() << "expects k_scale and v_scale with nvfp4 caches, got "
-                   << (kScale ? "only k_scale"
-                              : vScale ? "only v_scale" : "neither");
+                   << (kScale   ? "only k_scale"
+                       : vScale ? "only v_scale"
+                                : "neither");
   KVLayout layout = op.getKvLayout();
   int64_t headDim = q.getDimSize(2);
-  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads",
-                                               "page_size", "head_dim / 16"};
-  static constexpr StringLiteral nhdNames[] = {"pages", "page_size",
-                                               "kv_heads", "head_dim / 16"};
+  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads", "page_size",
+                                               "head_dim / 16"};
+  static constexpr StringLiteral nhdNames[] = {"pages", "page_size", "kv_heads",
+                                               "head_dim / 16"};
   for (auto [name, scale, cache] :
        {std::make_tuple(StringRef("k_scale"), kScale, k),
         std::make_tuple(StringRef("v_scale"), vScale, v)}) {
@@ -404,8 +404,7 @@ LogicalResult AttentionVerifier::verifyAttributes() {
   float scale = self->getAttrOfType<FloatAttr>("scale").getValueAsDouble();
   if (!std::isfinite(scale) || scale <= 0.0f)
     return error() << "expects scale to be positive and finite, got " << scale;
-  int64_t windowLeft =
-      self->getAttrOfType<IntegerAttr>("window_left").getInt();
+  int64_t windowLeft = self->getAttrOfType<IntegerAttr>("window_left").getInt();
   if (windowLeft < -1)
     return error() << "expects window_left to be -1 (no window) or at least "
                       "0, got "
@@ -429,13 +428,11 @@ LogicalResult AttentionVerifier::verify() {
 }
 
 LogicalResult DecodeOp::verify() {
-  return AttentionVerifier(cast<AttentionOpInterface>(getOperation()))
-      .verify();
+  return AttentionVerifier(cast<AttentionOpInterface>(getOperation())).verify();
 }
 
 LogicalResult PrefillOp::verify() {
-  return AttentionVerifier(cast<AttentionOpInterface>(getOperation()))
-      .verify();
+  return AttentionVerifier(cast<AttentionOpInterface>(getOperation())).verify();
 }
 
 //===----------------------------------------------------------------------===//
@@ -456,14 +453,6 @@ attn::tma::MemRefFacts mlir::paged_attn::getStaticMemRefFacts(MemRefType type) {
     facts.strides.push_back(fact(stride));
   facts.address = tma::Fact::unknown();
   return facts;
-}
-
-std::optional<attn::tma::Target> mlir::paged_attn::parseTarget(StringRef chip) {
-  if (chip == "sm_90a")
-    return attn::tma::Target::SM90;
-  if (chip == "sm_100a")
-    return attn::tma::Target::SM100;
-  return std::nullopt;
 }
 
 /// The value of `attn::tma` enum `E` whose name (`nameOf`) is `name`, for
@@ -492,10 +481,11 @@ static bool fitsElementStride(int64_t value) {
   return value >= 0 && value <= static_cast<int64_t>(UINT32_MAX);
 }
 
-TmaPlanAttr mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
-                                             const attn::tma::DescriptorPlan &plan) {
-  SmallVector<int64_t> dimSources, dimScales, strideSources, strideScales,
-      box, required;
+TmaPlanAttr
+mlir::paged_attn::getTmaPlanAttr(MLIRContext *context,
+                                 const attn::tma::DescriptorPlan &plan) {
+  SmallVector<int64_t> dimSources, dimScales, strideSources, strideScales, box,
+      required;
   for (const attn::tma::Term &t : plan.dims) {
     dimSources.push_back(t.source);
     dimScales.push_back(t.scale);
@@ -531,7 +521,8 @@ FailureOr<attn::tma::DescriptorPlan>
 mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
   attn::tma::DescriptorPlan plan;
   bool foundType = false, foundSwizzle = false;
-  for (int i = 0; i <= static_cast<int>(attn::tma::ElemType::U6x16Align16B); ++i)
+  for (int i = 0; i <= static_cast<int>(attn::tma::ElemType::U6x16Align16B);
+       ++i)
     if (attr.getElemType() == attn::tma::elemTypeName(attn::tma::ElemType(i))) {
       plan.elemType = attn::tma::ElemType(i);
       foundType = true;
@@ -567,8 +558,8 @@ mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
   plan.oobFill = *oobFill;
   ArrayRef<int64_t> required = attr.getRequiredStrides().asArrayRef();
   for (size_t i = 0; i < required.size(); i += 2)
-    plan.requirements.push_back({static_cast<int>(required[i]),
-                                 required[i + 1], "required by the plan"});
+    plan.requirements.push_back({static_cast<int>(required[i]), required[i + 1],
+                                 "required by the plan"});
   return plan;
 }
 
@@ -578,10 +569,12 @@ mlir::paged_attn::getDescriptorPlan(TmaPlanAttr attr) {
 
 LogicalResult CheckTmaOp::verify() {
   namespace tma = attn::tma;
-  std::optional<tma::Target> target = parseTarget(getChip());
-  if (!target)
-    return emitOpError() << "expects chip to be sm_90a or sm_100a, got '"
+  const attn::TargetInfo *chip = attn::TargetInfo::lookup(getChip());
+  if (!chip)
+    return emitOpError() << "expects chip to be "
+                         << attn::TargetInfo::knownChips() << ", got '"
                          << getChip() << "'";
+  tma::Target target = chip->tmaTarget();
   TmaPlanAttr planAttr = getPlan();
   if (!parseInterleave(planAttr.getInterleave()))
     return emitOpError() << "expects plan interleave to be none, 16b or 32b, "
@@ -608,9 +601,8 @@ LogicalResult CheckTmaOp::verify() {
                           StringRef what) -> LogicalResult {
     for (const tma::Term &term : terms)
       if (term.source >= type.getRank() || term.source < -1)
-        return emitOpError() << "expects plan " << what
-                             << " sources in [-1, " << type.getRank()
-                             << "), got " << term.source;
+        return emitOpError() << "expects plan " << what << " sources in [-1, "
+                             << type.getRank() << "), got " << term.source;
     return success();
   };
   if (failed(checkSources(plan->dims, "dim")) ||
@@ -642,7 +634,7 @@ LogicalResult CheckTmaOp::verify() {
   // broken rule, as --paged-attn-verify-tma reports them (some rules only
   // ever break together, e.g. packed-byte-stride with global-stride-align).
   tma::CheckResult result = tma::checkTensorMap(
-      tma::instantiate(*plan, getStaticMemRefFacts(type), *target));
+      tma::instantiate(*plan, getStaticMemRefFacts(type), target));
   std::vector<tma::RuleCheck> violations = result.violations();
   for (const tma::RuleCheck &check : violations)
     emitOpError() << "plan for " << getOperand() << " breaks TMA rule '"
@@ -673,9 +665,9 @@ LogicalResult AssumeOp::verify() {
       return emitOpError() << "expects stride_divisors[" << dim
                            << "] to be at least 1, got " << divisor;
     if (!ShapedType::isDynamic(strides[dim]) && strides[dim] % divisor != 0)
-      return emitOpError() << "expects stride_divisors[" << dim << "] = "
-                           << divisor << " to divide the static stride "
-                           << strides[dim];
+      return emitOpError() << "expects stride_divisors[" << dim
+                           << "] = " << divisor
+                           << " to divide the static stride " << strides[dim];
   }
   return success();
 }

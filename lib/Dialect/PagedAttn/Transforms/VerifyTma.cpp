@@ -6,6 +6,7 @@
 
 #include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
 #include "attn/Dialect/PagedAttn/Transforms/Passes.h"
+#include "attn/Kernels/KernelPlan.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringExtras.h"
@@ -90,8 +91,8 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
 
   bool broken = false;
   auto note = [&](InFlightDiagnostic &diag) {
-    diag.attachNote() << operand.name << " descriptor: "
-                      << tma::describe(operand.plan);
+    diag.attachNote() << operand.name
+                      << " descriptor: " << tma::describe(operand.plan);
   };
   for (const tma::RuleCheck &check : result.violations()) {
     InFlightDiagnostic diag = op->emitOpError()
@@ -105,10 +106,8 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
     if (check.status != tma::Status::Violated)
       continue;
     InFlightDiagnostic diag = op->emitOpError()
-                              << operand.name
-                              << " breaks descriptor requirement '"
-                              << tma::StrideRequirement::kFoldedStride
-                              << "': " << check.message;
+                              << operand.name << " "
+                              << tma::describeViolation(check);
     note(diag);
     broken = true;
   }
@@ -129,14 +128,12 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
     for (const tma::RequirementCheck &check : requirements)
       if (check.status == tma::Status::Holds)
         proven.push_back(getInstanceName(check));
-    op->emitRemark() << operand.name << ": "
-                     << tma::describe(operand.plan)
+    op->emitRemark() << operand.name << ": " << tma::describe(operand.plan)
                      << "; global dims " << factsStr(spec.globalDims)
                      << " strides " << factsStr(spec.globalStrides)
                      << " (elements) address " << factStr(spec.globalAddress)
-                     << "; proven: ["
-                     << llvm::join(proven, ", ") << "]; deferred: ["
-                     << llvm::join(deferred, ", ") << "]";
+                     << "; proven: [" << llvm::join(proven, ", ")
+                     << "]; deferred: [" << llvm::join(deferred, ", ") << "]";
   }
 
   if (deferred.empty() ||
@@ -144,26 +141,27 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
     return success();
   OpBuilder builder(op.getOperation());
   SmallVector<StringRef> names(deferred.begin(), deferred.end());
-  builder.create<CheckTmaOp>(
-      op->getLoc(), operand.value, builder.getStringAttr(operand.name),
-      builder.getStringAttr(tma::targetName(target)),
-      getTmaPlanAttr(op->getContext(), operand.plan),
-      builder.getStrArrayAttr(names));
+  builder.create<CheckTmaOp>(op->getLoc(), operand.value,
+                             builder.getStringAttr(operand.name),
+                             builder.getStringAttr(tma::targetName(target)),
+                             getTmaPlanAttr(op->getContext(), operand.plan),
+                             builder.getStrArrayAttr(names));
   return success();
 }
 
 void PagedAttnVerifyTmaPass::runOnOperation() {
-  std::optional<tma::Target> target = parseTarget(chip);
+  const attn::TargetInfo *target = attn::TargetInfo::lookup(chip);
   if (!target) {
     getOperation()->emitError()
-        << "paged-attn-verify-tma: unknown chip '" << chip
-        << "', expected sm_90a or sm_100a";
+        << "paged-attn-verify-tma: unknown chip '" << chip << "', expected "
+        << attn::TargetInfo::knownChips();
     return signalPassFailure();
   }
   bool failed = false;
   getOperation()->walk([&](AttentionOpInterface op) {
-    for (const TmaOperandPlan &operand : deriveTmaDescriptors(op))
-      if (mlir::failed(verifyOperand(op, operand, *target)))
+    TmaDescriptors descriptors = getKernelDescriptors(op, *target);
+    for (const TmaOperandPlan *operand : descriptors.all())
+      if (mlir::failed(verifyOperand(op, *operand, target->tmaTarget())))
         failed = true;
   });
   if (failed)

@@ -1,4 +1,5 @@
-//===- PagedAttn.h - paged_attn dialect ---------------------------*- C++ -*-===//
+//===- PagedAttn.h - paged_attn dialect ---------------------------*- C++
+//-*-===//
 //
 // Part of the attn-mlir project.
 //
@@ -71,14 +72,10 @@ unsigned getKvHeadsDim(KVLayout layout);
 /// rest (and the address) unknown.
 attn::tma::MemRefFacts getStaticMemRefFacts(MemRefType type);
 
-/// Parses "sm_90a" / "sm_100a".
-std::optional<attn::tma::Target> parseTarget(StringRef chip);
-
 /// Conversions between a plan and its attribute form (on check_tma).
 TmaPlanAttr getTmaPlanAttr(MLIRContext *context,
                            const attn::tma::DescriptorPlan &plan);
 FailureOr<attn::tma::DescriptorPlan> getDescriptorPlan(TmaPlanAttr attr);
-
 
 } // namespace paged_attn
 } // namespace mlir

@@ -1,0 +1,42 @@
+//===- KernelPlan.h - The kernel plan of an attention op --------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Which kernel lowers an attention op, and so which TMA descriptors it
+// encodes: the one dispatch from an op to its plan (DecodePlan,
+// PrefillPlan). --paged-attn-verify-tma and the lowering both ask here, so
+// what is verified is what is encoded.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_KERNELS_KERNELPLAN_H
+#define ATTN_KERNELS_KERNELPLAN_H
+
+#include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+#include "attn/Support/TargetInfo.h"
+
+#include <utility>
+
+namespace mlir {
+namespace paged_attn {
+
+/// The boxes of the kernel that lowers `op` on `target`.
+TmaBoxes getKernelBoxes(AttentionOpInterface op,
+                        const attn::TargetInfo &target);
+
+/// The descriptors of that kernel: deriveTmaDescriptors with its boxes.
+TmaDescriptors getKernelDescriptors(AttentionOpInterface op,
+                                    const attn::TargetInfo &target);
+
+/// The inner box (in elements) and swizzle that cover an innermost extent of
+/// `extent` elements of `bytes` bytes: up to 128 bytes, swizzled over the
+/// whole span when it is 32, 64 or 128 bytes.
+std::pair<uint32_t, attn::tma::Swizzle> getSwizzledInnerBox(int64_t extent,
+                                                            int64_t bytes);
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_KERNELS_KERNELPLAN_H

@@ -1,0 +1,171 @@
+//===- DecodeLaunch.cpp - Host code of paged_attn.decode ------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// paged_attn.decode on the host: encode q, k_cache, v_cache (and the nvfp4
+// scales) from their own runtime strides, then, only if every check
+// passed, choose the KV splits and launch the decode kernel (and the merge
+// kernel when there is more than one split).
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecodeKernel.h"
+#include "KernelArgs.h"
+#include "KernelBuilder.h"
+#include "Lowering.h"
+#include "SplitWorkspace.h"
+
+#include "attn/Kernels/DecodePlan.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+namespace {
+/// The decode launch: grid (splits, kv heads x q-row blocks, batch).
+struct DecodeGrid {
+  Value splits;      ///< index, >= 1
+  Value splitTokens; ///< tokens per split, whole tiles and whole pages
+  Value batch;
+  int64_t headBlocks; ///< kv heads x 16-row blocks of a kv head's q rows
+};
+} // namespace
+
+/// Enough CTAs for about two waves: (batch x kv heads x q-row blocks) CTAs
+/// per split, at most 64 splits, each starting on a whole tile and page.
+static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
+                             DecodeOp op, const DecodePlan &t,
+                             const attn::TargetInfo &target) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Value sms = k.toIndex(runtime.call(b, "attnRuntimeMultiprocessorCount",
+                                     ValueRange{}, {b.getI32Type()}));
+  sms = k.select(k.lt(sms, k.idx(1)), k.idx(target.smCountFallback()), sms);
+  Value blockTable = op.getBlockTable();
+  Value batch = memref::DimOp::create(b, blockTable, 0);
+  int64_t kvHeads = cast<MemRefType>(op.getKCache().getType())
+                        .getDimSize(getKvHeadsDim(op.getKvLayout()));
+  int64_t headBlocks = kvHeads * t.mBlocks;
+  Value ctas = k.mul(batch, headBlocks);
+  Value maxTokens = k.mul(memref::DimOp::create(b, blockTable, 1), t.pageSize);
+  int64_t unit = t.splitUnit();
+  Value maxUnits = k.maxS(k.ceilDiv(maxTokens, k.idx(unit)), k.idx(1));
+  Value wanted = k.ceilDiv(k.mul(sms, 2), k.maxS(ctas, k.idx(1)));
+  Value splits = k.maxS(k.minS(k.minS(wanted, maxUnits), k.idx(64)), k.idx(1));
+  Value unitsPerSplit = k.ceilDiv(maxUnits, splits);
+  splits = k.ceilDiv(maxUnits, unitsPerSplit);
+  return {splits, k.mul(unitsPerSplit, unit), batch, headBlocks};
+}
+
+LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
+                                            ModuleLowering &lowering) {
+  FailureOr<DecodePlan> plan = DecodePlan::get(op, lowering.target);
+  if (failed(plan))
+    return failure();
+  const DecodePlan &t = *plan;
+  TmaDescriptors tma = deriveTmaDescriptors(
+      cast<AttentionOpInterface>(op.getOperation()), t.boxes());
+
+  // Kernels.
+  gpu::GPUModuleOp kernelModule = lowering.getKernelModule();
+  OpBuilder moduleBuilder(op.getContext());
+  std::string decodeName = ("decode_" + Twine(index)).str();
+  std::string mergeName = ("decode_" + Twine(index) + "_merge").str();
+  gpu::GPUFuncOp decodeKernel = buildDecodeKernel(
+      moduleBuilder, kernelModule, decodeName, op, t, tma, lowering.target);
+  gpu::GPUFuncOp mergeKernel =
+      buildMergeKernel(moduleBuilder, kernelModule, mergeName, op, t);
+
+  // Host: check and encode every descriptor, then launch if all passed.
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  KernelBuilder k(b);
+  MLIRContext *ctx = b.getContext();
+  Value hostMaps = lowering.encoder.encodeAll(b, tma, "paged_attn.decode",
+                                              describeLocation(op),
+                                              lowering.target.tmaTarget());
+  auto mapsType = cast<MemRefType>(hostMaps.getType());
+  Value ok = lowering.encoder.statusOk(b);
+
+  k.ifThen(ok, [&] {
+    DecodeGrid policy =
+        chooseGrid(k, lowering.encoder.getRuntime(), op, t, lowering.target);
+    Value splits = policy.splits;
+    Value out = op.getOut();
+    int64_t numHeads = cast<MemRefType>(out.getType()).getDimSize(1);
+    Value numTokens = memref::DimOp::create(b, out, 0);
+    Value multi = k.lt(k.idx(1), splits);
+    // The extern shared array is 1024-byte aligned: no slack needed.
+    int64_t smem = t.sharedMemoryBytes();
+
+    auto launch = [&](bool withMerge) {
+      Type tokenType = gpu::AsyncTokenType::get(ctx);
+      Value token =
+          gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
+      auto devMaps = gpu::AllocOp::create(b, mapsType, tokenType,
+                                          ValueRange{token}, ValueRange{},
+                                          ValueRange{}, /*hostShared=*/false);
+      token = gpu::MemcpyOp::create(b, tokenType,
+                                    ValueRange{devMaps.getAsyncToken()},
+                                    devMaps.getMemref(), hostMaps)
+                  .getAsyncToken();
+      SplitWorkspace layout(k, numTokens, numHeads, splits, t.headDim);
+      Value wsElems = withMerge ? layout.elements() : k.idx(1);
+      auto wsType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+      auto workspace =
+          gpu::AllocOp::create(b, wsType, tokenType, ValueRange{token},
+                               ValueRange{wsElems}, ValueRange{},
+                               /*hostShared=*/false);
+      token = workspace.getAsyncToken();
+
+      DecodeKernelArgs<Value> args;
+      args.tensorMaps = k.toI64(memref::ExtractAlignedPointerAsIndexOp::create(
+          b, devMaps.getMemref()));
+      args.blockTable = op.getBlockTable();
+      args.seqLens = op.getSeqLens();
+      args.out = out;
+      args.workspace = workspace.getMemref();
+      args.numSplits = splits;
+      args.splitTokens = policy.splitTokens;
+      args.sinks = op.getSinks();
+      args.kGlobalScale = op.getKGlobalScale();
+      args.vGlobalScale = op.getVGlobalScale();
+      gpu::KernelDim3 grid{splits, k.idx(policy.headBlocks), policy.batch};
+      gpu::KernelDim3 block{k.idx(DecodePlan::kThreads), k.idx(1), k.idx(1)};
+      token = gpu::LaunchFuncOp::create(b, decodeKernel, grid, block,
+                                        k.i32(smem), getPresentArgs(args),
+                                        tokenType, ValueRange{token})
+                  .getAsyncToken();
+      if (withMerge) {
+        MergeKernelArgs<Value> mergeArgs;
+        mergeArgs.workspace = workspace.getMemref();
+        mergeArgs.numSplits = splits;
+        mergeArgs.out = out;
+        mergeArgs.sinks = op.getSinks();
+        gpu::KernelDim3 mergeGrid{k.mul(numTokens, numHeads), k.idx(1),
+                                  k.idx(1)};
+        token = gpu::LaunchFuncOp::create(b, mergeKernel, mergeGrid, block,
+                                          k.i32(0), getPresentArgs(mergeArgs),
+                                          tokenType, ValueRange{token})
+                    .getAsyncToken();
+      }
+      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token},
+                                     workspace.getMemref())
+                  .getAsyncToken();
+      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token},
+                                     devMaps.getMemref())
+                  .getAsyncToken();
+      gpu::WaitOp::create(b, Type(), ValueRange{token});
+    };
+    k.ifThenElse(
+        multi, [&] { launch(true); }, [&] { launch(false); });
+  });
+
+  if (auto func = op->getParentOfType<func::FuncOp>())
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(ctx));
+  op.erase();
+  return success();
+}

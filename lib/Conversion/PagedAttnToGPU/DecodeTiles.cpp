@@ -1,0 +1,213 @@
+//===- DecodeTiles.cpp - Paged K/V tiles of the decode kernel -------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// How the decode kernel moves K and V: a tile is 64 rows, whole pages of up
+// to 64 tokens (one TMA box per page and column region) or 64 rows of a
+// larger page; rows past a tile's tokens are zero; quantized stages are
+// converted into the 16-bit tiles the MMAs read, each warp its own rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecodeEmitter.h"
+#include "Tma.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+SharedTile DecodeKernelEmitter::kvTile(Value offset) {
+  int64_t inner = t.computeInner();
+  return SharedTile{
+      smem->view(offset, {t.headDim / inner * DecodePlan::kTileRows, inner},
+                 computeType()),
+      inner, DecodePlan::kTileRows, t.computeSwizzled()};
+}
+
+Value DecodeKernelEmitter::tileStart(Value tile) {
+  if (t.pageSize <= DecodePlan::kTileRows)
+    return k.add(tokStart, k.mul(tile, t.tileTokens));
+  // Splits start on a page: tile i is rows 64 (i % tilesPerPage) onwards of
+  // the split's page i / tilesPerPage.
+  Value page = k.add(k.div(tokStart, t.pageSize), k.div(tile, t.tilesPerPage));
+  return k.add(k.mul(page, t.pageSize),
+               k.mul(k.rem(tile, t.tilesPerPage), DecodePlan::kTileRows));
+}
+
+Value DecodeKernelEmitter::tileRows(Value tile) {
+  Value row0 = k.mul(k.rem(tile, t.tilesPerPage), DecodePlan::kTileRows);
+  return k.minS(k.idx(DecodePlan::kTileRows), k.sub(k.idx(t.pageSize), row0));
+}
+
+/// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
+/// stage `stage`.
+void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
+  Type elem = getTmaMoveType(tma.kCache);
+  bool hnd = t.hnd;
+  int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
+  int64_t regionBytes = DecodePlan::kTileRows * t.kvInnerBox * t.kvElemBytes;
+  SmallVector<int64_t> boxShape = getBoxShape(tma.kCache.plan);
+  Value tileBase = tileStart(tile);
+  Value stageOffset = k.mul(stage, t.stageBytes());
+  Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
+  Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
+  Value blockTable = args.blockTable;
+
+  auto loadPage = [&](Value slot, Value page, Value row0) {
+    Value phys = k.toIndex(
+        memref::LoadOp::create(b, blockTable, ValueRange{batch, page}));
+    for (int64_t r = 0; r < t.kvRegions; ++r) {
+      Value slotOffset =
+          k.add(k.mul(slot, t.slotBytes()), k.idx(r * regionBytes));
+      Value col = k.idx(r * t.kvInnerBox);
+      SmallVector<Value> coords =
+          hnd ? SmallVector<Value>{col, row0, kvHead, phys}
+              : SmallVector<Value>{col, kvHead, row0, phys};
+      for (auto [map, offset] :
+           {std::pair{kMap, stageK}, std::pair{vMap, stageV}}) {
+        Value dst = smem->view(k.add(offset, slotOffset), boxShape, elem);
+        loadBox(k, dst, pipeline->barriers(), stage, map, coords);
+      }
+    }
+    if (!t.nvfp4)
+      return;
+    // The block scales of the same rows: HND, consecutive boxes along the
+    // page's scale rows; NHD, the 16-byte window of each row that holds the
+    // head's scales. The innermost box coordinate must be a 16-byte
+    // multiple (the H100 raises an illegal instruction otherwise): HND
+    // starts at multiples of 16 scale bytes, NHD at the 16-byte boundary
+    // below the head's scales (head_dim / 16 divides 16, so they never
+    // straddle one); scaleWindowOffset() finds them in the window.
+    SmallVector<int64_t> scaleShape = getBoxShape(tma.kScale->plan);
+    int64_t blocks = t.headDim / 16;
+    for (int64_t i = 0; i < t.scaleBoxes; ++i) {
+      Value slotOffset =
+          k.add(k.mul(slot, t.scaleSlotBytes()), k.idx(i * t.scaleBoxBytes()));
+      SmallVector<Value> coords =
+          hnd ? SmallVector<Value>{k.add(k.mul(row0, blocks),
+                                         k.idx(i * t.scaleInnerBox)),
+                                   kvHead, phys}
+              : SmallVector<Value>{scaleWindowStart(), row0, phys};
+      for (auto [map, offset] : {std::pair{kScaleMap, t.kScaleOffset(0)},
+                                 std::pair{vScaleMap, t.vScaleOffset(0)}}) {
+        Value dst =
+            smem->view(k.add(k.add(k.idx(offset), stageOffset), slotOffset),
+                       scaleShape, b.getI8Type());
+        loadBox(k, dst, pipeline->barriers(), stage, map, coords);
+      }
+    }
+  };
+
+  int64_t tileBytes =
+      2 * (t.kvRegions * boxBytes + t.scaleBoxes * t.scaleBoxBytes());
+  if (t.pageSize <= DecodePlan::kTileRows) {
+    Value firstPage = k.div(tileBase, t.pageSize);
+    Value pages = k.minS(k.idx(t.pagesPerTile),
+                         k.ceilDiv(k.sub(tokEnd, tileBase), k.idx(t.pageSize)));
+    // Never read the block table past its end.
+    Value tableCols = memref::DimOp::create(b, blockTable, 1);
+    pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
+    pipeline->expectBytes(k.mul(pages, tileBytes), stage);
+    k.forLoop(k.idx(0), pages, k.idx(1), [&](Value slot) {
+      loadPage(slot, k.add(firstPage, slot), k.idx(0));
+    });
+  } else {
+    Value page = k.div(tileBase, t.pageSize);
+    Value row0 = k.rem(tileBase, t.pageSize);
+    // Never read the block table past its end.
+    Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
+    pipeline->expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)), stage);
+    k.ifThen(inTable, [&] { loadPage(k.idx(0), page, row0); });
+  }
+}
+
+/// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, so that
+/// rows no key maps to hold no NaN for P (= 0 there) times V.
+void DecodeKernelEmitter::zeroRows(const SharedTile &tile, Value fromRow,
+                                   int64_t toRow) {
+  int64_t chunksPerRow = t.headDim / 8;
+  Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
+  auto vecType = VectorType::get({8}, computeType());
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(vecType));
+  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(DecodePlan::kThreads),
+            [&](Value i) {
+              Value row = k.add(fromRow, k.div(i, chunksPerRow));
+              Value col = k.mul(k.rem(i, chunksPerRow), 8);
+              vector::StoreOp::create(b, zero, tile.view, tile.at(k, row, col));
+            });
+}
+
+void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
+                                      const SharedTile &dst, int64_t rows,
+                                      Value zeroFrom) {
+  int64_t chunksPerRow = t.headDim / 8;
+  // Row r of the tile is row r % boxRows of the box r / boxRows.
+  Value staged = smem->view(stagedOffset, {t.kvTileBytes()}, b.getI8Type());
+  Value scales =
+      t.nvfp4 ? smem->view(scaleOffset, {t.scaleTileBytes()}, b.getI8Type())
+              : Value();
+  int64_t bytesPerChunk = t.nvfp4 ? 4 : 8;
+  auto bytesType = VectorType::get({bytesPerChunk}, b.getI8Type());
+  auto outType = VectorType::get({8}, computeType());
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
+  // Each warp converts the 16 rows its MMAs read (rows 16 warp + ...), so
+  // the compute tiles need no block barrier. Unrolled: lane l takes chunks
+  // l + 32 j of the warp's rows, so its column is the same in every step
+  // and the index arithmetic folds.
+  int64_t rowsPerWarp = DecodePlan::kRowsPerBlock;
+  int64_t chunks = rowsPerWarp * chunksPerRow;
+  Value warpRow0 = k.mul(warp, rowsPerWarp);
+  for (int64_t j = 0; j * 32 < chunks; ++j) {
+    Value i = k.add(lane, j * 32);
+    Value row = k.add(warpRow0, k.div(i, chunksPerRow));
+    auto body = [&] {
+      Value col = k.mul(k.rem(i, chunksPerRow), 8);
+      Value slot = k.div(row, t.kvBoxRows);
+      Value boxRow = k.rem(row, t.kvBoxRows);
+      Value byte = k.add(
+          k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.kvRowBytes())),
+          k.div(k.mul(col, bytesPerChunk), 8));
+      Value bytes =
+          vector::LoadOp::create(b, bytesType, staged, ValueRange{byte});
+      Value value;
+      if (t.nvfp4) {
+        Value scaleIndex = k.add(k.add(k.mul(slot, t.scaleSlotBytes()),
+                                       k.mul(boxRow, t.scaleRowBytes())),
+                                 k.add(k.div(col, 16), scaleWindowOffset()));
+        value = dequant.nvfp4x8(
+            bytes, memref::LoadOp::create(b, scales, ValueRange{scaleIndex}));
+      } else {
+        value = dequant.fp8x8(bytes);
+      }
+      value = k.select(k.lt(row, zeroFrom), value, zero);
+      vector::StoreOp::create(b, value, dst.view, dst.at(k, row, col));
+    };
+    // Tiles of fewer than 64 rows (page sizes that do not divide 64): the
+    // rows past them were zeroed once and are never written.
+    if (rows < DecodePlan::kTileRows)
+      k.ifThen(k.lt(row, k.idx(rows)), body);
+    else
+      body();
+  }
+}
+
+void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
+  int64_t chunksPerRow = t.headDim / 8;
+  Value staged =
+      smem->view(k.idx(t.qStagedOffset()), {t.qStagedBytes()}, b.getI8Type());
+  auto bytesType = VectorType::get({8}, b.getI8Type());
+  k.forLoop(tid, k.idx(t.qRows * chunksPerRow), k.idx(DecodePlan::kThreads),
+            [&](Value i) {
+              Value row = k.div(i, chunksPerRow);
+              Value col = k.mul(k.rem(i, chunksPerRow), 8);
+              Value byte = k.add(k.mul(row, t.headDim), col);
+              Value bytes = vector::LoadOp::create(b, bytesType, staged,
+                                                   ValueRange{byte});
+              vector::StoreOp::create(b, dequant.fp8x8(bytes), dst.view,
+                                      dst.at(k, row, col));
+            });
+}

@@ -1,0 +1,120 @@
+//===- Dequant.cpp - fp8 and NVFP4 to the MMA type ------------------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Dequant.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+Value Dequantizer::fromHalf(Value halves) {
+  ImplicitLocOpBuilder &b = k.builder();
+  if (computeType.isF16())
+    return halves;
+  // bf16: exact for every value a quantized cache or q produces.
+  return arith::TruncFOp::create(
+      b, VectorType::get({8}, computeType),
+      arith::ExtFOp::create(b, VectorType::get({8}, b.getF32Type()), halves));
+}
+
+Value Dequantizer::fp8x8(Value bytes) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // cvt.rn.f16x2.e4m3x2, two values at a time.
+  Type f16 = b.getF16Type();
+  SmallVector<Value> halves;
+  for (int64_t pair = 0; pair < 4; ++pair) {
+    Value two = vector::FromElementsOp::create(
+        b, VectorType::get({2}, b.getI8Type()),
+        ValueRange{
+            vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
+            vector::ExtractOp::create(b, bytes,
+                                      ArrayRef<int64_t>{2 * pair + 1})});
+    Value h = NVVM::ConvertF8x2ToF16x2Op::create(b, VectorType::get({2}, f16),
+                                                 two, /*relu=*/false,
+                                                 b.getType<Float8E4M3FNType>());
+    for (int64_t j = 0; j < 2; ++j)
+      halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
+  }
+  return fromHalf(
+      vector::FromElementsOp::create(b, VectorType::get({8}, f16), halves));
+}
+
+Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Type f16 = b.getF16Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type elem = computeType;
+  auto halfPair = VectorType::get({2}, f16);
+  auto pairType = VectorType::get({2}, elem);
+  // The block scale in the compute type (exact), in both lanes.
+  Value scalePair = NVVM::ConvertF8x2ToF16x2Op::create(
+      b, halfPair,
+      vector::FromElementsOp::create(
+          b, VectorType::get({2}, i8),
+          ValueRange{scaleByte,
+                     arith::ConstantIntOp::create(b, i8, 0).getResult()}),
+      /*relu=*/false, b.getType<Float8E4M3FNType>());
+  Value scale = vector::ExtractOp::create(b, scalePair, ArrayRef<int64_t>{0});
+  if (elem.isBF16())
+    scale = arith::TruncFOp::create(
+        b, elem, arith::ExtFOp::create(b, b.getF32Type(), scale));
+  scale = vector::BroadcastOp::create(b, pairType, scale);
+  // An e2m1 code s.e1e0.m placed in a 16-bit float as the sign bit and the
+  // three bits above the mantissa's top bit (f16: bits 11-9, exponent
+  // field 000e1e0, mantissa m0...; bf16: bits 8-6) is the e2m1 value times
+  // 2^-14 (f16) or 2^-126 (bf16), subnormals included (0.5 = m at the
+  // mantissa's top of a zero exponent). So: place both nibbles of a byte,
+  // then multiply by 2^14 or 2^126 (exact). No conversion instructions,
+  // which run at a quarter of the integer rate.
+  bool bf16 = elem.isBF16();
+  int64_t codeShift = bf16 ? 6 : 9;
+  Value unscale = arith::ConstantOp::create(
+      b,
+      DenseElementsAttr::get(
+          pairType, bf16 ? b.getFloatAttr(elem, std::ldexp(1.0, 126)).getValue()
+                         : b.getFloatAttr(elem, 16384.0).getValue()));
+  Value word = vector::ExtractOp::create(
+      b, vector::BitCastOp::create(b, VectorType::get({1}, i32), bytes),
+      ArrayRef<int64_t>{0});
+  SmallVector<Value> values;
+  for (int64_t j = 0; j < 4; ++j) {
+    Value pair;
+    if (target.hasCvtE2M1ToF16x2() && !bf16) {
+      // cvt.rn.f16x2.e2m1x2: the low nibble becomes the low half.
+      Value byte = vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{j});
+      pair = NVVM::ConvertF4x2ToF16x2Op::create(
+          b, halfPair, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
+    } else {
+      // Byte j as b | b << 12: the low nibble at bits 0-3, the high one at
+      // bits 16-19; then codes and signs move to their places in both halves.
+      Value x = arith::AndIOp::create(
+          b, arith::ShRUIOp::create(b, word, k.i32(8 * j)), k.i32(0xFF));
+      Value spread =
+          arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
+      auto field = [&](int64_t mask, int64_t shift) {
+        return arith::ShLIOp::create(
+            b, arith::AndIOp::create(b, spread, k.i32(mask)), k.i32(shift));
+      };
+      Value bits = arith::OrIOp::create(b, field(0x00070007, codeShift),
+                                        field(0x00080008, 12));
+      pair = k.mulF(
+          vector::BitCastOp::create(
+              b, pairType,
+              vector::BroadcastOp::create(b, VectorType::get({1}, i32), bits)),
+          unscale);
+    }
+    // e2m1 times e4m3 has at most 6 significant bits and a magnitude of at
+    // most 6 * 448: exact in f16 and bf16.
+    pair = k.mulF(pair, scale);
+    for (int64_t h = 0; h < 2; ++h)
+      values.push_back(
+          vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{h}));
+  }
+  return vector::FromElementsOp::create(b, VectorType::get({8}, elem), values);
+}

@@ -1,0 +1,70 @@
+//===- KernelArgs.h - Kernel arguments by name ------------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A kernel's arguments are a struct of named fields, instantiated with Type
+// (the signature), and with Value (the kernel body's block arguments, the
+// host's launch operands). The struct's forEachField is the one statement
+// of the argument order; a null field (an absent optional operand) is no
+// argument. Internal to lib/Conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
+#define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace mlir {
+namespace paged_attn {
+
+/// The present fields of `args`, in argument order.
+template <template <typename> class Args, typename T>
+SmallVector<T> getPresentArgs(Args<T> args) {
+  SmallVector<T> result;
+  args.forEachField([&](T &field) {
+    if (field)
+      result.push_back(field);
+  });
+  return result;
+}
+
+/// The block arguments of `func`, whose signature is `signature`, by name.
+template <template <typename> class Args>
+Args<Value> bindKernelArgs(Args<Type> signature, gpu::GPUFuncOp func) {
+  SmallVector<Type *> types;
+  signature.forEachField([&](Type &type) { types.push_back(&type); });
+  Args<Value> values;
+  SmallVector<Value *> fields;
+  values.forEachField([&](Value &value) { fields.push_back(&value); });
+  unsigned next = 0;
+  for (auto [type, field] : llvm::zip_equal(types, fields))
+    if (*type)
+      *field = func.getArgument(next++);
+  return values;
+}
+
+/// An empty kernel named `name` at the end of `module`, with the arguments
+/// `argTypes` and `threads` threads per CTA.
+inline gpu::GPUFuncOp createKernelFunc(OpBuilder &builder,
+                                       gpu::GPUModuleOp module, Location loc,
+                                       StringRef name, ArrayRef<Type> argTypes,
+                                       int64_t threads) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto type = builder.getFunctionType(argTypes, {});
+  auto func = gpu::GPUFuncOp::create(builder, loc, name, type);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                builder.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      builder.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  return func;
+}
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H

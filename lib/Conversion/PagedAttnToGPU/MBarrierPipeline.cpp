@@ -1,0 +1,56 @@
+//===- MBarrierPipeline.cpp - mbarrier-driven multi-stage pipelines -------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MBarrierPipeline.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+/// Suspend-time hint of mbarrier.try_wait, in ns: the wait loops until the
+/// phase completes either way.
+static constexpr int64_t kWaitTicks = 10000000;
+
+MBarrierPipeline::MBarrierPipeline(KernelBuilder &k, int64_t stages,
+                                   int64_t extra)
+    : k(k), numStages(stages), numExtra(extra) {
+  ImplicitLocOpBuilder &b = k.builder();
+  MLIRContext *ctx = b.getContext();
+  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  group = nvgpu::MBarrierCreateOp::create(
+      b, nvgpu::MBarrierGroupType::get(ctx, space, stages + extra));
+}
+
+void MBarrierPipeline::init() {
+  ImplicitLocOpBuilder &b = k.builder();
+  for (int64_t i = 0; i < numStages + numExtra; ++i)
+    nvgpu::MBarrierInitOp::create(b, group, k.idx(1), k.idx(i), Value());
+  NVVM::FenceMbarrierInitOp::create(b);
+}
+
+void MBarrierPipeline::expectBytes(Value bytes, Value barrier) {
+  nvgpu::MBarrierArriveExpectTxOp::create(k.builder(), group, bytes, barrier,
+                                          Value());
+}
+
+void MBarrierPipeline::wait(Value barrier, Value parity) {
+  nvgpu::MBarrierTryWaitParityOp::create(k.builder(), group, parity,
+                                         k.idx(kWaitTicks), barrier);
+}
+
+void MBarrierPipeline::waitFirstPhase(Value barrier) {
+  ImplicitLocOpBuilder &b = k.builder();
+  wait(barrier, arith::ConstantIntOp::create(b, b.getI1Type(), 0));
+}
+
+Value MBarrierPipeline::parityOf(Value i) {
+  ImplicitLocOpBuilder &b = k.builder();
+  return arith::TruncIOp::create(b, b.getI1Type(),
+                                 k.toI32(k.rem(k.div(i, numStages), 2)));
+}

@@ -1,0 +1,62 @@
+//===- MmaSync.h - mma.sync fragments of the kernels ------------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Warp-level MMA with mma.sync m16n8k16 on 16-bit operands (f16 or bf16)
+// and f32 accumulators: operand fragments from shared memory (ldmatrix),
+// register packing, the MMA itself, and the reductions along an
+// accumulator row. PTX ISA 9.7.13.4 (mma.m16n8k16) and 9.7.13.4.15
+// (ldmatrix). Internal to lib/Conversion.
+//
+// Accumulator layout (c0..c3): lane l holds rows g = l / 4 and g + 8,
+// columns 2 * (l % 4) and 2 * (l % 4) + 1 of an m16n8 tile, so a row is
+// spread over the 4 lanes of a quad.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_MMASYNC_H
+#define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_MMASYNC_H
+
+#include "KernelBuilder.h"
+#include "SharedMemory.h"
+
+namespace mlir {
+namespace paged_attn {
+
+/// An m16n8 f32 accumulator fragment: c0..c3.
+using Acc = SmallVector<Value, 4>;
+
+class MmaSyncF16 {
+public:
+  /// MMAs whose operands are `elemType` (f16 or bf16).
+  MmaSyncF16(KernelBuilder &k, Type elemType) : k(k), elemType(elemType) {}
+
+  /// The four 8x8 matrices of an ldmatrix.x4 at (row, col) of `tile` (the
+  /// calling lane's address), as operand registers.
+  SmallVector<Value, 4> ldmatrix(const SharedTile &tile, Value row, Value col,
+                                 bool transpose);
+  /// Packs two 16-bit values into one operand register.
+  Value pack(Value lo, Value hi);
+  /// A vector<2xT> pair as the operand register type for T.
+  Value asRegister(Value pair);
+  /// D = A B + C (A: 4 registers, B: 2 registers).
+  Acc mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c);
+
+  /// Reduces `v` over the quad of lanes that hold one accumulator row: the
+  /// row's max or sum.
+  Value rowMax(Value v) { return quadReduce(v, /*isMax=*/true); }
+  Value rowSum(Value v) { return quadReduce(v, /*isMax=*/false); }
+
+private:
+  Value quadReduce(Value v, bool isMax);
+
+  KernelBuilder &k;
+  Type elemType;
+};
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_MMASYNC_H

@@ -1,0 +1,94 @@
+//===- OnlineSoftmax.cpp - Online softmax over accumulator rows -----------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnlineSoftmax.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+
+Value AttentionMask::apply(KernelBuilder &k, Value valid, Value key,
+                           Value qPos) const {
+  auto narrow = [&](Value cond) { return valid ? k.andI(valid, cond) : cond; };
+  if (causal)
+    valid = narrow(k.le(key, qPos));
+  if (windowLeft >= 0)
+    valid = narrow(k.ge(k.add(key, k.idx(windowLeft)), qPos));
+  return valid;
+}
+
+Value OnlineSoftmax::logit(Value raw) {
+  if (!softCap)
+    return k.mulF(raw, logitScale);
+  double c = *softCap;
+  return k.mulF(
+      math::TanhOp::create(k.builder(),
+                           k.mulF(k.mulF(raw, logitScale), k.f32(1.0 / c))),
+      k.f32(c));
+}
+
+Value OnlineSoftmax::update(Row &row, ArrayRef<Value> x,
+                            function_ref<Value(Value)> rowMax,
+                            SmallVectorImpl<Value> &p) {
+  // A pairwise tree, (x0 max x1) max (x2 max x3) for four values; each
+  // level is built last pair first (the order the generated IR has always
+  // had).
+  SmallVector<Value> level(x.begin(), x.end());
+  while (level.size() > 1) {
+    SmallVector<Value> next((level.size() + 1) / 2);
+    if (level.size() % 2)
+      next.back() = level.back();
+    for (size_t i = level.size() / 2; i-- > 0;)
+      next[i] = k.maxF(level[2 * i], level[2 * i + 1]);
+    level = std::move(next);
+  }
+  Value tileMax = rowMax(level.front());
+  Value newMax = k.maxF(row.max, tileMax);
+  Value use = safeMax(newMax);
+  Value alpha = exp(k.subF(row.max, use));
+  Value sum = k.f32(0);
+  p.clear();
+  for (Value v : x) {
+    p.push_back(exp(k.subF(v, use)));
+    sum = k.addF(sum, p.back());
+  }
+  row.sum = k.addF(k.mulF(row.sum, alpha), sum);
+  row.max = newMax;
+  return alpha;
+}
+
+Value OnlineSoftmax::safeMax(Value max) {
+  Value isEmpty = k.cmpF(arith::CmpFPredicate::OEQ, max, k.negInf());
+  return k.select(isEmpty, k.f32(0), max);
+}
+
+Value OnlineSoftmax::hasKeys(Value sum) {
+  return k.cmpF(arith::CmpFPredicate::UNE, sum, k.f32(0));
+}
+
+Value OnlineSoftmax::normalize(Value o, Value sum, Value hasKeys) {
+  return k.select(hasKeys, k.divF(o, sum), k.f32(0));
+}
+
+Value OnlineSoftmax::normalizeWithSink(Value o, Value sum, Value max,
+                                       Value sink) {
+  Value all = k.maxF(max, sink);
+  Value keep = exp(k.subF(max, all));
+  Value denom = k.addF(k.mulF(sum, keep), exp(k.subF(sink, all)));
+  return k.divF(k.mulF(o, keep), denom);
+}
+
+Value OnlineSoftmax::logSumExp(Value max, Value sum, Value hasKeys) {
+  return k.select(hasKeys, k.addF(max, math::LogOp::create(k.builder(), sum)),
+                  k.negInf());
+}
+
+Value OnlineSoftmax::exp(Value x) {
+  return math::Exp2Op::create(k.builder(), k.mulF(x, k.f32(M_LOG2E)));
+}

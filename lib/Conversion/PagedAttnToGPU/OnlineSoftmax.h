@@ -1,0 +1,94 @@
+//===- OnlineSoftmax.h - Online softmax over accumulator rows ---*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The attention softmax, computed a key tile at a time (FlashAttention's
+// online softmax) over the rows of an accumulator fragment, whatever MMA
+// produced it: logits (scale, soft cap), masks (causal / q_len, sliding
+// window), the running max and sum per row with the rescale factor of the
+// output, and the final normalization with attention sinks. A row that has
+// seen no key keeps max -inf and sum 0; every step guards it, so no -inf -
+// -inf and no 0 / 0 appears, while a NaN from K or V stays NaN. Internal to
+// lib/Conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_ONLINESOFTMAX_H
+#define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_ONLINESOFTMAX_H
+
+#include "KernelBuilder.h"
+
+#include <optional>
+
+namespace mlir {
+namespace paged_attn {
+
+/// Which keys a query row sees, by position in its sequence. Bottom-right
+/// aligned: the last q token sits at the last key.
+struct AttentionMask {
+  /// Keys after the row's own position are hidden (decode with
+  /// q_len_per_request > 1, causal prefill).
+  bool causal = false;
+  /// Keys more than this far before the row's position are hidden; -1 for
+  /// none.
+  int64_t windowLeft = -1;
+
+  /// Narrows `valid` (i1, or null for "every key") to the keys at `key`
+  /// that the row at `qPos` sees.
+  Value apply(KernelBuilder &k, Value valid, Value key, Value qPos) const;
+};
+
+class OnlineSoftmax {
+public:
+  /// Logits are `raw * logitScale`, soft-capped to `cap * tanh(x / cap)`
+  /// when `softCap` is set.
+  OnlineSoftmax(KernelBuilder &k, Value logitScale,
+                std::optional<double> softCap)
+      : k(k), logitScale(logitScale), softCap(softCap) {}
+
+  /// The logit of a raw score.
+  Value logit(Value raw);
+  /// `logit` where `valid`, else -inf.
+  Value mask(Value valid, Value logit) {
+    return k.select(valid, logit, k.negInf());
+  }
+
+  /// One row's running state.
+  struct Row {
+    Value max, sum;
+  };
+  /// Folds this tile's masked logits `x` (the calling lane's part of the
+  /// row) into `row`. `rowMax` reduces over the lanes that share the row;
+  /// the sum stays per lane (reduce it once, at the end). Returns the factor
+  /// that rescales the row's output accumulator, and sets `p` to e^(x - max).
+  Value update(Row &row, ArrayRef<Value> x, function_ref<Value(Value)> rowMax,
+               SmallVectorImpl<Value> &p);
+
+  /// The max to subtract from a row's logits: `max`, or 0 for a row with no
+  /// key (max -inf).
+  Value safeMax(Value max);
+  /// Whether a row has a key: sum != 0 (true for a NaN sum).
+  Value hasKeys(Value sum);
+  /// o / sum, 0 for a row with no key.
+  Value normalize(Value o, Value sum, Value hasKeys);
+  /// o / sum with an attention sink (a logit with no value): the sink joins
+  /// the denominator, e^(sink - m) with the row's max m (from safeMax).
+  Value normalizeWithSink(Value o, Value sum, Value max, Value sink);
+  /// The row's log-sum-exp, max + log(sum); -inf for a row with no key.
+  Value logSumExp(Value max, Value sum, Value hasKeys);
+
+  /// e^x as 2^(x log2 e): one ex2.approx.
+  Value exp(Value x);
+
+private:
+  KernelBuilder &k;
+  Value logitScale;
+  std::optional<double> softCap;
+};
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_ONLINESOFTMAX_H
