@@ -15,7 +15,7 @@ using namespace attn;
 static constexpr TargetInfo kSM90a("sm_90a", 90, tma::Target::SM90, 80,
                                    227 * 1024, 228 * 1024, 132);
 static constexpr TargetInfo kSM100a("sm_100a", 100, tma::Target::SM100, 86,
-                                    227 * 1024, 228 * 1024, 132);
+                                    227 * 1024, 228 * 1024, 148);
 
 std::vector<const TargetInfo *> TargetInfo::all() {
   return {&kSM90a, &kSM100a};

@@ -43,7 +43,8 @@ TEST(TargetInfoTest, PtxVersionsAndLimits) {
     EXPECT_EQ(info->sharedMemoryPerSM(), 228 * 1024);
     EXPECT_GT(info->smCountFallback(), 0);
   }
-  EXPECT_EQ(sm90.smCountFallback(), 132);
+  EXPECT_EQ(sm90.smCountFallback(), 132);  // H100 and H200 SXM
+  EXPECT_EQ(sm100.smCountFallback(), 148); // B200
 }
 
 TEST(TargetInfoTest, InstructionFamilies) {
