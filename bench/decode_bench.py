@@ -69,6 +69,58 @@ def time_ms(fn, iters, warmup=5, repeats=5):
     return times[len(times) // 2]
 
 
+def host_cost(lib, calls=200, rounds=7):
+    """Host time of one decode call (bf16, batch 64, kv_len 4096, HND, page
+    16, the split-KV path's shape) while the GPU is busy: a long sleep
+    kernel is queued first, so every call only checks, encodes and enqueues.
+    Microseconds per call, the median of `rounds` runs of `calls` calls:
+    through `lib.call` (Python argument checks and descriptors included) and
+    through the bound entry point (`lib.bind`: the compiled host code alone,
+    entered through ctypes)."""
+    import time
+
+    import torch
+    batch, kv_len, H, KH, D = SHAPES[0]
+    cfg = config_for(H, KH, D)
+    dev = torch.device("cuda")
+    pages = batch * math.ceil(kv_len / PAGE)
+    k_cache = torch.randn(pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
+    v_cache = torch.randn_like(k_cache)
+    block_table = torch.randperm(pages, device=dev).int().view(batch, -1)
+    seq_lens = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
+    q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+    out = torch.empty_like(q)
+    args = (q, k_cache, v_cache, block_table, seq_lens, out)
+    bound = lib.bind(cfg.name, *args)
+    entry, entry_args = bound.entry, bound.args
+
+    def per_call_us(fn):
+        samples = []
+        for _ in range(rounds):
+            torch.cuda.synchronize()
+            torch.cuda._sleep(int(3e9))  # ~1.5 s of GPU time: the queue waits
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            samples.append((time.perf_counter() - start) / calls * 1e6)
+        torch.cuda.synchronize()
+        samples.sort()
+        return samples[len(samples) // 2]
+
+    lib.call(cfg.name, *args)  # warm-up: modules, workspace
+    result = {
+        "python_call_us": per_call_us(lambda: lib.call(cfg.name, *args)),
+        "bound_call_us": per_call_us(bound),
+    }
+    # The compiled entry point alone (ctypes call included; the runtime's
+    # stream and mode were set by the bound call above).
+    lib.runtime.set_stream(torch.cuda.current_stream().cuda_stream)
+    lib.runtime.set_synchronous(False)
+    result["entry_point_us"] = per_call_us(lambda: entry(*entry_args))
+    lib.runtime.check("host cost")
+    return result
+
+
 def run(lib_path, iters, json_path):
     import torch
     import torch.nn.functional as F
@@ -207,9 +259,15 @@ def run(lib_path, iters, json_path):
               f"{a['kv_tokens_per_s'] / 1e9:12.2f} " + " ".join(cells))
     print("max abs error of attn-mlir vs fp32 SDPA per shape:",
           [round(r["max_abs_err_vs_fp32"], 5) for r in rows])
+    cost = host_cost(lib)
+    print("host time per decode call while the GPU is busy (batch 64, kv_len "
+          f"4096): compiled entry point {cost['entry_point_us']:.1f} us, bound "
+          f"call {cost['bound_call_us']:.1f} us, lib.call "
+          f"{cost['python_call_us']:.1f} us")
     if json_path:
         with open(json_path, "w") as f:
-            json.dump({"device": name, "page_size": PAGE, "rows": rows}, f, indent=1)
+            json.dump({"device": name, "page_size": PAGE, "rows": rows,
+                       "host_cost": cost}, f, indent=1)
 
 
 def main():
@@ -218,12 +276,18 @@ def main():
     parser.add_argument("--lib")
     parser.add_argument("--iters", type=int, default=30)
     parser.add_argument("--json")
+    parser.add_argument("--host-cost-only", action="store_true",
+                        help="only the host time per call")
     args = parser.parse_args()
     if args.emit_mlir:
         sys.stdout.write(emit_mlir())
         return
     if not args.lib:
         parser.error("--lib is required unless --emit-mlir")
+    if args.host_cost_only:
+        import attn_mlir
+        print(json.dumps(host_cost(attn_mlir.load(args.lib))))
+        return
     run(args.lib, args.iters, args.json)
 
 

@@ -103,6 +103,9 @@ void mlir::paged_attn::addDeviceLoweringStage(
   gpuPm.addPass(createCanonicalizerPass());
   gpuPm.addPass(createCSEPass());
   gpuPm.addPass(createReconcileUnrealizedCastsPass());
+  // The kernels are llvm.funcs now: TMA descriptors become by-value
+  // grid_constant parameters, before the launches are lowered.
+  pm.addPass(createPagedAttnGridConstantParams());
 }
 
 void mlir::paged_attn::addHostLoweringStage(

@@ -50,6 +50,9 @@ namespace attn::runtime {
   X(cuEventSynchronize)                                                        \
   X(cuEventRecord)                                                             \
   X(cuMemAllocAsync)                                                           \
+  X(cuMemAlloc)                                                                \
+  X(cuCtxSynchronize)                                                          \
+  X(cuStreamIsCapturing)                                                       \
   X(cuMemAllocManaged)                                                         \
   X(cuMemFreeAsync)                                                            \
   X(cuMemFree)                                                                 \

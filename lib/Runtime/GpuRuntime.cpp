@@ -11,9 +11,11 @@
 
 #include "Driver.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 using namespace attn::runtime;
@@ -92,6 +94,136 @@ extern "C" int32_t attnRuntimeMultiprocessorCount(void) {
   return count;
 }
 
+//===----------------------------------------------------------------------===//
+// The split-KV workspace
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Workspace {
+  CUdeviceptr ptr = 0;
+  int64_t bytes = 0;
+};
+struct WorkspaceState {
+  std::mutex mutex;
+  std::unordered_map<CUcontext, Workspace> byContext;
+};
+} // namespace
+
+static WorkspaceState &workspaceState() {
+  static WorkspaceState *state = new WorkspaceState;
+  return *state;
+}
+
+/// The stream compiled code runs on when it creates one: the borrowed one,
+/// else none known (null).
+static CUstream currentStream() {
+  StreamState &state = streamState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  return state.borrowing ? state.borrowed : nullptr;
+}
+
+/// Whether the current stream is capturing a graph (false if unknown, with
+/// the error recorded).
+static bool isCapturing(const DriverApi &api) {
+  CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
+  CUstream stream = currentStream();
+  if (stream && !ATTN_CU(api, cuStreamIsCapturing, stream, &capture))
+    return false;
+  return capture != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+/// The current context's workspace, grown to `bytes` if it is smaller;
+/// `caller` names the need in errors.
+static void *getWorkspace(int64_t bytes, const char *caller) {
+  if (bytes < 0) {
+    recordError(std::string(caller) +
+                ": workspace size must be "
+                "non-negative, got " +
+                std::to_string(bytes));
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  CUcontext context = nullptr;
+  if (!ATTN_CU(*api, cuCtxGetCurrent, &context))
+    return nullptr;
+  WorkspaceState &state = workspaceState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  Workspace &ws = state.byContext[context];
+  if (ws.bytes >= bytes && (ws.ptr || bytes == 0))
+    return reinterpret_cast<void *>(uintptr_t(ws.ptr));
+  bool capturing = isCapturing(*api);
+  if (hasError())
+    return nullptr;
+  if (capturing) {
+    recordError(std::string(caller) + " needs a split-KV workspace of " +
+                std::to_string(bytes) + " bytes, but the library's holds " +
+                std::to_string(ws.bytes) +
+                " and the stream is capturing a CUDA graph, where nothing may "
+                "be allocated: reserve it before capture (make one call with "
+                "the largest shapes, or attnRuntimeReserveWorkspace(" +
+                std::to_string(bytes) + "))");
+    return nullptr;
+  }
+  // Calls in flight may still use the old buffer.
+  if (ws.ptr) {
+    if (!callDriver(*api, api->cuCtxSynchronize, "cuCtxSynchronize") ||
+        !ATTN_CU(*api, cuMemFree, ws.ptr))
+      return nullptr;
+    ws = Workspace();
+  }
+  // Grow geometrically: shapes that creep up reallocate rarely.
+  int64_t grown = std::max<int64_t>(bytes, 2 * ws.bytes);
+  grown = std::max<int64_t>(grown, 1 << 20);
+  if (!ATTN_CU(*api, cuMemAlloc, &ws.ptr, size_t(grown)))
+    return nullptr;
+  ws.bytes = grown;
+  return reinterpret_cast<void *>(uintptr_t(ws.ptr));
+}
+
+extern "C" void *attnRuntimeWorkspace(int64_t bytes) {
+  if (hasError())
+    return nullptr;
+  return getWorkspace(bytes, "paged_attn.decode");
+}
+
+extern "C" int32_t attnRuntimeReserveWorkspace(int64_t bytes) {
+  void *ptr = getWorkspace(bytes, "attnRuntimeReserveWorkspace");
+  return ptr || (bytes == 0 && !hasError()) ? 1 : 0;
+}
+
+extern "C" void attnRuntimeReleaseWorkspace(void) {
+  const DriverApi *api = driverWithContext();
+  CUcontext context = nullptr;
+  if (!api || !ATTN_CU(*api, cuCtxGetCurrent, &context))
+    return;
+  if (isCapturing(*api)) {
+    recordError("attnRuntimeReleaseWorkspace: the stream is capturing a CUDA "
+                "graph, which may use the workspace");
+    return;
+  }
+  WorkspaceState &state = workspaceState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto it = state.byContext.find(context);
+  if (it == state.byContext.end() || !it->second.ptr)
+    return;
+  if (callDriver(*api, api->cuCtxSynchronize, "cuCtxSynchronize") &&
+      ATTN_CU(*api, cuMemFree, it->second.ptr))
+    state.byContext.erase(it);
+}
+
+extern "C" int64_t attnRuntimeWorkspaceBytes(void) {
+  const DriverApi *api = driverWithContext();
+  CUcontext context = nullptr;
+  if (!api || !ATTN_CU(*api, cuCtxGetCurrent, &context))
+    return 0;
+  WorkspaceState &state = workspaceState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto it = state.byContext.find(context);
+  return it == state.byContext.end() ? 0 : it->second.bytes;
+}
+
 extern "C" void mgpuSetDefaultDevice(int32_t device) {
   if (device < 0) {
     recordError("mgpuSetDefaultDevice: device ordinal must be non-negative, "
@@ -106,30 +238,31 @@ extern "C" void mgpuSetDefaultDevice(int32_t device) {
 // Modules and launches
 //===----------------------------------------------------------------------===//
 
-extern "C" void *mgpuModuleLoad(void *data, uint64_t size) {
-  (void)size; // cubin, fatbin and PTX images describe their own size.
-  if (!data) {
-    recordError("mgpuModuleLoad: null module image");
-    return nullptr;
-  }
-  const DriverApi *api = driverWithContext();
-  if (!api)
-    return nullptr;
-  CUmodule module = nullptr;
-  if (!ATTN_CU(*api, cuModuleLoadData, &module, data))
-    return nullptr;
-  return module;
-}
+namespace {
+/// A module image loaded lazily into every CUDA context that launches from
+/// it: the handle mgpuModuleLoad returns. The compiled code loads a module
+/// once (a global constructor) and looks its kernels up per launch, in the
+/// context current then, so one library serves every GPU of the process.
+struct ContextModules {
+  const void *image;
+  bool jit;
+  int32_t optLevel;
+  std::mutex mutex;
+  std::unordered_map<CUcontext, CUmodule> modules;
+};
+} // namespace
 
-extern "C" void *mgpuModuleLoadJIT(void *data, int32_t optLevel) {
-  if (!data) {
-    recordError("mgpuModuleLoadJIT: null PTX image");
-    return nullptr;
+/// Loads `image` into the current context: with the JIT's error log for PTX
+/// (`jit`), else cuModuleLoadData.
+static CUmodule loadImage(const DriverApi &api, const void *image, bool jit,
+                          int32_t optLevel) {
+  CUmodule module = nullptr;
+  if (!jit) {
+    if (!ATTN_CU(api, cuModuleLoadData, &module, image))
+      return nullptr;
+    return module;
   }
-  const DriverApi *api = driverWithContext();
-  if (!api)
-    return nullptr;
-  if (!api->cuModuleLoadDataEx) {
+  if (!api.cuModuleLoadDataEx) {
     recordError("CUDA driver library libcuda.so.1 has no entry point "
                 "cuModuleLoadDataEx");
     return nullptr;
@@ -140,11 +273,10 @@ extern "C" void *mgpuModuleLoadJIT(void *data, int32_t optLevel) {
                             CU_JIT_OPTIMIZATION_LEVEL};
   void *values[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log))),
                     reinterpret_cast<void *>(uintptr_t(uint32_t(optLevel)))};
-  CUmodule module = nullptr;
-  CUresult result = api->cuModuleLoadDataEx(&module, data, 3, options, values);
+  CUresult result = api.cuModuleLoadDataEx(&module, image, 3, options, values);
   if (result != CUDA_SUCCESS) {
     std::string message =
-        describeFailure(*api, result, "cuModuleLoadDataEx (PTX JIT)");
+        describeFailure(api, result, "cuModuleLoadDataEx (PTX JIT)");
     if (log[0])
       message += ": " + std::string(log);
     recordError(std::move(message));
@@ -153,23 +285,73 @@ extern "C" void *mgpuModuleLoadJIT(void *data, int32_t optLevel) {
   return module;
 }
 
+/// The module of `handle` in the current context, loaded on first use.
+static CUmodule moduleInCurrentContext(const DriverApi &api,
+                                       ContextModules &handle) {
+  CUcontext context = nullptr;
+  if (!ATTN_CU(api, cuCtxGetCurrent, &context))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(handle.mutex);
+  auto it = handle.modules.find(context);
+  if (it != handle.modules.end())
+    return it->second;
+  CUmodule module = loadImage(api, handle.image, handle.jit, handle.optLevel);
+  if (module)
+    handle.modules.emplace(context, module);
+  return module;
+}
+
+/// Loads `image` into the current context now (so that a bad image is an
+/// error at load time) and returns the handle.
+static void *loadModule(const char *caller, const void *image, bool jit,
+                        int32_t optLevel) {
+  if (!image) {
+    recordError(std::string(caller) + ": null " +
+                (jit ? "PTX image" : "module image"));
+    return nullptr;
+  }
+  const DriverApi *api = driverWithContext();
+  if (!api)
+    return nullptr;
+  auto *handle = new ContextModules{image, jit, optLevel, {}, {}};
+  if (!moduleInCurrentContext(*api, *handle)) {
+    delete handle;
+    return nullptr;
+  }
+  return handle;
+}
+
+extern "C" void *mgpuModuleLoad(void *data, uint64_t size) {
+  (void)size; // cubin, fatbin and PTX images describe their own size.
+  return loadModule("mgpuModuleLoad", data, /*jit=*/false, 0);
+}
+
+extern "C" void *mgpuModuleLoadJIT(void *data, int32_t optLevel) {
+  return loadModule("mgpuModuleLoadJIT", data, /*jit=*/true, optLevel);
+}
+
 extern "C" void mgpuModuleUnload(void *module) {
   // A failed load left a null module: nothing to do, and no new error.
   if (!module)
     return;
+  auto *handle = static_cast<ContextModules *>(module);
   const DriverApi *api = loadDriver();
-  if (!api)
-    return;
   // From a global destructor the driver may already be shut down.
   CUcontext current = nullptr;
-  if (api->cuCtxGetCurrent &&
-      api->cuCtxGetCurrent(&current) == CUDA_ERROR_DEINITIALIZED)
-    return;
-  if (!driverWithContext() || !api->cuModuleUnload)
-    return;
-  CUresult result = api->cuModuleUnload(static_cast<CUmodule>(module));
-  if (result != CUDA_ERROR_DEINITIALIZED)
-    checkResult(*api, result, "cuModuleUnload");
+  bool alive = api && api->cuCtxGetCurrent &&
+               api->cuCtxGetCurrent(&current) != CUDA_ERROR_DEINITIALIZED &&
+               api->cuModuleUnload;
+  if (alive) {
+    for (auto &[context, loaded] : handle->modules) {
+      CUresult result = api->cuModuleUnload(loaded);
+      // A context destroyed before us took its modules with it.
+      if (result != CUDA_ERROR_DEINITIALIZED &&
+          result != CUDA_ERROR_CONTEXT_IS_DESTROYED &&
+          result != CUDA_ERROR_INVALID_CONTEXT)
+        checkResult(*api, result, "cuModuleUnload");
+    }
+  }
+  delete handle;
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -185,10 +367,14 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
   const DriverApi *api = driverWithContext();
   if (!api)
     return nullptr;
+  CUmodule loaded =
+      moduleInCurrentContext(*api, *static_cast<ContextModules *>(module));
+  if (!loaded)
+    return nullptr;
   CUfunction function = nullptr;
   if (!callDriver(*api, api->cuModuleGetFunction,
-                  "cuModuleGetFunction('" + kernel + "')", &function,
-                  static_cast<CUmodule>(module), name))
+                  "cuModuleGetFunction('" + kernel + "')", &function, loaded,
+                  name))
     return nullptr;
   return function;
 }

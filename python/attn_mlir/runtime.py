@@ -110,6 +110,9 @@ class Runtime:
         self.lib.attnRuntimeSetStream.argtypes = [ctypes.c_void_p]
         self.lib.attnRuntimeSetSynchronous.argtypes = [ctypes.c_int32]
         self.lib.attnRuntimeMultiprocessorCount.restype = ctypes.c_int32
+        self.lib.attnRuntimeReserveWorkspace.argtypes = [ctypes.c_int64]
+        self.lib.attnRuntimeReserveWorkspace.restype = ctypes.c_int32
+        self.lib.attnRuntimeWorkspaceBytes.restype = ctypes.c_int64
 
     def clear(self):
         self.lib.attnRuntimeClearError()
@@ -128,6 +131,35 @@ class Runtime:
 
     def set_synchronous(self, synchronous: bool):
         self.lib.attnRuntimeSetSynchronous(1 if synchronous else 0)
+
+    def reserve_workspace(self, nbytes: int, device=None):
+        """Grows the split-KV workspace of `device` (default: the current
+        one) to at least `nbytes`, e.g. before capturing CUDA graphs whose
+        calls need more than the calls made so far."""
+        import torch
+        with torch.cuda.device(device if device is not None
+                               else torch.cuda.current_device()):
+            self.clear()
+            self.lib.attnRuntimeReserveWorkspace(int(nbytes))
+            self.check("reserve_workspace")
+
+    def release_workspace(self, device=None):
+        """Frees `device`'s split-KV workspace (it is allocated again by the
+        next call that needs one, outside graph capture)."""
+        import torch
+        with torch.cuda.device(device if device is not None
+                               else torch.cuda.current_device()):
+            self.clear()
+            self.lib.attnRuntimeReleaseWorkspace()
+            self.check("release_workspace")
+
+    def workspace_bytes(self, device=None) -> int:
+        """Bytes of `device`'s split-KV workspace (0 before the first call
+        that needed one)."""
+        import torch
+        with torch.cuda.device(device if device is not None
+                               else torch.cuda.current_device()):
+            return int(self.lib.attnRuntimeWorkspaceBytes())
 
 
 _RUNTIMES: Dict[str, Runtime] = {}
@@ -157,7 +189,29 @@ class Library:
             raise AttributeError(name)
         return lambda *tensors, **kw: self.call(name, *tensors, **kw)
 
-    def call(self, name: str, *tensors, stream=None, synchronous: bool = True):
+    def bind(self, name: str, *tensors, stream=None):
+        """`call` split in two: checks the arguments and builds their
+        descriptors once, and returns a function of no arguments that runs
+        only the compiled entry point (its host code still checks every TMA
+        rule and encodes the descriptors from the tensors' real strides) on
+        the same tensors, asynchronously. For hot loops over fixed buffers,
+        and to measure the entry point's own host cost."""
+        entry, descriptors, device, stream = self._prepare(name, tensors, stream)
+        args = [ctypes.byref(d) for d in descriptors]
+        runtime = self.runtime
+
+        def run():
+            import torch
+            with torch.cuda.device(device):
+                runtime.clear()
+                runtime.set_stream(stream)
+                runtime.set_synchronous(False)
+                entry(*args)
+                runtime.check(name)
+        run.entry, run.args = entry, args  # for the bench's C-only timing
+        return run
+
+    def _prepare(self, name, tensors, stream):
         signature = self.signatures.get(name)
         if signature is None:
             raise AttnError(f"no function '{name}' in this library; it has "
@@ -171,18 +225,43 @@ class Library:
         for arg, tensor in zip(signature.arguments, tensors):
             check_argument(name, arg.name, arg.type, tensor)
             descriptors.append(make_descriptor(tensor, arg.type.rank))
+        device = tensors[0].device
+        for arg, tensor in zip(signature.arguments, tensors):
+            if tensor.device != device:
+                raise AttnError(
+                    f"{name}: all tensors must be on one device; "
+                    f"'{signature.arguments[0].name}' is on {device}, "
+                    f"'{arg.name}' on {tensor.device}")
         entry = getattr(self.lib, "_mlir_ciface_" + name)
         entry.restype = None
         entry.argtypes = [ctypes.POINTER(type(d)) for d in descriptors]
         if stream is None:
-            import torch  # only on the GPU path
+            import torch
+            stream = torch.cuda.current_stream(device).cuda_stream
+        return entry, descriptors, device, stream
 
-            stream = torch.cuda.current_stream(tensors[0].device).cuda_stream
-        self.runtime.clear()
-        self.runtime.set_stream(stream)
-        self.runtime.set_synchronous(synchronous)
-        entry(*[ctypes.byref(d) for d in descriptors])
-        self.runtime.check(name)
+    def call(self, name: str, *tensors, stream=None, synchronous: bool = False):
+        """Runs `name` on `tensors` (in its arguments' order) on the device
+        that holds them, asynchronously on `stream` (default: torch's
+        current stream of that device), like a torch op: what the call
+        writes is ready for later work on that stream. `synchronous=True`
+        waits for the kernels (debugging). Bad arguments, broken TMA rules
+        and CUDA errors raise AttnError before anything is launched.
+        CUDA-graph safe: the kernels take their TMA descriptors by value and
+        nothing is allocated (the split-KV workspace belongs to the runtime:
+        make one call with the largest shapes, or reserve_workspace, before
+        capturing)."""
+        entry, descriptors, device, stream = self._prepare(name, tensors, stream)
+        import torch  # only on the GPU path
+
+        # The device's primary context is current during the call: the
+        # runtime loads the kernels there and launches there.
+        with torch.cuda.device(device):
+            self.runtime.clear()
+            self.runtime.set_stream(stream)
+            self.runtime.set_synchronous(synchronous)
+            entry(*[ctypes.byref(d) for d in descriptors])
+            self.runtime.check(name)
 
 
 def load(path: str) -> Library:

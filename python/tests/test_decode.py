@@ -157,13 +157,13 @@ def make_nvfp4_caches(cfg: Config, num_pages: int, joint: bool, scale_layout: st
 
 def make_inputs(cfg: Config, batch: int, joint: bool, q_sliced: bool, seed: int,
                 max_len: int = 300, lens=None, extra_pages: int = 3,
-                scale_layout: str = "tight") -> DecodeInputs:
+                scale_layout: str = "tight", device: str = "cuda") -> DecodeInputs:
     gen = torch.Generator(device="cpu").manual_seed(seed)
     rng = random.Random(seed)
     dtype = getattr(torch, DTYPES[cfg.dtype])
     q_dtype = torch.float8_e4m3fn if cfg.q_f8 else dtype
     cache_dtype = torch.float8_e4m3fn if cfg.kv_dtype == "f8" else dtype
-    dev = "cuda"
+    dev = device
     # Ragged lengths: 1, a page multiple plus one, random others.
     if lens is None:
         lens = [rng.randint(1, max_len) for _ in range(batch)]

@@ -19,7 +19,7 @@
 // CHECK-NEXT: .target sm_90a
 // CHECK-NEXT: .address_size 64
 // CHECK: .visible .entry decode_0(
-// CHECK: 	.param .u64 decode_0_param_0,
+// CHECK: 	.param .align 64 .b8 decode_0_param_0[128],
 // CHECK: .visible .entry decode_0_merge(
 
 func.func @decode(%q: memref<?x8x64xf16>, %k: memref<?x16x2x64xf16>,

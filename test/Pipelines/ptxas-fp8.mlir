@@ -31,8 +31,8 @@
 // IR-COUNT-3: call @attnTmaEncode
 // IR: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 {{.*}}args({{.*}}, %arg5 : memref<f32>, %arg6 : memref<f32>)
 // IR-LABEL: gpu.func @decode_0(
-// IR: memref.load %arg7[] : memref<f32>
-// IR: memref.load %arg8[] : memref<f32>
+// IR: memref.load %arg9[] : memref<f32>
+// IR: memref.load %arg10[] : memref<f32>
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
 // IR-LABEL: gpu.func @decode_0_merge(

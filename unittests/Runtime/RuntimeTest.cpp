@@ -468,6 +468,26 @@ TEST_F(RuntimeTest, WithoutDriverEveryCallRecordsNotFound) {
   attnRuntimeClearError();
   EXPECT_EQ(attnRuntimeMultiprocessorCount(), 0);
   EXPECT_EQ(lastError().rfind(prefix, 0), 0u) << lastError();
+  attnRuntimeClearError();
+  EXPECT_EQ(attnRuntimeWorkspace(1024), nullptr);
+  EXPECT_EQ(lastError().rfind(prefix, 0), 0u) << lastError();
+  attnRuntimeClearError();
+  EXPECT_EQ(attnRuntimeReserveWorkspace(1024), 0);
+  EXPECT_EQ(lastError().rfind(prefix, 0), 0u) << lastError();
+}
+
+TEST_F(RuntimeTest, WorkspaceSizeMustBeNonNegative) {
+  EXPECT_EQ(attnRuntimeReserveWorkspace(-5), 0);
+  EXPECT_EQ(lastError(), "attnRuntimeReserveWorkspace: workspace size must be "
+                         "non-negative, got -5");
+}
+
+TEST_F(RuntimeTest, NoWorkspaceAfterAnError) {
+  attnRuntimeReserveWorkspace(-1);
+  // A recorded error (e.g. a broken TMA rule) means nothing launches: the
+  // workspace is not even looked at.
+  EXPECT_EQ(attnRuntimeWorkspace(16), nullptr);
+  EXPECT_EQ(lastError().rfind("attnRuntimeReserveWorkspace", 0), 0u);
 }
 
 TEST_F(RuntimeTest, BorrowedStreamIsReturnedAndNeverDestroyed) {
@@ -709,6 +729,68 @@ TEST_F(GpuTest, BorrowedStream) {
   void *owned = mgpuStreamCreate();
   EXPECT_NE(owned, stream);
   mgpuStreamDestroy(owned);
+}
+
+TEST_F(GpuTest, WorkspaceIsOwnedGrownAndReleased) {
+  attnRuntimeReleaseWorkspace();
+  EXPECT_EQ(attnRuntimeWorkspaceBytes(), 0);
+  void *small = attnRuntimeWorkspace(1000);
+  ASSERT_NE(small, nullptr) << lastError();
+  int64_t bytes = attnRuntimeWorkspaceBytes();
+  EXPECT_GE(bytes, 1000);
+  // Calls that fit reuse the buffer: no allocation per call.
+  EXPECT_EQ(attnRuntimeWorkspace(bytes), small);
+  EXPECT_EQ(attnRuntimeWorkspace(1), small);
+  // The buffer is device memory the kernels can write.
+  fill(small, 7, 1, 64);
+  EXPECT_EQ(download(small, 64)[5], 12u) << lastError();
+  void *large = attnRuntimeWorkspace(bytes + 1);
+  ASSERT_NE(large, nullptr) << lastError();
+  EXPECT_GE(attnRuntimeWorkspaceBytes(), bytes + 1);
+  attnRuntimeReleaseWorkspace();
+  EXPECT_EQ(attnRuntimeWorkspaceBytes(), 0);
+  EXPECT_EQ(attnRuntimeStatusOk(), 1) << lastError();
+}
+
+TEST_F(GpuTest, WorkspaceNeverGrowsDuringCapture) {
+  // Stream capture straight from the driver (the runtime's ABI has none).
+  void *cuda = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(cuda, nullptr);
+  using BeginFn = int (*)(void *, int);
+  using EndFn = int (*)(void *, void **);
+  using DestroyFn = int (*)(void *);
+  auto begin =
+      reinterpret_cast<BeginFn>(dlsym(cuda, "cuStreamBeginCapture_v2"));
+  auto end = reinterpret_cast<EndFn>(dlsym(cuda, "cuStreamEndCapture"));
+  auto destroy = reinterpret_cast<DestroyFn>(dlsym(cuda, "cuGraphDestroy"));
+  ASSERT_TRUE(begin && end && destroy);
+  constexpr int kThreadLocalCapture = 1; // CU_STREAM_CAPTURE_MODE_THREAD_LOCAL
+  ASSERT_EQ(attnRuntimeReserveWorkspace(4096), 1) << lastError();
+  int64_t reserved = attnRuntimeWorkspaceBytes();
+  void *before = attnRuntimeWorkspace(1);
+  attnRuntimeSetStream(stream);
+  attnRuntimeSetSynchronous(0);
+  ASSERT_EQ(begin(stream, kThreadLocalCapture), 0);
+  // What was reserved serves the capture...
+  EXPECT_EQ(attnRuntimeWorkspace(reserved), before) << lastError();
+  // ...more is refused with the reason, and nothing is allocated.
+  EXPECT_EQ(attnRuntimeWorkspace(reserved + 1), nullptr);
+  std::string error = lastError();
+  attnRuntimeReleaseWorkspace(); // refused too: the graph may use it
+  void *graph = nullptr;
+  EXPECT_EQ(end(stream, &graph), 0);
+  if (graph)
+    destroy(graph);
+  dlclose(cuda);
+  attnRuntimeSetSynchronous(1);
+  attnRuntimeResetStream();
+  EXPECT_NE(error.find("paged_attn.decode needs a split-KV workspace of " +
+                       std::to_string(reserved + 1) + " bytes"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("capturing a CUDA graph"), std::string::npos) << error;
+  EXPECT_EQ(attnRuntimeWorkspaceBytes(), reserved);
+  attnRuntimeClearError();
 }
 
 TEST_F(GpuTest, HostSharedAllocation) {

@@ -77,4 +77,27 @@ def PagedAttnCheckTarget : Pass<"paged-attn-check-target", "ModuleOp"> {
   ];
 }
 
+def PagedAttnGridConstantParams
+    : Pass<"paged-attn-grid-constant-params", "ModuleOp"> {
+  let summary = "Pass TMA descriptors by value as __grid_constant__ kernel "
+                "parameters";
+  let description = [{
+    Runs once the kernels are `llvm.func`s (after `convert-gpu-to-nvvm`)
+    and before the host's launches are lowered. Each kernel argument listed
+    in the kernel's `paged_attn.grid_constant_args` attribute (an
+    `!llvm.ptr` to an encoded CUtensorMap, as `convert-paged-attn-to-gpu`
+    emits them) becomes a `byval([128 x i8])`, 64-byte aligned
+    `nvvm.grid_constant` parameter, PTX `.param .align 64 .b8 p[128]` whose
+    generic address (`cvta.param`) TMA reads; and each `gpu.launch_func` of
+    such a kernel passes the 128 bytes its pointer operand points to, by
+    value. A launch, or a CUDA graph's kernel node, then carries the
+    descriptors themselves: nothing the call owns is read after the launch
+    (what makes a captured call replay correctly). MLIR 22's `gpu.func`
+    keeps neither `llvm.byval` nor `nvvm.grid_constant` through the
+    conversion, hence this pass. Kernels without the attribute are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

@@ -79,6 +79,31 @@ ATTN_RUNTIME_EXPORT void attnRuntimeSetSynchronous(int32_t synchronous);
 /// context, else of the default device); 0 and an error if unavailable.
 ATTN_RUNTIME_EXPORT int32_t attnRuntimeMultiprocessorCount(void);
 
+/// The split-KV workspace: a device buffer of at least `bytes` bytes that
+/// the runtime owns, one per CUDA context, reused by every call (compiled
+/// code never allocates per call). It grows, when a call needs more, by a
+/// synchronous reallocation (the context is synchronized first), which is
+/// refused while the current stream (the borrowed one, attnRuntimeSetStream)
+/// is capturing a CUDA graph: then it returns null and records "...needs a
+/// split-KV workspace of N bytes ... reserve it before capture", and nothing
+/// launches. Calls on one context share the buffer, so they must be ordered
+/// (one stream, or streams that wait on each other); a captured graph
+/// refers to the buffer, so replays must be ordered the same way.
+ATTN_RUNTIME_EXPORT void *attnRuntimeWorkspace(int64_t bytes);
+
+/// Grows the current context's workspace to at least `bytes` bytes now
+/// (e.g. before capturing graphs whose calls need it); 1 on success, 0 with
+/// the error recorded otherwise.
+ATTN_RUNTIME_EXPORT int32_t attnRuntimeReserveWorkspace(int64_t bytes);
+
+/// Frees the current context's workspace (after synchronizing the context);
+/// the next call that needs one allocates it again. Refused, with the error
+/// recorded, while the current stream is capturing a graph.
+ATTN_RUNTIME_EXPORT void attnRuntimeReleaseWorkspace(void);
+
+/// Bytes of the current context's workspace (0 if none yet).
+ATTN_RUNTIME_EXPORT int64_t attnRuntimeWorkspaceBytes(void);
+
 //===----------------------------------------------------------------------===//
 // TMA descriptors
 //===----------------------------------------------------------------------===//
@@ -138,9 +163,12 @@ ATTN_RUNTIME_EXPORT int32_t attnTmaEncode(
 //===----------------------------------------------------------------------===//
 
 /// `ptr @mgpuModuleLoad(ptr, i64)`: loads a cubin, fatbin or PTX image with
-/// cuModuleLoadData (`size` is not needed). Safe to call from a global
-/// constructor at dlopen time: without a GPU it records the error and
-/// returns NULL.
+/// cuModuleLoadData (`size` is not needed) into the current context and
+/// returns a handle that loads it into every other context on first use
+/// (mgpuModuleGetFunction looks kernels up in the context current at the
+/// launch, so one library serves every GPU; the image must stay mapped).
+/// Safe to call from a global constructor at dlopen time: without a GPU it
+/// records the error and returns NULL.
 ATTN_RUNTIME_EXPORT void *mgpuModuleLoad(void *data, uint64_t size);
 
 /// `ptr @mgpuModuleLoadJIT(ptr, i32)`: JIT-compiles a NUL-terminated PTX

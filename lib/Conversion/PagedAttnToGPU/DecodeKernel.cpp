@@ -80,13 +80,12 @@ void DecodeKernelEmitter::emitPrologue() {
     kScaleValue = memref::LoadOp::create(b, args.kGlobalScale, ValueRange{});
   if (args.vGlobalScale)
     vScaleValue = memref::LoadOp::create(b, args.vGlobalScale, ValueRange{});
-  TensorMaps maps(k, args.tensorMaps, tma);
-  qMap = maps.get(tma.q);
-  kMap = maps.get(tma.kCache);
-  vMap = maps.get(tma.vCache);
+  qMap = getTensorMap(k, args.qMap, tma.q);
+  kMap = getTensorMap(k, args.kCacheMap, tma.kCache);
+  vMap = getTensorMap(k, args.vCacheMap, tma.vCache);
   if (t.nvfp4) {
-    kScaleMap = maps.get(*tma.kScale);
-    vScaleMap = maps.get(*tma.vScale);
+    kScaleMap = getTensorMap(k, args.kScaleMap, *tma.kScale);
+    vScaleMap = getTensorMap(k, args.vScaleMap, *tma.vScale);
   }
 
   qTile = SharedTile{
@@ -416,7 +415,10 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
 static DecodeKernelArgs<Type> getDecodeKernelSignature(OpBuilder &builder,
                                                        DecodeOp op) {
   DecodeKernelArgs<Type> sig;
-  sig.tensorMaps = builder.getI64Type();
+  Type map = getDescriptorParamType(builder.getContext());
+  sig.qMap = sig.kCacheMap = sig.vCacheMap = map;
+  if (op.getKScale())
+    sig.kScaleMap = sig.vScaleMap = map;
   sig.blockTable = op.getBlockTable().getType();
   sig.seqLens = op.getSeqLens().getType();
   sig.out = op.getOut().getType();
@@ -438,6 +440,11 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
   gpu::GPUFuncOp func =
       createKernelFunc(builder, module, op.getLoc(), name, getPresentArgs(sig),
                        DecodePlan::kThreads);
+  // The descriptors lead the arguments; they are passed by value.
+  SmallVector<int32_t> mapArgs;
+  for (int32_t i = 0, e = tma.all().size(); i < e; ++i)
+    mapArgs.push_back(i);
+  func->setAttr(kGridConstantArgsAttr, builder.getDenseI32ArrayAttr(mapArgs));
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

@@ -19,8 +19,8 @@ namespace paged_attn {
 /// Arguments of the decode kernel (KernelArgs.h), in order.
 template <typename T>
 struct DecodeKernelArgs {
-  T tensorMaps; ///< i64 device address of the op's TmaDescriptors, slot
-                ///< order, kTensorMapBytes each
+  /// The TMA descriptors, by value (Tma.h); the scales' only for nvfp4.
+  T qMap, kCacheMap, vCacheMap, kScaleMap, vScaleMap;
   T blockTable, seqLens, out;
   T workspace;   ///< SplitWorkspace, memref<?xf32> (unused with one split)
   T numSplits;   ///< index
@@ -30,9 +30,9 @@ struct DecodeKernelArgs {
 
   template <typename F>
   void forEachField(F &&f) {
-    for (T *field :
-         {&tensorMaps, &blockTable, &seqLens, &out, &workspace, &numSplits,
-          &splitTokens, &sinks, &kGlobalScale, &vGlobalScale})
+    for (T *field : {&qMap, &kCacheMap, &vCacheMap, &kScaleMap, &vScaleMap,
+                     &blockTable, &seqLens, &out, &workspace, &numSplits,
+                     &splitTokens, &sinks, &kGlobalScale, &vGlobalScale})
       f(*field);
   }
 };

@@ -60,6 +60,41 @@ static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
   return {splits, k.mul(unitsPerSplit, unit), batch, headBlocks};
 }
 
+/// A memref<?xf32> of `elems` elements over the device buffer at `ptr`
+/// (!llvm.ptr): its LLVM descriptor, cast to the memref type (the cast
+/// folds away when the host code reaches the LLVM dialect).
+static Value wrapDeviceBuffer(KernelBuilder &k, Value ptr, Value elems) {
+  ImplicitLocOpBuilder &b = k.builder();
+  MLIRContext *ctx = b.getContext();
+  Type i64 = b.getI64Type();
+  auto array = LLVM::LLVMArrayType::get(i64, 1);
+  auto descType = LLVM::LLVMStructType::getLiteral(
+      ctx, {ptr.getType(), ptr.getType(), i64, array, array});
+  Value desc = LLVM::UndefOp::create(b, descType);
+  desc = LLVM::InsertValueOp::create(b, desc, ptr, ArrayRef<int64_t>{0});
+  desc = LLVM::InsertValueOp::create(b, desc, ptr, ArrayRef<int64_t>{1});
+  desc = LLVM::InsertValueOp::create(b, desc, k.i64(0), ArrayRef<int64_t>{2});
+  desc = LLVM::InsertValueOp::create(b, desc, k.toI64(elems),
+                                     ArrayRef<int64_t>{3, 0});
+  desc =
+      LLVM::InsertValueOp::create(b, desc, k.i64(1), ArrayRef<int64_t>{4, 0});
+  auto type = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  return UnrealizedConversionCastOp::create(b, TypeRange{type},
+                                            ValueRange{desc})
+      .getResult(0);
+}
+
+/// The runtime's split-KV workspace of `elems` f32 (attnRuntimeWorkspace:
+/// grown outside graph capture, else an error and no launch).
+static Value getRuntimeWorkspace(KernelBuilder &k, RuntimeCalls &runtime,
+                                 Value elems) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Value bytes = k.toI64(k.mul(elems, 4));
+  Value ptr = runtime.call(b, "attnRuntimeWorkspace", ValueRange{bytes},
+                           {LLVM::LLVMPointerType::get(b.getContext())});
+  return wrapDeviceBuffer(k, ptr, elems);
+}
+
 LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
                                             ModuleLowering &lowering) {
   FailureOr<DecodePlan> plan = DecodePlan::get(op, lowering.target);
@@ -83,10 +118,9 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
   ImplicitLocOpBuilder b(op.getLoc(), op);
   KernelBuilder k(b);
   MLIRContext *ctx = b.getContext();
-  Value hostMaps = lowering.encoder.encodeAll(b, tma, "paged_attn.decode",
-                                              describeLocation(op),
-                                              lowering.target.tmaTarget());
-  auto mapsType = cast<MemRefType>(hostMaps.getType());
+  SmallVector<Value> maps = lowering.encoder.encodeAll(
+      b, tma, "paged_attn.decode", describeLocation(op),
+      lowering.target.tmaTarget());
   Value ok = lowering.encoder.statusOk(b);
 
   k.ifThen(ok, [&] {
@@ -102,31 +136,31 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
 
     auto launch = [&](bool withMerge) {
       Type tokenType = gpu::AsyncTokenType::get(ctx);
+      // The runtime's workspace (nothing is allocated per call); one split
+      // needs none.
+      SplitWorkspace layout(k, numTokens, numHeads, splits, t.headDim);
+      Value workspace =
+          withMerge
+              ? getRuntimeWorkspace(k, lowering.encoder.getRuntime(),
+                                    layout.elements())
+              : wrapDeviceBuffer(
+                    k, LLVM::ZeroOp::create(b, LLVM::LLVMPointerType::get(ctx)),
+                    k.idx(0));
       Value token =
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
-      auto devMaps = gpu::AllocOp::create(b, mapsType, tokenType,
-                                          ValueRange{token}, ValueRange{},
-                                          ValueRange{}, /*hostShared=*/false);
-      token = gpu::MemcpyOp::create(b, tokenType,
-                                    ValueRange{devMaps.getAsyncToken()},
-                                    devMaps.getMemref(), hostMaps)
-                  .getAsyncToken();
-      SplitWorkspace layout(k, numTokens, numHeads, splits, t.headDim);
-      Value wsElems = withMerge ? layout.elements() : k.idx(1);
-      auto wsType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
-      auto workspace =
-          gpu::AllocOp::create(b, wsType, tokenType, ValueRange{token},
-                               ValueRange{wsElems}, ValueRange{},
-                               /*hostShared=*/false);
-      token = workspace.getAsyncToken();
 
       DecodeKernelArgs<Value> args;
-      args.tensorMaps = k.toI64(memref::ExtractAlignedPointerAsIndexOp::create(
-          b, devMaps.getMemref()));
+      args.qMap = maps[0];
+      args.kCacheMap = maps[1];
+      args.vCacheMap = maps[2];
+      if (tma.kScale) {
+        args.kScaleMap = maps[tma.slotOf(*tma.kScale)];
+        args.vScaleMap = maps[tma.slotOf(*tma.vScale)];
+      }
       args.blockTable = op.getBlockTable();
       args.seqLens = op.getSeqLens();
       args.out = out;
-      args.workspace = workspace.getMemref();
+      args.workspace = workspace;
       args.numSplits = splits;
       args.splitTokens = policy.splitTokens;
       args.sinks = op.getSinks();
@@ -140,7 +174,7 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
                   .getAsyncToken();
       if (withMerge) {
         MergeKernelArgs<Value> mergeArgs;
-        mergeArgs.workspace = workspace.getMemref();
+        mergeArgs.workspace = workspace;
         mergeArgs.numSplits = splits;
         mergeArgs.out = out;
         mergeArgs.sinks = op.getSinks();
@@ -151,12 +185,6 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
                                           tokenType, ValueRange{token})
                     .getAsyncToken();
       }
-      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token},
-                                     workspace.getMemref())
-                  .getAsyncToken();
-      token = gpu::DeallocOp::create(b, tokenType, ValueRange{token},
-                                     devMaps.getMemref())
-                  .getAsyncToken();
       gpu::WaitOp::create(b, Type(), ValueRange{token});
     };
     k.ifThenElse(

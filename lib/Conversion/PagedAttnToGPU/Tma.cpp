@@ -53,15 +53,17 @@ getDescriptorType(MLIRContext *ctx, const tma::DescriptorPlan &plan,
       nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
 }
 
-Value TensorMaps::get(const TmaOperandPlan &operand) {
+Type mlir::paged_attn::getDescriptorParamType(MLIRContext *ctx) {
+  return LLVM::LLVMPointerType::get(ctx);
+}
+
+Value mlir::paged_attn::getTensorMap(KernelBuilder &k, Value param,
+                                     const TmaOperandPlan &operand) {
   ImplicitLocOpBuilder &b = k.builder();
-  MLIRContext *ctx = b.getContext();
-  Value slot = arith::AddIOp::create(
-      b, address, k.i64(kTensorMapBytes * set.slotOf(operand)));
-  Value ptr =
-      LLVM::IntToPtrOp::create(b, LLVM::LLVMPointerType::get(ctx), slot);
-  auto type = getDescriptorType(ctx, operand.plan, getTmaMoveType(operand));
-  return UnrealizedConversionCastOp::create(b, TypeRange{type}, ValueRange{ptr})
+  auto type =
+      getDescriptorType(b.getContext(), operand.plan, getTmaMoveType(operand));
+  return UnrealizedConversionCastOp::create(b, TypeRange{type},
+                                            ValueRange{param})
       .getResult(0);
 }
 

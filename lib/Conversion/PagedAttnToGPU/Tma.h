@@ -4,11 +4,17 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The device side of the TMA descriptors: the host encodes the descriptors
-// of an op (TmaDescriptors, one 128-byte slot each, in slot order) into one
-// device buffer whose address is a kernel argument; a kernel reads each
-// descriptor by operand (q, k_cache, ...) and issues box loads into shared
-// memory that complete on an mbarrier. Internal to lib/Conversion.
+// The device side of the TMA descriptors. Each descriptor the host encodes
+// is a kernel parameter of its own, passed by value (128 bytes, 64-byte
+// aligned) as a `__grid_constant__` parameter, as CUTLASS and FA3 pass
+// them: a launch (and a CUDA graph's kernel node) carries the descriptor
+// itself, nothing refers to host or device memory the call owns. Until the
+// kernels are LLVM functions the parameter is an !llvm.ptr argument listed
+// in the kernel's kGridConstantArgsAttr; the
+// --paged-attn-grid-constant-params pass then makes it a byval
+// grid_constant parameter and the launch operand the 128 bytes it points
+// to. A kernel issues box loads into shared memory that complete on an
+// mbarrier. Internal to lib/Conversion.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,22 +41,19 @@ SmallVector<int64_t> getBoxShape(const attn::tma::DescriptorPlan &plan);
 /// for byte descriptors (fp8 and nvfp4 data, block scales).
 Type getTmaMoveType(const TmaOperandPlan &operand);
 
-/// The kernel's view of an op's descriptors.
-class TensorMaps {
-public:
-  /// `address`: the i64 device address of the descriptors' buffer.
-  TensorMaps(KernelBuilder &k, Value address, const TmaDescriptors &set)
-      : k(k), address(address), set(set) {}
+/// The kernel function attribute that lists (DenseI32ArrayAttr) the
+/// arguments that are TMA descriptors passed by value.
+constexpr llvm::StringLiteral kGridConstantArgsAttr =
+    "paged_attn.grid_constant_args";
 
-  /// The descriptor of `operand` (a member of the set), typed for
-  /// nvgpu.tma.async.load.
-  Value get(const TmaOperandPlan &operand);
+/// The type of a descriptor parameter before --paged-attn-grid-constant-params
+/// (a pointer to the 128 bytes).
+Type getDescriptorParamType(MLIRContext *ctx);
 
-private:
-  KernelBuilder &k;
-  Value address;
-  const TmaDescriptors &set;
-};
+/// The descriptor parameter `param` of `operand`, typed for
+/// nvgpu.tma.async.load.
+Value getTensorMap(KernelBuilder &k, Value param,
+                   const TmaOperandPlan &operand);
 
 /// Loads one box of `map` at `coords` (innermost first) into the shared
 /// view `dst`; the load completes on mbarrier `barrier` of `barriers`.

@@ -160,9 +160,10 @@ LogicalResult TmaEncoder::lowerCheck(CheckTmaOp op) {
   return success();
 }
 
-Value TmaEncoder::encodeAll(ImplicitLocOpBuilder &b, const TmaDescriptors &set,
-                            StringRef opName, StringRef where,
-                            tma::Target chip) {
+SmallVector<Value> TmaEncoder::encodeAll(ImplicitLocOpBuilder &b,
+                                         const TmaDescriptors &set,
+                                         StringRef opName, StringRef where,
+                                         tma::Target chip) {
   MLIRContext *ctx = b.getContext();
   SmallVector<const TmaOperandPlan *, 5> slots = set.all();
   auto mapsType = MemRefType::get(
@@ -170,6 +171,7 @@ Value TmaEncoder::encodeAll(ImplicitLocOpBuilder &b, const TmaDescriptors &set,
   Value hostMaps = memref::AllocaOp::create(b, mapsType, ValueRange{},
                                             b.getI64IntegerAttr(64));
   Value hostMapsPtr = pointerTo(b, hostMaps);
+  SmallVector<Value> maps;
   for (auto [i, operand] : llvm::enumerate(slots)) {
     Value mapPtr = LLVM::GEPOp::create(
         b, LLVM::LLVMPointerType::get(ctx), b.getI8Type(), hostMapsPtr,
@@ -177,8 +179,9 @@ Value TmaEncoder::encodeAll(ImplicitLocOpBuilder &b, const TmaDescriptors &set,
     std::string label =
         (operand->name + " of " + opName + " in " + where).str();
     emitTmaCall(b, label, operand->plan, operand->value, mapPtr, chip);
+    maps.push_back(mapPtr);
   }
-  return hostMaps;
+  return maps;
 }
 
 Value TmaEncoder::statusOk(ImplicitLocOpBuilder &b) {

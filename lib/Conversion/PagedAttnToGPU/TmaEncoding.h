@@ -53,10 +53,12 @@ public:
   LogicalResult lowerCheck(CheckTmaOp op);
 
   /// Checks and encodes every descriptor of `set` (an op named `opName`, at
-  /// `where`) into slot i of a 64-byte aligned host buffer, i the slot of
-  /// TmaDescriptors::all(); returns the buffer, memref<N x 128 x i8>.
-  Value encodeAll(ImplicitLocOpBuilder &b, const TmaDescriptors &set,
-                  StringRef opName, StringRef where, attn::tma::Target chip);
+  /// `where`) into its own 64-byte aligned 128 bytes of the host stack;
+  /// returns a pointer to each (!llvm.ptr), in the order of
+  /// TmaDescriptors::all(). A launch passes the bytes by value (Tma.h).
+  SmallVector<Value> encodeAll(ImplicitLocOpBuilder &b,
+                               const TmaDescriptors &set, StringRef opName,
+                               StringRef where, attn::tma::Target chip);
 
   /// i1: no check of this call has failed (attnRuntimeStatusOk).
   Value statusOk(ImplicitLocOpBuilder &b);

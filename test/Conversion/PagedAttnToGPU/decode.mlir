@@ -16,6 +16,7 @@
 // CHECK-DAG: func.func private @attnTmaEncode(!llvm.ptr, !llvm.ptr, i32, i32, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, i32) -> i32
 // CHECK-DAG: func.func private @attnRuntimeStatusOk() -> i32
 // CHECK-DAG: func.func private @attnRuntimeMultiprocessorCount() -> i32
+// CHECK-DAG: func.func private @attnRuntimeWorkspace(i64) -> !llvm.ptr
 
 // HND, bf16, head_dim 128, pages of 16, GQA group 8 (32 q heads, 4 kv heads).
 // q, K and V each have their own dynamic strides and offset: every
@@ -124,22 +125,26 @@
 // CHECK-NEXT: scf.if %[[OK]] {
 // CHECK: func.call @attnRuntimeMultiprocessorCount() : () -> i32
 // CHECK: %[[BATCH:dim[_0-9]*]] = memref.dim %[[BT]], %c0{{(_[0-9]+)?}} : memref<?x?xi32>
-// Several KV splits: the decode kernel, then the merge kernel.
+// Several KV splits: the decode kernel, then the merge kernel, on the
+// runtime's workspace (nothing is allocated or copied per call); the
+// descriptors are launch operands (passed by value after
+// --paged-attn-grid-constant-params).
 // CHECK: scf.if %{{[0-9]+}} {
+// CHECK: %{{[0-9]+}} = func.call @attnRuntimeWorkspace(%{{[0-9]+}}) : (i64) -> !llvm.ptr
+// CHECK: %[[WS:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xf32>
+// CHECK-NOT: gpu.alloc
+// CHECK-NOT: gpu.memcpy
 // CHECK: %[[T0:[0-9]+]] = gpu.wait async
-// CHECK: %[[DMAPS:memref[_0-9]*]], %[[T1:asyncToken[_0-9]*]] = gpu.alloc async [%[[T0]]] () : memref<384xi8>
-// CHECK: gpu.memcpy async [%[[T1]]] %[[DMAPS]], %[[MAPS]] : memref<384xi8>, memref<384xi8>
-// CHECK: %[[WS:memref[_0-9]+]], %{{.*}} = gpu.alloc async [%{{[0-9]+}}] (%{{[0-9]+}}) : memref<?xf32>
-// CHECK: memref.extract_aligned_pointer_as_index %[[DMAPS]]
 // Grid (splits, kv heads x 16-row q blocks, batch), 128 threads, the
 // dynamic shared memory of the q tile and the K/V stages.
-// CHECK: %[[D:[0-9]+]] = gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks in (%[[SPLITS:[0-9]+]], %c4{{(_[0-9]+)?}}, %[[BATCH]]) threads in (%c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args(%{{[0-9]+}} : i64, %[[BT]] : memref<?x?xi32>, %[[SL]] : memref<?xi32>, %[[OUT]] : memref<?x32x128xbf16>, %[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %{{[0-9]+}} : index)
+// CHECK: %[[D:[0-9]+]] = gpu.launch_func async [%[[T0]]] @paged_attn_kernels::@decode_0 blocks in (%[[SPLITS:[0-9]+]], %c4{{(_[0-9]+)?}}, %[[BATCH]]) threads in (%c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args(%[[QMAP]] : !llvm.ptr, %[[KMAP]] : !llvm.ptr, %[[VMAP]] : !llvm.ptr, %[[BT]] : memref<?x?xi32>, %[[SL]] : memref<?xi32>, %[[OUT]] : memref<?x32x128xbf16>, %[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %{{[0-9]+}} : index)
 // CHECK: gpu.launch_func async [%[[D]]] @paged_attn_kernels::@decode_0_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %[[OUT]] : memref<?x32x128xbf16>)
-// CHECK: gpu.dealloc async
-// CHECK: gpu.dealloc async
+// CHECK-NOT: gpu.dealloc
 // CHECK: gpu.wait [
-// One split: the decode kernel writes out directly, no merge.
+// One split: the decode kernel writes out directly, no merge, no workspace.
 // CHECK: } else {
+// CHECK: llvm.mlir.zero : !llvm.ptr
+// CHECK-NOT: attnRuntimeWorkspace
 // CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks
 // CHECK-NOT: @decode_0_merge
 // CHECK: gpu.wait [
@@ -228,14 +233,15 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: memref.global @__attn_dynamic_shared : memref<0xi8, #gpu.address_space<workgroup>> {alignment = 1024 : i64}
 //
 // CHECK-LABEL: gpu.func @decode_0(
-// CHECK-SAME: %{{.*}}: i64, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// The q, k_cache and v_cache descriptors lead, as by-value parameters.
+// CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
 // One mbarrier per K/V stage plus one for q.
 // CHECK: %[[BARS0:[0-9]+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = {{[3-5]}}>
 // The descriptor types are the boxes reversed: q {64, 8, 1, 1}, K and V
 // {64, 16, 1, 1}, 128-byte swizzle.
-// CHECK: %[[QMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x8x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[KMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[VMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[QMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x8x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[KMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[VMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
 // CHECK: nvgpu.mbarrier.init %[[BARS0]][%{{[a-z0-9_]+}}], %c1
 // CHECK: nvvm.fence.mbarrier.init
 // q: two 64-column boxes of the kv head's 8 q heads of the request's token,
@@ -274,8 +280,8 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK-LABEL: gpu.func @decode_1(
 // CHECK: %[[BARS1:[0-9]+]] = nvgpu.mbarrier.create
 // CHECK: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
-// CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
 // Up to 5 pages of 12 rows per 64-row tile, each 2 x 12 x 128 x 2 bytes.
 // CHECK: %[[N1:[0-9]+]] = arith.muli %{{[0-9]+}}, %c6144{{(_[0-9]+)?}} : index
 // CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]]
@@ -294,7 +300,7 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 //
 // CHECK-LABEL: gpu.func @decode_2(
 // CHECK: %[[BARS2:[0-9]+]] = nvgpu.mbarrier.create
-// CHECK: %[[KMAP2:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
+// CHECK: %[[KMAP2:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
 // A 64-row box of a 128-token page: the row within the page (token % 128)
 // is a coordinate; K and V boxes of 64 x 64 x 2 bytes each.
 // CHECK: %[[ROW2:[0-9]+]] = arith.remui %{{[0-9]+}}, %c128{{(_[0-9]+)?}} : index
@@ -311,7 +317,7 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: %[[BARS3:[0-9]+]] = nvgpu.mbarrier.create
 // The q box is {64, 4, 1, 3}: the group's 4 heads of the request's 3 tokens,
 // from token batch * 3.
-// CHECK: %[[QMAP3:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<3x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
+// CHECK: %[[QMAP3:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<3x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS3]][%[[QBAR3:[a-z0-9_]+]]], %c1536{{(_[0-9]+)?}}
 // CHECK: %[[TOK3:[0-9]+]] = arith.muli %block_id_z, %c3{{(_[0-9]+)?}} : index
 // CHECK-NEXT: nvgpu.tma.async.load %[[QMAP3]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[TOK3]]], %[[BARS3]][%[[QBAR3]]]
