@@ -12,7 +12,9 @@
 #include "Driver.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -81,16 +83,37 @@ extern "C" void attnRuntimeSetSynchronous(int32_t synchronous) {
   state.synchronous = synchronous != 0;
 }
 
+extern "C" int32_t attnRuntimeRequireDim(const char *where, const char *subject,
+                                         const char *description, int64_t found,
+                                         int64_t expected) {
+  if (found == expected)
+    return 1;
+  recordError(std::string(where ? where : "") + ": expects " +
+              (subject ? subject : "") + " to be " + std::to_string(expected) +
+              " " + (description ? description : "") + ", got " +
+              std::to_string(found));
+  return 0;
+}
+
 extern "C" int32_t attnRuntimeMultiprocessorCount(void) {
   const DriverApi *api = driverWithContext();
   if (!api)
     return 0;
   CUdevice device;
+  if (!ATTN_CU(*api, cuCtxGetDevice, &device))
+    return 0;
+  // Read once per device: it does not change.
+  static constexpr int kMaxDevices = 64;
+  static std::atomic<int> counts[kMaxDevices];
+  if (device >= 0 && device < kMaxDevices)
+    if (int known = counts[device].load(std::memory_order_relaxed))
+      return known;
   int count = 0;
-  if (!ATTN_CU(*api, cuCtxGetDevice, &device) ||
-      !ATTN_CU(*api, cuDeviceGetAttribute, &count,
+  if (!ATTN_CU(*api, cuDeviceGetAttribute, &count,
                CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device))
     return 0;
+  if (device >= 0 && device < kMaxDevices)
+    counts[device].store(count, std::memory_order_relaxed);
   return count;
 }
 
@@ -249,6 +272,9 @@ struct ContextModules {
   int32_t optLevel;
   std::mutex mutex;
   std::unordered_map<CUcontext, CUmodule> modules;
+  /// Kernels looked up before, by context and name pointer (the compiled
+  /// code passes the same constant string at every launch).
+  std::map<std::pair<CUcontext, const char *>, CUfunction> functions;
 };
 } // namespace
 
@@ -355,8 +381,8 @@ extern "C" void mgpuModuleUnload(void *module) {
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
-  std::string kernel = name ? name : "<null>";
   if (!module || !name) {
+    std::string kernel = name ? name : "<null>";
     recordError("mgpuModuleGetFunction: cannot look up kernel '" + kernel +
                 "' " +
                 (module ? "without a name"
@@ -367,15 +393,26 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
   const DriverApi *api = driverWithContext();
   if (!api)
     return nullptr;
-  CUmodule loaded =
-      moduleInCurrentContext(*api, *static_cast<ContextModules *>(module));
+  auto &handle = *static_cast<ContextModules *>(module);
+  CUcontext context = nullptr;
+  if (!ATTN_CU(*api, cuCtxGetCurrent, &context))
+    return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(handle.mutex);
+    auto it = handle.functions.find({context, name});
+    if (it != handle.functions.end())
+      return it->second;
+  }
+  CUmodule loaded = moduleInCurrentContext(*api, handle);
   if (!loaded)
     return nullptr;
   CUfunction function = nullptr;
   if (!callDriver(*api, api->cuModuleGetFunction,
-                  "cuModuleGetFunction('" + kernel + "')", &function, loaded,
-                  name))
+                  "cuModuleGetFunction('" + std::string(name) + "')", &function,
+                  loaded, name))
     return nullptr;
+  std::lock_guard<std::mutex> lock(handle.mutex);
+  handle.functions.emplace(std::make_pair(context, name), function);
   return function;
 }
 
@@ -424,10 +461,23 @@ static const DriverApi *prepareLaunch(const char *caller, void *function,
   const DriverApi *api = driverWithContext();
   if (!api)
     return nullptr;
-  if (smem >= kDefaultMaxDynamicSmem &&
-      !ATTN_CU(*api, cuFuncSetAttribute, static_cast<CUfunction>(function),
+  if (smem < kDefaultMaxDynamicSmem)
+    return api;
+  // Opt in once per kernel (and larger size): the attribute stays set.
+  static std::mutex mutex;
+  static auto *optedIn = new std::unordered_map<CUfunction, int32_t>;
+  auto cuFunction = static_cast<CUfunction>(function);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = optedIn->find(cuFunction);
+    if (it != optedIn->end() && it->second >= smem)
+      return api;
+  }
+  if (!ATTN_CU(*api, cuFuncSetAttribute, cuFunction,
                CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, int(smem)))
     return nullptr;
+  std::lock_guard<std::mutex> lock(mutex);
+  (*optedIn)[cuFunction] = smem;
   return api;
 }
 

@@ -165,6 +165,16 @@ class Runtime:
 _RUNTIMES: Dict[str, Runtime] = {}
 
 
+def _on_device(device):
+    """Makes `device` current for the block (nothing to do when it is)."""
+    import contextlib
+
+    import torch
+    if device.index is None or torch.cuda.current_device() == device.index:
+        return contextlib.nullcontext()
+    return torch.cuda.device(device)
+
+
 class Library:
     """A compiled module: `lib.call(name, *tensors)` or `lib.<name>(*tensors)`."""
 
@@ -201,8 +211,7 @@ class Library:
         runtime = self.runtime
 
         def run():
-            import torch
-            with torch.cuda.device(device):
+            with _on_device(device):
                 runtime.clear()
                 runtime.set_stream(stream)
                 runtime.set_synchronous(False)
@@ -256,7 +265,7 @@ class Library:
 
         # The device's primary context is current during the call: the
         # runtime loads the kernels there and launches there.
-        with torch.cuda.device(device):
+        with _on_device(device):
             self.runtime.clear()
             self.runtime.set_stream(stream)
             self.runtime.set_synchronous(synchronous)

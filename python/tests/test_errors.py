@@ -147,3 +147,76 @@ def test_nvfp4_cache_wrong_dtype(matrix_lib):
     i, out = nvfp4_inputs()
     i.k_cache = i.k_cache.view(torch.int8)
     call_expecting(matrix_lib, i.args(out), "'k_cache'", "uint8", cfg=NVFP4)
+
+
+# Sizes that must agree but are dynamic in the compiled signature: refused
+# before anything launches, in the verifier's words.
+
+def test_q_tokens_not_batch_times_q_len(matrix_lib):
+    """7 q tokens for a batch of 5 (q_len_per_request 1): the merge kernel
+    would otherwise write rows of out past the batch."""
+    i = make_inputs(CFG, 5, False, False, seed=91)
+    q = torch.cat([i.q, i.q[:2]])
+    out = torch.full(q.shape, 7.0, dtype=q.dtype, device=q.device)
+    call_expecting(matrix_lib, (q, i.k_cache, i.v_cache, i.block_table, i.seq_lens, out),
+                   f"paged_attn.decode in @{CFG.name}: expects q dim 0 "
+                   "(num_tokens) to be 5 (batch * q_len_per_request), got 7")
+
+
+def test_seq_lens_longer_than_block_table(matrix_lib):
+    i = make_inputs(CFG, 5, False, False, seed=92)
+    sl = torch.cat([i.seq_lens, i.seq_lens[:1]])
+    out = i.new_out(CFG, 7.0)
+    call_expecting(matrix_lib, (i.q, i.k_cache, i.v_cache, i.block_table, sl, out),
+                   "expects seq_lens dim 0 (batch) to be 5 as block_table "
+                   "dim 0, got 6")
+
+
+def test_out_not_shaped_like_q(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    bigger = torch.full((q.shape[0] + 1, *q.shape[1:]), 7.0, dtype=q.dtype,
+                        device=q.device)
+    call_expecting(matrix_lib, (q, k, v, bt, sl, bigger),
+                   "expects out dim 0 (num_tokens) to be 3 as q, got 4")
+
+
+def test_k_and_v_disagree_on_pages(matrix_lib):
+    q, k, v, bt, sl, out = inputs()
+    call_expecting(matrix_lib, (q, k, v[:-1], bt, sl, out),
+                   f"expects v_cache dim 0 (pages) to be {k.shape[0]} as k_cache, "
+                   f"got {k.shape[0] - 1}")
+
+
+def test_scales_disagree_with_their_cache(matrix_lib):
+    i, out = nvfp4_inputs()
+    pages = i.v_cache.shape[0]
+    i.v_scale = i.v_scale[:-1]
+    call_expecting(matrix_lib, i.args(out),
+                   f"expects v_scale dim 0 (pages) to be {pages} as v_cache, "
+                   f"got {pages - 1}", cfg=NVFP4)
+
+
+def test_sinks_not_one_per_query_head(matrix_lib):
+    cfg = Config(sinks=True)
+    i = make_inputs(cfg, 3, False, False, seed=93)
+    i.sinks = torch.cat([i.sinks, i.sinks[:1]])
+    out = i.new_out(cfg, 7.0)
+    call_expecting(matrix_lib, i.args(out),
+                   f"expects sinks dim 0 (num_qo_heads) to be {cfg.qo_heads} "
+                   f"as q dim 1, got {cfg.qo_heads + 1}", cfg=cfg)
+
+
+def test_seq_lens_past_the_block_table_is_a_precondition(matrix_lib):
+    """seq_lens values are device data: a length past block_table's width
+    (max_pages * page_size) is not checked on the host (a documented
+    precondition). The call raises nothing, the kernel never reads the block
+    table past its width, and the other requests of the batch are
+    unaffected."""
+    i = make_inputs(CFG, 2, False, False, seed=94, lens=[40, 33])
+    ref = i.reference(CFG)
+    width = i.block_table.shape[1] * CFG.page
+    i.seq_lens[0] = width + 50
+    out = i.new_out(CFG)
+    matrix_lib.call(CFG.name, *i.args(out))
+    torch.cuda.synchronize()
+    assert torch.allclose(out[1].float(), ref[1], atol=2e-2, rtol=2e-2)

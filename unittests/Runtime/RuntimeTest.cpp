@@ -476,6 +476,23 @@ TEST_F(RuntimeTest, WithoutDriverEveryCallRecordsNotFound) {
   EXPECT_EQ(lastError().rfind(prefix, 0), 0u) << lastError();
 }
 
+TEST_F(RuntimeTest, RequireDim) {
+  EXPECT_EQ(attnRuntimeRequireDim("paged_attn.decode in @f",
+                                  "q dim 0 (num_tokens)",
+                                  "(batch * q_len_per_request)", 5, 5),
+            1);
+  EXPECT_EQ(attnRuntimeStatusOk(), 1);
+  EXPECT_EQ(attnRuntimeRequireDim("paged_attn.decode in @f",
+                                  "q dim 0 (num_tokens)",
+                                  "(batch * q_len_per_request)", 7, 5),
+            0);
+  EXPECT_EQ(lastError(), "paged_attn.decode in @f: expects q dim 0 "
+                         "(num_tokens) to be 5 (batch * q_len_per_request), "
+                         "got 7");
+  // Nothing launches after it (the error is sticky).
+  EXPECT_EQ(attnRuntimeStatusOk(), 0);
+}
+
 TEST_F(RuntimeTest, WorkspaceSizeMustBeNonNegative) {
   EXPECT_EQ(attnRuntimeReserveWorkspace(-5), 0);
   EXPECT_EQ(lastError(), "attnRuntimeReserveWorkspace: workspace size must be "
@@ -791,6 +808,34 @@ TEST_F(GpuTest, WorkspaceNeverGrowsDuringCapture) {
   EXPECT_NE(error.find("capturing a CUDA graph"), std::string::npos) << error;
   EXPECT_EQ(attnRuntimeWorkspaceBytes(), reserved);
   attnRuntimeClearError();
+}
+
+TEST_F(GpuTest, EncodingsAreReusedAndNewArgumentsAreChecked) {
+  void *buffer = mgpuMemAlloc(128 * 8 * 100 * 2, stream, 0);
+  ASSERT_NE(buffer, nullptr) << lastError();
+  Descriptor d;
+  d.address = reinterpret_cast<uintptr_t>(buffer);
+  TensorMapBuffer first, again;
+  std::memset(&again, 0xAB, sizeof(again));
+  ASSERT_EQ(d.encode(&first), 1) << lastError();
+  // The same arguments: the same bytes (from the cache, or encoded anew).
+  ASSERT_EQ(d.encode(&again), 1) << lastError();
+  EXPECT_EQ(std::memcmp(&first, &again, sizeof(first)), 0);
+  // Another stride is another descriptor...
+  Descriptor wider = d;
+  wider.strides = {1, 256, 2048};
+  TensorMapBuffer other;
+  ASSERT_EQ(wider.encode(&other), 1) << lastError();
+  EXPECT_NE(std::memcmp(&first, &other, sizeof(first)), 0);
+  // ...and one that breaks a rule is refused, cached legal ones or not.
+  Descriptor bad = d;
+  bad.address += 2;
+  EXPECT_EQ(bad.encode(&other), 0);
+  EXPECT_NE(lastError().find("global-address-align"), std::string::npos)
+      << lastError();
+  attnRuntimeClearError();
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(buffer, stream);
 }
 
 TEST_F(GpuTest, HostSharedAllocation) {

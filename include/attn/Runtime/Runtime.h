@@ -79,6 +79,18 @@ ATTN_RUNTIME_EXPORT void attnRuntimeSetSynchronous(int32_t synchronous);
 /// context, else of the default device); 0 and an error if unavailable.
 ATTN_RUNTIME_EXPORT int32_t attnRuntimeMultiprocessorCount(void);
 
+/// Checks one size agreement of an op's operands that the compiler could
+/// not (a dynamic size): 1 if `found == expected`, else 0 and records
+/// "<where>: expects <subject> to be <expected> <description>, got <found>",
+/// the verifier's words (e.g. "paged_attn.decode in @f: expects q dim 0
+/// (num_tokens) to be 5 (batch * q_len_per_request), got 7"); nothing
+/// launches then.
+ATTN_RUNTIME_EXPORT int32_t attnRuntimeRequireDim(const char *where,
+                                                  const char *subject,
+                                                  const char *description,
+                                                  int64_t found,
+                                                  int64_t expected);
+
 /// The split-KV workspace: a device buffer of at least `bytes` bytes that
 /// the runtime owns, one per CUDA context, reused by every call (compiled
 /// code never allocates per call). It grows, when a call needs more, by a

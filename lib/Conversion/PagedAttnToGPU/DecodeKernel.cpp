@@ -253,7 +253,8 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
   OnlineSoftmax softmax(k, logitScale, cap);
-  AttentionMask mask{/*causal=*/t.qLen > 1, op.getWindowLeft()};
+  AttentionMask mask{/*causal=*/t.qLen > 1,
+                     static_cast<int64_t>(op.getWindowLeft())};
   Value keyLane = k.add(k.add(k.mul(warp, 16), k.mul(tig, 2)), tileBase);
   SmallVector<Value> alpha(2);
   // p[rr][n * 2 + j]: row g + 8 rr, key 8 n + 2 tig + j.

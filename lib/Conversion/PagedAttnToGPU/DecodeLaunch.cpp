@@ -118,9 +118,12 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
   ImplicitLocOpBuilder b(op.getLoc(), op);
   KernelBuilder k(b);
   MLIRContext *ctx = b.getContext();
+  // Sizes the compiler could not check, then every descriptor.
+  std::string where = describeLocation(op);
+  lowering.encoder.checkSizes(b, cast<AttentionOpInterface>(op.getOperation()),
+                              "paged_attn.decode in " + where);
   SmallVector<Value> maps = lowering.encoder.encodeAll(
-      b, tma, "paged_attn.decode", describeLocation(op),
-      lowering.target.tmaTarget());
+      b, tma, "paged_attn.decode", where, lowering.target.tmaTarget());
   Value ok = lowering.encoder.statusOk(b);
 
   k.ifThen(ok, [&] {

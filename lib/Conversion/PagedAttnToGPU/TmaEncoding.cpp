@@ -68,9 +68,22 @@ static int64_t getElementBytes(Type type) {
 Value TmaEncoder::globalString(ImplicitLocOpBuilder &b, StringRef text) {
   std::string cString = text.str();
   cString.push_back('\0');
-  return LLVM::createGlobalString(
-      b.getLoc(), b, ("attn_operand_" + Twine(stringCounter++)).str(), cString,
-      LLVM::Linkage::Internal);
+  // One global per distinct text.
+  auto it = strings.find(cString);
+  if (it == strings.end()) {
+    std::string name = ("attn_operand_" + Twine(stringCounter++)).str();
+    Value ptr = LLVM::createGlobalString(b.getLoc(), b, name, cString,
+                                         LLVM::Linkage::Internal);
+    strings[cString] = name;
+    return ptr;
+  }
+  MLIRContext *ctx = b.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  auto arrayType =
+      LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), cString.size());
+  Value global = LLVM::AddressOfOp::create(b, ptrType, it->second);
+  return LLVM::GEPOp::create(b, ptrType, arrayType, global,
+                             ArrayRef<LLVM::GEPArg>{0, 0});
 }
 
 Value TmaEncoder::emitTmaCall(ImplicitLocOpBuilder &b, StringRef label,
@@ -182,6 +195,30 @@ SmallVector<Value> TmaEncoder::encodeAll(ImplicitLocOpBuilder &b,
     maps.push_back(mapPtr);
   }
   return maps;
+}
+
+void TmaEncoder::checkSizes(ImplicitLocOpBuilder &b, AttentionOpInterface op,
+                            StringRef where) {
+  KernelBuilder k(b);
+  Value whereString;
+  for (const DimAgreement &a : getDimAgreements(op)) {
+    if (a.fallback || (!ShapedType::isDynamic(a.staticFound()) &&
+                       !ShapedType::isDynamic(a.staticExpected())))
+      continue; // the verifier has proven it, or another check covers it
+    Value found = memref::DimOp::create(b, a.value, a.dim);
+    Value expected = k.idx(a.offset);
+    if (a.source)
+      expected =
+          k.add(k.mul(memref::DimOp::create(b, a.source, a.sourceDim), a.scale),
+                a.offset);
+    if (!whereString)
+      whereString = globalString(b, where);
+    runtime.call(b, "attnRuntimeRequireDim",
+                 ValueRange{whereString, globalString(b, a.subject()),
+                            globalString(b, a.description), k.toI64(found),
+                            k.toI64(expected)},
+                 {b.getI32Type()});
+  }
 }
 
 Value TmaEncoder::statusOk(ImplicitLocOpBuilder &b) {

@@ -22,6 +22,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <string>
 
 namespace mlir {
@@ -60,6 +62,11 @@ public:
                                const TmaDescriptors &set, StringRef opName,
                                StringRef where, attn::tma::Target chip);
 
+  /// Checks, at run time, every size agreement of `op` (getDimAgreements)
+  /// that involves a dynamic size; `where` names the op in messages.
+  void checkSizes(ImplicitLocOpBuilder &b, AttentionOpInterface op,
+                  StringRef where);
+
   /// i1: no check of this call has failed (attnRuntimeStatusOk).
   Value statusOk(ImplicitLocOpBuilder &b);
 
@@ -80,6 +87,8 @@ private:
 
   RuntimeCalls runtime;
   unsigned stringCounter = 0;
+  /// The global of each string already emitted, by its text.
+  llvm::StringMap<std::string> strings;
 };
 
 /// Where an op sits, for runtime messages: "@func".

@@ -17,6 +17,14 @@
 // CHECK-DAG: func.func private @attnRuntimeStatusOk() -> i32
 // CHECK-DAG: func.func private @attnRuntimeMultiprocessorCount() -> i32
 // CHECK-DAG: func.func private @attnRuntimeWorkspace(i64) -> !llvm.ptr
+// CHECK-DAG: func.func private @attnRuntimeRequireDim(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64) -> i32
+// Dynamic sizes that must agree are checked at run time, in the verifier's
+// words.
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("paged_attn.decode in @hnd_kv_own_strides\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("q dim 0 (num_tokens)\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("(batch * q_len_per_request)\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("seq_lens dim 0 (batch)\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("v_cache dim 0 (pages)\00")
 
 // HND, bf16, head_dim 128, pages of 16, GQA group 8 (32 q heads, 4 kv heads).
 // q, K and V each have their own dynamic strides and offset: every
@@ -30,6 +38,11 @@
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 //
 // Three 128-byte tensor maps in one 64-byte aligned stack buffer.
+// q tokens against block_table's batch x q_len_per_request (1), before
+// any descriptor:
+// CHECK: %[[QT:[a-z0-9_]+]] = memref.dim %[[Q]], %c0
+// CHECK: %[[BTB:[a-z0-9_]+]] = memref.dim %[[BT]], %c0
+// CHECK: call @attnRuntimeRequireDim(%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64) -> i32
 // CHECK: %[[MAPS:[a-z0-9_]+]] = memref.alloca() {alignment = 64 : i64} : memref<384xi8>
 // CHECK: %[[MAPSI:[a-z0-9_]+]] = memref.extract_aligned_pointer_as_index %[[MAPS]]
 // CHECK: %[[MAPSI64:[0-9]+]] = arith.index_cast %[[MAPSI]] : index to i64
@@ -214,6 +227,8 @@ func.func @hnd_page128(
 // sinks are the last argument of both kernels.
 // CHECK-LABEL: func.func @nhd_qlen3_sinks(
 // CHECK-SAME: %[[S3:[a-z0-9]+]]: memref<8xf32>, %[[O3:[a-z0-9]+]]: memref<12x8x64xbf16>)
+// Every size is static: the verifier proved them all.
+// CHECK-NOT: attnRuntimeRequireDim
 // CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3 blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args({{.*}}, %[[O3]] : memref<12x8x64xbf16>, %{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %{{[0-9]+}} : index, %[[S3]] : memref<8xf32>)
 // CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %[[O3]] : memref<12x8x64xbf16>, %[[S3]] : memref<8xf32>)
 func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>,

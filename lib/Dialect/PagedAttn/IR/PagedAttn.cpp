@@ -95,11 +95,6 @@ AttentionDims mlir::paged_attn::getAttentionDims(AttentionOpInterface op) {
 
 namespace {
 
-/// Prints a dim size for a diagnostic (`?` when dynamic).
-std::string dimStr(int64_t size) {
-  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
-}
-
 /// Checks the structural rules of one attention op; each rule reports once,
 /// naming the operand, the dim, what was expected and what was found.
 class AttentionVerifier {
@@ -125,6 +120,9 @@ private:
   LogicalResult checkElementType(StringRef name, MemRefType type,
                                  function_ref<bool(Type)> ok,
                                  StringRef allowed);
+
+  /// Checks the static size agreements of `group` (getDimAgreements).
+  LogicalResult checkAgreements(DimAgreement::Group group);
 
   LogicalResult verifyTypes();
   LogicalResult verifyDtypeCombination();
@@ -312,53 +310,25 @@ LogicalResult AttentionVerifier::verifyShapes() {
                    << " (page_size) to be at least 1, got "
                    << k.getDimSize(pageDim);
 
-  // K and V agree on everything but their strides.
-  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads", "page_size",
-                                               "head_dim"};
-  static constexpr StringLiteral nhdNames[] = {"pages", "page_size", "kv_heads",
-                                               "head_dim"};
-  for (unsigned d = 0; d < 4; ++d) {
-    StringRef name = layout == KVLayout::HND ? hndNames[d] : nhdNames[d];
-    if (failed(checkDim("v_cache", v, d, name, k.getDimSize(d), "as k_cache")))
-      return failure();
-  }
-
-  // out is shaped like q.
-  static constexpr StringLiteral qNames[] = {"num_tokens", "num_qo_heads",
-                                             "head_dim"};
-  for (unsigned d = 0; d < 2; ++d)
-    if (failed(checkDim("out", out, d, qNames[d], q.getDimSize(d), "as q")))
-      return failure();
-
-  // Index operands agree on the batch.
-  int64_t batch = blockTable.getDimSize(0);
-  if (failed(checkDim("seq_lens", seqLens, 0, "batch", batch,
-                      "as block_table dim 0")))
-    return failure();
-  if (qoIndptr) {
-    if (ShapedType::isDynamic(batch))
-      batch = seqLens.getDimSize(0);
-    if (failed(checkDim("qo_indptr", qoIndptr, 0, "batch + 1",
-                        ShapedType::isDynamic(batch) ? batch : batch + 1,
-                        "(one more than the batch)")))
-      return failure();
-  }
-  if (sinks && failed(checkDim("sinks", sinks, 0, "num_qo_heads", qoHeads,
-                               "as q dim 1")))
-    return failure();
-
-  // Decode: num_tokens = batch * q_len_per_request.
-  if (auto decode = dyn_cast<DecodeOp>(op.getOperation())) {
-    int64_t qLen = decode.getQLenPerRequest();
-    if (qLen < 1)
+  if (auto decode = dyn_cast<DecodeOp>(op.getOperation()))
+    if (decode.getQLenPerRequest() < 1)
       return error() << "expects q_len_per_request to be at least 1, got "
-                     << qLen;
-    if (ShapedType::isDynamic(batch))
-      batch = seqLens.getDimSize(0);
-    if (!ShapedType::isDynamic(batch) &&
-        failed(checkDim("q", q, 0, "num_tokens", batch * qLen,
-                        "(batch * q_len_per_request)")))
-      return failure();
+                     << decode.getQLenPerRequest();
+
+  // Sizes that must agree (the dynamic ones are checked at run time).
+  return checkAgreements(DimAgreement::Group::Shapes);
+}
+
+LogicalResult AttentionVerifier::checkAgreements(DimAgreement::Group group) {
+  for (const DimAgreement &a : getDimAgreements(op)) {
+    if (a.group != group)
+      continue;
+    int64_t found = a.staticFound(), expected = a.staticExpected();
+    if (ShapedType::isDynamic(found) || ShapedType::isDynamic(expected) ||
+        found == expected)
+      continue;
+    return error() << "expects " << a.subject() << " to be " << expected << " "
+                   << a.description << ", got " << found;
   }
   return success();
 }
@@ -377,26 +347,7 @@ LogicalResult AttentionVerifier::verifyScales() {
                    << (kScale   ? "only k_scale"
                        : vScale ? "only v_scale"
                                 : "neither");
-  KVLayout layout = op.getKvLayout();
-  int64_t headDim = q.getDimSize(2);
-  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads", "page_size",
-                                               "head_dim / 16"};
-  static constexpr StringLiteral nhdNames[] = {"pages", "page_size", "kv_heads",
-                                               "head_dim / 16"};
-  for (auto [name, scale, cache] :
-       {std::make_tuple(StringRef("k_scale"), kScale, k),
-        std::make_tuple(StringRef("v_scale"), vScale, v)}) {
-    std::string source =
-        ("as " + std::string(name == "k_scale" ? "k_cache" : "v_cache"));
-    for (unsigned d = 0; d < 4; ++d) {
-      StringRef dimName = layout == KVLayout::HND ? hndNames[d] : nhdNames[d];
-      int64_t expected = d == 3 ? headDim / 16 : cache.getDimSize(d);
-      if (failed(checkDim(name, scale, d, dimName, expected,
-                          d == 3 ? "(one scale per 16 values)" : source)))
-        return failure();
-    }
-  }
-  return success();
+  return checkAgreements(DimAgreement::Group::Scales);
 }
 
 LogicalResult AttentionVerifier::verifyAttributes() {
@@ -417,6 +368,96 @@ LogicalResult AttentionVerifier::verifyAttributes() {
                      << value;
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Size agreements
+//===----------------------------------------------------------------------===//
+
+static int64_t getStaticDim(Value value, unsigned dim) {
+  return cast<MemRefType>(value.getType()).getDimSize(dim);
+}
+
+int64_t DimAgreement::staticFound() const { return getStaticDim(value, dim); }
+
+int64_t DimAgreement::staticExpected() const {
+  if (!source)
+    return offset;
+  int64_t size = getStaticDim(source, sourceDim);
+  return ShapedType::isDynamic(size) ? size : scale * size + offset;
+}
+
+std::string DimAgreement::subject() const {
+  return (name + " dim " + Twine(dim) + " (" + dimName + ")").str();
+}
+
+SmallVector<DimAgreement>
+mlir::paged_attn::getDimAgreements(AttentionOpInterface op) {
+  using Group = DimAgreement::Group;
+  SmallVector<DimAgreement> list;
+  auto agree = [&](Group group, StringRef name, Value value, unsigned dim,
+                   StringRef dimName, Value source, unsigned sourceDim,
+                   std::string description, int64_t scale = 1,
+                   int64_t offset = 0, bool fallback = false) {
+    list.push_back({group, name, value, dim, dimName, source, sourceDim, scale,
+                    offset, std::move(description), fallback});
+  };
+  bool hnd = op.getKvLayout() == KVLayout::HND;
+  static constexpr StringLiteral hndNames[] = {"pages", "kv_heads", "page_size",
+                                               "head_dim"};
+  static constexpr StringLiteral nhdNames[] = {"pages", "page_size", "kv_heads",
+                                               "head_dim"};
+  // K and V agree on everything but their strides.
+  for (unsigned d = 0; d < 4; ++d)
+    agree(Group::Shapes, "v_cache", op.getVCache(), d,
+          hnd ? hndNames[d] : nhdNames[d], op.getKCache(), d, "as k_cache");
+  // out is shaped like q.
+  static constexpr StringLiteral qNames[] = {"num_tokens", "num_qo_heads"};
+  for (unsigned d = 0; d < 2; ++d)
+    agree(Group::Shapes, "out", op.getOut(), d, qNames[d], op.getQ(), d,
+          "as q");
+  // Index operands agree on the batch (block_table's, else seq_lens').
+  Value blockTable = op.getBlockTable(), seqLens = op.getSeqLens();
+  agree(Group::Shapes, "seq_lens", seqLens, 0, "batch", blockTable, 0,
+        "as block_table dim 0");
+  if (Value qoIndptr = op.getQoIndptr())
+    for (Value batch : {blockTable, seqLens})
+      agree(Group::Shapes, "qo_indptr", qoIndptr, 0, "batch + 1", batch, 0,
+            "(one more than the batch)", 1, 1, batch == seqLens);
+  if (Value sinks = op.getSinks())
+    agree(Group::Shapes, "sinks", sinks, 0, "num_qo_heads", op.getQ(), 1,
+          "as q dim 1");
+  // Decode: num_tokens = batch * q_len_per_request.
+  if (auto decode = dyn_cast<DecodeOp>(op.getOperation()))
+    for (Value batch : {blockTable, seqLens})
+      agree(Group::Shapes, "q", op.getQ(), 0, "num_tokens", batch, 0,
+            "(batch * q_len_per_request)", decode.getQLenPerRequest(), 0,
+            batch == seqLens);
+  // NVFP4 block scales: their cache's dims, one scale per 16 values.
+  Value kScale = op.getKScale(), vScale = op.getVScale();
+  if (kScale && vScale) {
+    static constexpr StringLiteral hndScale[] = {"pages", "kv_heads",
+                                                 "page_size", "head_dim / 16"};
+    static constexpr StringLiteral nhdScale[] = {"pages", "page_size",
+                                                 "kv_heads", "head_dim / 16"};
+    int64_t headDim = getStaticDim(op.getQ(), 2);
+    for (auto [name, scale, cache, cacheName] :
+         {std::make_tuple(StringRef("k_scale"), kScale, op.getKCache(),
+                          StringRef("k_cache")),
+          std::make_tuple(StringRef("v_scale"), vScale, op.getVCache(),
+                          StringRef("v_cache"))})
+      for (unsigned d = 0; d < 4; ++d) {
+        StringRef dimName = hnd ? hndScale[d] : nhdScale[d];
+        if (d == 3)
+          agree(Group::Scales, name, scale, d, dimName, Value(), 0,
+                "(one scale per 16 values)", 1,
+                ShapedType::isDynamic(headDim) ? headDim : headDim / 16);
+        else
+          agree(Group::Scales, name, scale, d, dimName, cache, d,
+                ("as " + cacheName).str());
+      }
+  }
+  return list;
 }
 
 LogicalResult AttentionVerifier::verify() {

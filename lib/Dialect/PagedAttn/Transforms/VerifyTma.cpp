@@ -141,11 +141,11 @@ PagedAttnVerifyTmaPass::verifyOperand(AttentionOpInterface op,
     return success();
   OpBuilder builder(op.getOperation());
   SmallVector<StringRef> names(deferred.begin(), deferred.end());
-  builder.create<CheckTmaOp>(op->getLoc(), operand.value,
-                             builder.getStringAttr(operand.name),
-                             builder.getStringAttr(tma::targetName(target)),
-                             getTmaPlanAttr(op->getContext(), operand.plan),
-                             builder.getStrArrayAttr(names));
+  CheckTmaOp::create(builder, op->getLoc(), operand.value,
+                     builder.getStringAttr(operand.name),
+                     builder.getStringAttr(tma::targetName(target)),
+                     getTmaPlanAttr(op->getContext(), operand.plan),
+                     builder.getStrArrayAttr(names));
   return success();
 }
 

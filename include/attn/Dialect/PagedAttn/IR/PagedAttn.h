@@ -68,6 +68,42 @@ AttentionDims getAttentionDims(AttentionOpInterface op);
 unsigned getPageSizeDim(KVLayout layout);
 unsigned getKvHeadsDim(KVLayout layout);
 
+/// One size agreement of an attention op: dim `dim` of operand `name` must
+/// be `scale` x (dim `sourceDim` of `source`) + `offset`, or just `offset`
+/// without a source. The verifier checks the ones whose sizes are static;
+/// the lowering checks the others at run time, before anything launches,
+/// in the verifier's words: "expects <name> dim <dim> (<dimName>) to be
+/// <expected> <description>, got <found>".
+struct DimAgreement {
+  /// Which verifier step reports it: shapes, or the nvfp4 block scales.
+  enum class Group { Shapes, Scales };
+  Group group;
+  StringRef name;
+  Value value;
+  unsigned dim;
+  StringRef dimName;
+  Value source;
+  unsigned sourceDim = 0;
+  int64_t scale = 1;
+  int64_t offset = 0;
+  /// "as k_cache", "(batch * q_len_per_request)", ...
+  std::string description;
+  /// Checks the same size against seq_lens where block_table's batch is
+  /// dynamic (the verifier's fallback); redundant at run time, where
+  /// seq_lens and block_table are checked to agree.
+  bool fallback = false;
+
+  /// The sizes when static, else ShapedType::kDynamic.
+  int64_t staticFound() const;
+  int64_t staticExpected() const;
+  /// "q dim 0 (num_tokens)".
+  std::string subject() const;
+};
+
+/// Every size agreement of an attention op whose operands have the right
+/// ranks, in the order the verifier reports them.
+SmallVector<DimAgreement> getDimAgreements(AttentionOpInterface op);
+
 /// What a memref type alone tells: static sizes and strides exactly, the
 /// rest (and the address) unknown.
 attn::tma::MemRefFacts getStaticMemRefFacts(MemRefType type);
