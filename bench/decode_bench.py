@@ -17,6 +17,7 @@ encoding, launch), which overlaps the previous call's kernel.
 """
 
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -116,8 +117,17 @@ def host_cost(lib, calls=200, rounds=7):
     # stream and mode were set by the bound call above).
     lib.runtime.set_stream(torch.cuda.current_stream().cuda_stream)
     lib.runtime.set_synchronous(False)
+    lib.runtime.lib.attnRuntimeProfileReport.restype = ctypes.c_char_p
+    lib.runtime.lib.attnRuntimeProfileReport()  # reset
     result["entry_point_us"] = per_call_us(lambda: entry(*entry_args))
     lib.runtime.check("host cost")
+    # ATTN_RUNTIME_PROFILE=1: where the entry point's host time goes.
+    report = lib.runtime.lib.attnRuntimeProfileReport().decode()
+    if report:
+        result["runtime_profile"] = {
+            name: {"calls": int(calls), "us_per_call": float(per)}
+            for name, calls, _, per in (line.rsplit(" ", 3)
+                                        for line in report.splitlines())}
     return result
 
 

@@ -9,6 +9,14 @@
 
 #include "Driver.h"
 
+#include "attn/Runtime/Runtime.h"
+
+#include <string>
+
+#include <vector>
+
+#include <chrono>
+
 #include <dlfcn.h>
 
 #include <atomic>
@@ -100,6 +108,68 @@ bool attn::runtime::checkResult(const DriverApi &api, CUresult result,
     return true;
   recordError(describeFailure(api, result, call));
   return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Profile
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ProfileEntry {
+  const char *name;
+  uint64_t calls, ns;
+};
+struct ProfileState {
+  std::mutex mutex;
+  std::vector<ProfileEntry> entries;
+  std::string report;
+};
+} // namespace
+
+static ProfileState &profileState() {
+  static ProfileState *state = new ProfileState;
+  return *state;
+}
+
+bool attn::runtime::profiling() {
+  static const bool enabled = [] {
+    const char *value = std::getenv("ATTN_RUNTIME_PROFILE");
+    return value && *value && std::string(value) != "0";
+  }();
+  return enabled;
+}
+
+uint64_t attn::runtime::nowNs() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count());
+}
+
+void attn::runtime::addProfile(const char *name, uint64_t ns) {
+  ProfileState &state = profileState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  for (ProfileEntry &entry : state.entries)
+    if (entry.name == name) {
+      ++entry.calls;
+      entry.ns += ns;
+      return;
+    }
+  state.entries.push_back({name, 1, ns});
+}
+
+extern "C" const char *attnRuntimeProfileReport(void) {
+  ProfileState &state = profileState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  state.report.clear();
+  for (const ProfileEntry &entry : state.entries) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "%s %llu %.1f %.3f\n", entry.name,
+                  (unsigned long long)entry.calls, entry.ns / 1e3,
+                  entry.ns / 1e3 / double(entry.calls ? entry.calls : 1));
+    state.report += line;
+  }
+  state.entries.clear();
+  return state.report.c_str();
 }
 
 //===----------------------------------------------------------------------===//

@@ -12,6 +12,7 @@
 
 #include <cuda.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -117,7 +118,34 @@ bool callDriver(const DriverApi &api, Fn fn, const std::string &call,
   return checkResult(api, fn(std::forward<Args>(args)...), call);
 }
 
+//===----------------------------------------------------------------------===//
+// Host-time profile (ATTN_RUNTIME_PROFILE=1; off: one predictable branch)
+//===----------------------------------------------------------------------===//
+
+/// Whether ATTN_RUNTIME_PROFILE is set (read once).
+bool profiling();
+/// Adds `ns` nanoseconds to the entry named `name` (a string literal).
+void addProfile(const char *name, uint64_t ns);
+uint64_t nowNs();
+
+/// Times the enclosing scope under `name` when profiling.
+class ProfileScope {
+public:
+  explicit ProfileScope(const char *name)
+      : name(profiling() ? name : nullptr), start(name ? nowNs() : 0) {}
+  ~ProfileScope() {
+    if (name)
+      addProfile(name, nowNs() - start);
+  }
+
+private:
+  const char *name;
+  uint64_t start;
+};
+
 } // namespace attn::runtime
+
+#define ATTN_PROFILE(name) ::attn::runtime::ProfileScope attnProfileScope(name)
 
 /// Calls driver entry point `fn` of DriverApi `api` with the remaining
 /// arguments; records "<fn> failed: ..." and yields false on failure.

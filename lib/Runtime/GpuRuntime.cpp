@@ -57,7 +57,10 @@ static CUdeviceptr asDevicePtr(const void *ptr) {
 // Settings and error state
 //===----------------------------------------------------------------------===//
 
-extern "C" int32_t attnRuntimeStatusOk(void) { return hasError() ? 0 : 1; }
+extern "C" int32_t attnRuntimeStatusOk(void) {
+  ATTN_PROFILE("attnRuntimeStatusOk");
+  return hasError() ? 0 : 1;
+}
 
 extern "C" const char *attnRuntimeLastError(void) { return lastError(); }
 
@@ -86,6 +89,7 @@ extern "C" void attnRuntimeSetSynchronous(int32_t synchronous) {
 extern "C" int32_t attnRuntimeRequireDim(const char *where, const char *subject,
                                          const char *description, int64_t found,
                                          int64_t expected) {
+  ATTN_PROFILE("attnRuntimeRequireDim");
   if (found == expected)
     return 1;
   recordError(std::string(where ? where : "") + ": expects " +
@@ -96,6 +100,7 @@ extern "C" int32_t attnRuntimeRequireDim(const char *where, const char *subject,
 }
 
 extern "C" int32_t attnRuntimeMultiprocessorCount(void) {
+  ATTN_PROFILE("attnRuntimeMultiprocessorCount");
   const DriverApi *api = driverWithContext();
   if (!api)
     return 0;
@@ -206,6 +211,7 @@ static void *getWorkspace(int64_t bytes, const char *caller) {
 }
 
 extern "C" void *attnRuntimeWorkspace(int64_t bytes) {
+  ATTN_PROFILE("attnRuntimeWorkspace");
   if (hasError())
     return nullptr;
   return getWorkspace(bytes, "paged_attn.decode");
@@ -381,6 +387,7 @@ extern "C" void mgpuModuleUnload(void *module) {
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  ATTN_PROFILE("mgpuModuleGetFunction");
   if (!module || !name) {
     std::string kernel = name ? name : "<null>";
     recordError("mgpuModuleGetFunction: cannot look up kernel '" + kernel +
@@ -486,6 +493,7 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  intptr_t blockY, intptr_t blockZ, int32_t smem,
                                  void *stream, void **params, void **extra,
                                  uint64_t paramsCount) {
+  ATTN_PROFILE("mgpuLaunchKernel");
   (void)paramsCount; // The driver takes the count from the kernel.
   static const char *const names[] = {"grid x",  "grid y",  "grid z",
                                       "block x", "block y", "block z"};
@@ -496,6 +504,7 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   const DriverApi *api = prepareLaunch("mgpuLaunchKernel", function, smem);
   if (!api)
     return;
+  ::attn::runtime::ProfileScope driverLaunch("  cuLaunchKernel");
   ATTN_CU(*api, cuLaunchKernel, static_cast<CUfunction>(function), d.values[0],
           d.values[1], d.values[2], d.values[3], d.values[4], d.values[5],
           unsigned(smem), asStream(stream), params, extra);
@@ -545,6 +554,7 @@ extern "C" void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
 //===----------------------------------------------------------------------===//
 
 extern "C" void *mgpuStreamCreate(void) {
+  ATTN_PROFILE("mgpuStreamCreate");
   StreamState &state = streamState();
   {
     std::lock_guard<std::mutex> lock(state.mutex);
@@ -563,6 +573,7 @@ extern "C" void *mgpuStreamCreate(void) {
 }
 
 extern "C" void mgpuStreamDestroy(void *stream) {
+  ATTN_PROFILE("mgpuStreamDestroy");
   StreamState &state = streamState();
   {
     std::lock_guard<std::mutex> lock(state.mutex);
@@ -577,6 +588,7 @@ extern "C" void mgpuStreamDestroy(void *stream) {
 }
 
 extern "C" void mgpuStreamSynchronize(void *stream) {
+  ATTN_PROFILE("mgpuStreamSynchronize");
   StreamState &state = streamState();
   {
     std::lock_guard<std::mutex> lock(state.mutex);

@@ -176,18 +176,111 @@ static std::string operandName(const char *operand) {
   return operand && *operand ? operand : "TMA operand";
 }
 
+namespace {
+/// Everything an encoding depends on (every argument of attnTmaEncode but
+/// the operand's name, which only words errors). Compared bytewise: built
+/// zeroed, so unused entries and padding compare equal.
+struct EncodeKey {
+  int32_t enums[6]; // element type, target, rank, swizzle, interleave, fill
+  int32_t box[5];
+  uintptr_t address;
+  int64_t dims[5];
+  int64_t strides[5];
+
+  bool operator==(const EncodeKey &other) const {
+    return std::memcmp(this, &other, sizeof(EncodeKey)) == 0;
+  }
+};
+
+struct EncodeKeyHash {
+  size_t operator()(const EncodeKey &key) const {
+    // FNV-1a over the bytes.
+    uint64_t hash = 1469598103934665603ull;
+    const auto *bytes = reinterpret_cast<const unsigned char *>(&key);
+    for (size_t i = 0; i < sizeof(EncodeKey); ++i)
+      hash = (hash ^ bytes[i]) * 1099511628211ull;
+    return size_t(hash);
+  }
+};
+
+/// A descriptor that passed every rule before, and its encoding once it
+/// has one.
+struct KnownLegal {
+  bool encoded = false;
+  CUtensorMap map;
+};
+
+/// Descriptors checked or encoded before, by everything they depend on: a
+/// call on the same tensors (the common case of a serving loop) reuses the
+/// verdict and the encoding instead of checking every rule and calling the
+/// driver again. Only legal descriptors enter it.
+struct EncodeCache {
+  static constexpr size_t kMaxEntries = 4096;
+  std::mutex mutex;
+  std::unordered_map<EncodeKey, KnownLegal, EncodeKeyHash> maps;
+
+  /// Records `key` as legal, with its encoding when `map` is set.
+  void remember(const EncodeKey &key, const CUtensorMap *map) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (maps.size() >= kMaxEntries)
+      maps.clear();
+    KnownLegal &entry = maps[key];
+    if (map) {
+      entry.encoded = true;
+      entry.map = *map;
+    }
+  }
+};
+} // namespace
+
+static EncodeCache &encodeCache() {
+  static EncodeCache *cache = new EncodeCache;
+  return *cache;
+}
+
+/// The cache key of these arguments, or false when they cannot be one
+/// (a bad rank or null arrays: the checks report those).
+static bool makeEncodeKey(const TmaArgs &args, EncodeKey &key) {
+  if (args.rank < 1 || args.rank > 5 || !args.globalDims ||
+      !args.globalStrides || !args.boxDims)
+    return false;
+  std::memset(&key, 0, sizeof(key));
+  int32_t enums[6] = {args.elemType, args.target,     args.rank,
+                      args.swizzle,  args.interleave, args.oobFill};
+  std::memcpy(key.enums, enums, sizeof(enums));
+  key.address = reinterpret_cast<uintptr_t>(args.globalAddress);
+  for (int32_t i = 0; i < args.rank; ++i) {
+    key.dims[i] = args.globalDims[i];
+    key.strides[i] = args.globalStrides[i];
+    key.box[i] = args.boxDims[i];
+  }
+  return true;
+}
+
 extern "C" int32_t
 attnTmaCheck(const char *operand, int32_t elemType, int32_t target,
              int32_t rank, const void *globalAddress, const int64_t *globalDims,
              const int64_t *globalStrides, const int32_t *boxDims,
              int32_t swizzle, int32_t interleave, int32_t oobFill) {
+  ATTN_PROFILE("attnTmaCheck");
   TmaArgs args = {operand,       elemType,   target,        rank,
                   globalAddress, globalDims, globalStrides, boxDims,
                   swizzle,       interleave, oobFill};
+  EncodeKey key;
+  bool cacheable = makeEncodeKey(args, key);
+  if (cacheable) {
+    EncodeCache &cache = encodeCache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.maps.count(key))
+      return 1;
+  }
   Problems problems(operandName(operand));
   TensorMapSpec spec;
-  if (validate(args, problems, spec))
+  if (validate(args, problems, spec)) {
+    if (cacheable)
+      encodeCache().remember(key, nullptr);
     return 1;
+  }
   problems.record();
   return 0;
 }
@@ -196,6 +289,7 @@ extern "C" int32_t attnTmaRequireStride(const char *operand,
                                         const char *requirement,
                                         int32_t memrefDim, int64_t stride,
                                         int64_t required, const char *reason) {
+  ATTN_PROFILE("attnTmaRequireStride");
   if (stride == required) // the common case, without building a message
     return 1;
   // The compiler's own check (TmaPlan), on the real stride. Every
@@ -292,68 +386,6 @@ static CUtensorMapFloatOOBfill toDriver(OobFill fill) {
              : CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE;
 }
 
-namespace {
-/// Everything an encoding depends on (every argument of attnTmaEncode but
-/// the operand's name, which only words errors). Compared bytewise: built
-/// zeroed, so unused entries and padding compare equal.
-struct EncodeKey {
-  int32_t enums[6]; // element type, target, rank, swizzle, interleave, fill
-  int32_t box[5];
-  uintptr_t address;
-  int64_t dims[5];
-  int64_t strides[5];
-
-  bool operator==(const EncodeKey &other) const {
-    return std::memcmp(this, &other, sizeof(EncodeKey)) == 0;
-  }
-};
-
-struct EncodeKeyHash {
-  size_t operator()(const EncodeKey &key) const {
-    // FNV-1a over the bytes.
-    uint64_t hash = 1469598103934665603ull;
-    const auto *bytes = reinterpret_cast<const unsigned char *>(&key);
-    for (size_t i = 0; i < sizeof(EncodeKey); ++i)
-      hash = (hash ^ bytes[i]) * 1099511628211ull;
-    return size_t(hash);
-  }
-};
-
-/// Descriptors encoded before, by everything they depend on: a call on the
-/// same tensors (the common case of a serving loop) reuses its encodings
-/// instead of checking every rule and calling the driver again. Only legal,
-/// encoded descriptors enter it.
-struct EncodeCache {
-  static constexpr size_t kMaxEntries = 4096;
-  std::mutex mutex;
-  std::unordered_map<EncodeKey, CUtensorMap, EncodeKeyHash> maps;
-};
-} // namespace
-
-static EncodeCache &encodeCache() {
-  static EncodeCache *cache = new EncodeCache;
-  return *cache;
-}
-
-/// The cache key of these arguments, or false when they cannot be one
-/// (a bad rank or null arrays: the checks report those).
-static bool makeEncodeKey(const TmaArgs &args, EncodeKey &key) {
-  if (args.rank < 1 || args.rank > 5 || !args.globalDims ||
-      !args.globalStrides || !args.boxDims)
-    return false;
-  std::memset(&key, 0, sizeof(key));
-  int32_t enums[6] = {args.elemType, args.target,     args.rank,
-                      args.swizzle,  args.interleave, args.oobFill};
-  std::memcpy(key.enums, enums, sizeof(enums));
-  key.address = reinterpret_cast<uintptr_t>(args.globalAddress);
-  for (int32_t i = 0; i < args.rank; ++i) {
-    key.dims[i] = args.globalDims[i];
-    key.strides[i] = args.globalStrides[i];
-    key.box[i] = args.boxDims[i];
-  }
-  return true;
-}
-
 extern "C" int32_t attnTmaEncode(void *tensorMap, const char *operand,
                                  int32_t elemType, int32_t target, int32_t rank,
                                  const void *globalAddress,
@@ -361,6 +393,7 @@ extern "C" int32_t attnTmaEncode(void *tensorMap, const char *operand,
                                  const int64_t *globalStrides,
                                  const int32_t *boxDims, int32_t swizzle,
                                  int32_t interleave, int32_t oobFill) {
+  ATTN_PROFILE("attnTmaEncode");
   TmaArgs args = {operand,       elemType,   target,        rank,
                   globalAddress, globalDims, globalStrides, boxDims,
                   swizzle,       interleave, oobFill};
@@ -372,8 +405,8 @@ extern "C" int32_t attnTmaEncode(void *tensorMap, const char *operand,
     EncodeCache &cache = encodeCache();
     std::lock_guard<std::mutex> lock(cache.mutex);
     auto it = cache.maps.find(key);
-    if (it != cache.maps.end()) {
-      std::memcpy(tensorMap, &it->second, sizeof(CUtensorMap));
+    if (it != cache.maps.end() && it->second.encoded) {
+      std::memcpy(tensorMap, &it->second.map, sizeof(CUtensorMap));
       return 1;
     }
   }
@@ -419,12 +452,7 @@ extern "C" int32_t attnTmaEncode(void *tensorMap, const char *operand,
       cuuint32_t(spec.rank()), const_cast<void *>(globalAddress), dims, strides,
       boxes, elementStrides, toDriver(spec.interleave), toDriver(spec.swizzle),
       CU_TENSOR_MAP_L2_PROMOTION_L2_256B, toDriver(spec.oobFill));
-  if (ok && cacheable) {
-    EncodeCache &cache = encodeCache();
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    if (cache.maps.size() >= EncodeCache::kMaxEntries)
-      cache.maps.clear();
-    cache.maps.emplace(key, *static_cast<CUtensorMap *>(tensorMap));
-  }
+  if (ok && cacheable)
+    encodeCache().remember(key, static_cast<CUtensorMap *>(tensorMap));
   return ok ? 1 : 0;
 }

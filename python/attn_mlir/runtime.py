@@ -189,6 +189,7 @@ class Library:
         self.runtime = _RUNTIMES[runtime_path]
         self.chip = meta["chip"]
         self.signatures = {s["name"]: Signature.from_json(s) for s in meta["functions"]}
+        self._entries = {}
         self.runtime.clear()
         # Loading runs the global constructor that loads the cubin.
         self.lib = ctypes.CDLL(path)
@@ -241,9 +242,12 @@ class Library:
                     f"{name}: all tensors must be on one device; "
                     f"'{signature.arguments[0].name}' is on {device}, "
                     f"'{arg.name}' on {tensor.device}")
-        entry = getattr(self.lib, "_mlir_ciface_" + name)
-        entry.restype = None
-        entry.argtypes = [ctypes.POINTER(type(d)) for d in descriptors]
+        entry = self._entries.get(name)
+        if entry is None:  # ctypes function objects are set up once per name
+            entry = getattr(self.lib, "_mlir_ciface_" + name)
+            entry.restype = None
+            entry.argtypes = [ctypes.POINTER(type(d)) for d in descriptors]
+            self._entries[name] = entry
         if stream is None:
             import torch
             stream = torch.cuda.current_stream(device).cuda_stream

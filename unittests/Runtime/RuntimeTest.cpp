@@ -476,6 +476,26 @@ TEST_F(RuntimeTest, WithoutDriverEveryCallRecordsNotFound) {
   EXPECT_EQ(lastError().rfind(prefix, 0), 0u) << lastError();
 }
 
+TEST_F(RuntimeTest, CheckVerdictsAreReusedOnlyForLegalDescriptors) {
+  Descriptor legal;
+  legal.address = 0x7f0000100000;
+  EXPECT_EQ(legal.check(), 1) << lastError();
+  EXPECT_EQ(legal.check(), 1) << lastError(); // the remembered verdict
+  Descriptor bad = legal;
+  bad.strides = {1, 100, 1024};
+  for (int i = 0; i < 2; ++i) { // never remembered: refused every time
+    EXPECT_EQ(bad.check(), 0);
+    EXPECT_NE(lastError().find("global-stride-align"), std::string::npos)
+        << lastError();
+    attnRuntimeClearError();
+  }
+  // The operand's name is not part of the verdict, only of its words.
+  Descriptor renamed = bad;
+  renamed.operand = "v_cache";
+  EXPECT_EQ(renamed.check(), 0);
+  EXPECT_EQ(lastError().rfind("v_cache breaks TMA rule", 0), 0u) << lastError();
+}
+
 TEST_F(RuntimeTest, RequireDim) {
   EXPECT_EQ(attnRuntimeRequireDim("paged_attn.decode in @f",
                                   "q dim 0 (num_tokens)",

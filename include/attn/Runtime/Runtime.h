@@ -91,6 +91,11 @@ ATTN_RUNTIME_EXPORT int32_t attnRuntimeRequireDim(const char *where,
                                                   int64_t found,
                                                   int64_t expected);
 
+/// With ATTN_RUNTIME_PROFILE=1 in the environment, the runtime times its
+/// entry points; this returns one line per entry point ("name calls total_us
+/// us_per_call"), "" when not profiling, and resets the counts.
+ATTN_RUNTIME_EXPORT const char *attnRuntimeProfileReport(void);
+
 /// The split-KV workspace: a device buffer of at least `bytes` bytes that
 /// the runtime owns, one per CUDA context, reused by every call (compiled
 /// code never allocates per call). It grows, when a call needs more, by a
