@@ -20,8 +20,11 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
 LD_LIBRARY_PATH="$GPU_DIR" "$GPU_DIR/AttnRuntimeTests" 2>&1 | tee "$LOG_DIR/runtime.log" | tail -3
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
+# The front end reads the pack built beside the matrix, and compiles
+# nothing here (no LLVM): its cache is an empty folder.
 export PYTHONPATH=python ATTN_GPU_TESTS_DIR="$GPU_DIR" PYTHONUNBUFFERED=1 \
-  ATTN_GPU_LOG_DIR="$LOG_DIR"
+  ATTN_GPU_LOG_DIR="$LOG_DIR" ATTN_MLIR_PACKS="$(cd "$GPU_DIR" && pwd)/pack" \
+  ATTN_MLIR_CACHE="$(mktemp -d)"
 python3 -m pytest -q -rs -s -p no:cacheprovider python/tests \
   --junitxml="$LOG_DIR/junit.xml" ${PYTEST_ARGS:-} 2>&1 \
   | tee "$LOG_DIR/pytest.log" | tail -15

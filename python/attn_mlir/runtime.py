@@ -185,7 +185,11 @@ class Library:
             meta = json.load(f)
         runtime_path = os.path.join(os.path.dirname(path), meta["runtime"])
         if runtime_path not in _RUNTIMES:
-            _RUNTIMES[runtime_path] = Runtime(runtime_path)
+            # One runtime per process: a library from another folder binds
+            # to the runtime already loaded (by its SONAME), so Python must
+            # talk to that one too, not load a second copy.
+            _RUNTIMES[runtime_path] = (next(iter(_RUNTIMES.values()))
+                                       if _RUNTIMES else Runtime(runtime_path))
         self.runtime = _RUNTIMES[runtime_path]
         self.chip = meta["chip"]
         self.signatures = {s["name"]: Signature.from_json(s) for s in meta["functions"]}

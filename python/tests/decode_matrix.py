@@ -4,131 +4,14 @@ tests, and the .mlir text of each. Used on the build machine
 on the GPU machine (to know what each function is)."""
 
 import itertools
-from dataclasses import dataclass
-from typing import List, Optional
+import os
+import sys
+from typing import List
 
-KV_HEADS = 2
-
-
-# Cache element types other than the query's: MLIR element, values per element.
-KV_TYPES = {"f8": ("f8E4M3FN", 1), "nvfp4": ("vector<2xf4E2M1FN>", 2)}
-F8 = KV_TYPES["f8"][0]
-NVFP4_BLOCK = 16  # values per f8E4M3FN block scale
-
-
-@dataclass(frozen=True)
-class Config:
-    dtype: str = "bf16"  # bf16 | f16: q and out, or out alone with q_f8
-    layout: str = "hnd"  # hnd | nhd
-    head_dim: int = 128
-    group: int = 4
-    page: int = 16
-    q_len: int = 1
-    window: int = -1
-    sinks: bool = False
-    soft_cap: Optional[float] = None
-    kv_heads: int = KV_HEADS
-    kv_dtype: Optional[str] = None  # None: as dtype; "f8": f8E4M3FN; "nvfp4"
-    global_scales: bool = False      # per-tensor K and V scales (fp8, nvfp4)
-    q_f8: bool = False               # f8E4M3FN q (fp8 and nvfp4 caches only)
-
-    def __post_init__(self):
-        if self.kv_dtype not in (None, *KV_TYPES):
-            raise ValueError(f"kv_dtype {self.kv_dtype!r}")
-        if (self.global_scales or self.q_f8) and self.kv_dtype is None:
-            raise ValueError("global scales and fp8 q need an fp8 or nvfp4 cache")
-
-    @property
-    def qo_heads(self) -> int:
-        return self.group * self.kv_heads
-
-    @property
-    def name(self) -> str:
-        name = (f"decode_{self.dtype}_{self.layout}_d{self.head_dim}_g{self.group}"
-                f"_p{self.page}_l{self.q_len}_h{self.kv_heads}")
-        if self.window >= 0:
-            name += f"_w{self.window}"
-        if self.sinks:
-            name += "_sink"
-        if self.soft_cap is not None:
-            name += f"_cap{int(self.soft_cap)}"
-        if self.kv_dtype:
-            name += f"_kv{self.kv_dtype}"
-        if self.global_scales:
-            name += "_gs"
-        if self.q_f8:
-            name += "_qf8"
-        return name
-
-    @property
-    def kv_kind(self) -> str:
-        """What the cache holds: bf16, f16, f8 or nvfp4."""
-        return self.kv_dtype or self.dtype
-
-    @property
-    def nvfp4(self) -> bool:
-        return self.kv_dtype == "nvfp4"
-
-    @property
-    def q_type(self) -> str:
-        return F8 if self.q_f8 else self.dtype
-
-    @property
-    def cache_type(self) -> str:
-        return KV_TYPES[self.kv_dtype][0] if self.kv_dtype else self.dtype
-
-    @property
-    def page_dims(self):
-        """The dims of a page before head_dim: (kv_heads, page) in HND,
-        (page, kv_heads) in NHD."""
-        return ((self.kv_heads, self.page) if self.layout == "hnd"
-                else (self.page, self.kv_heads))
-
-    @property
-    def scale(self) -> float:
-        return self.head_dim ** -0.5
-
-    def mlir(self) -> str:
-        d, h = self.head_dim, self.qo_heads
-        dims = "x".join(str(n) for n in self.page_dims)
-        q = f"memref<?x{h}x{d}x{self.q_type}, strided<[?, ?, 1], offset: ?>>"
-        out = f"memref<?x{h}x{d}x{self.dtype}, strided<[?, ?, 1], offset: ?>>"
-        per_element = KV_TYPES[self.kv_dtype][1] if self.kv_dtype else 1
-        cache = (f"memref<?x{dims}x{d // per_element}x{self.cache_type}, "
-                 "strided<[?, ?, ?, 1], offset: ?>>")
-        bt = "memref<?x?xi32, strided<[?, 1], offset: ?>>"
-        sl = "memref<?xi32>"
-        # The optional operands, in the op's (and so the arguments') order.
-        optional = []
-        if self.nvfp4:
-            block_scales = (f"memref<?x{dims}x{d // NVFP4_BLOCK}x{F8}, "
-                            "strided<[?, ?, ?, 1], offset: ?>>")
-            optional += [("k_scale", block_scales), ("v_scale", block_scales)]
-        if self.global_scales:
-            optional += [("k_global_scale", "memref<f32>"),
-                         ("v_global_scale", "memref<f32>")]
-        if self.sinks:
-            optional.append(("sinks", "memref<?xf32>"))
-        args = ([f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
-                 f"%block_table: {bt}", f"%seq_lens: {sl}"]
-                + [f"%{n}: {t}" for n, t in optional] + [f"%out: {out}"])
-        operands = "".join(f" {n}(%{n} : {t})" for n, t in optional)
-        attrs = [f"kv_layout = #paged_attn.kv_layout<{self.layout}>",
-                 f"scale = {self.scale!r} : f32"]
-        if self.q_len != 1:
-            attrs.append(f"q_len_per_request = {self.q_len} : i64")
-        if self.window >= 0:
-            attrs.append(f"window_left = {self.window} : i64")
-        if self.soft_cap is not None:
-            attrs.append(f"logits_soft_cap = {self.soft_cap!r} : f32")
-        return (
-            f"func.func @{self.name}(\n    " + ",\n    ".join(args) + ") {\n"
-            f"  paged_attn.decode q(%q : {q}) k_cache(%k_cache : {cache})\n"
-            f"      v_cache(%v_cache : {cache}) block_table(%block_table : {bt})\n"
-            f"      seq_lens(%seq_lens : {sl}){operands} out(%out : {out})\n"
-            f"      {{{', '.join(attrs)}}}\n"
-            "  return\n}\n")
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "python"))
+from attn_mlir.spec import (F8, KV_HEADS, KV_TYPES, NVFP4_BLOCK,  # noqa: E402,F401
+                            DecodeSpec as Config)
 
 def main_configs() -> List[Config]:
     """Every dtype x layout x head_dim x group x page size {1, 16, 64}."""
@@ -212,3 +95,16 @@ def module_text(configs: List[Config]) -> str:
 if __name__ == "__main__":
     import sys
     sys.stdout.write(module_text(all_configs()))
+
+
+def frontend_configs() -> List[Config]:
+    """The specializations the GPU suite's pack holds (scripts/
+    build-gpu-tests.sh) for the front-end tests (python/tests/test_frontend.py):
+    a sample of the matrix with the kv heads a model would have."""
+    kw = dict(kv_heads=4)
+    return [Config(**kw),
+            Config(dtype="f16", layout="nhd", page=12, **kw),
+            Config(kv_dtype="f8", global_scales=True, **kw),
+            Config(kv_dtype="nvfp4", global_scales=True, **kw),
+            Config(q_len=3, window=20, sinks=True, soft_cap=30.0, **kw),
+            Config(layout="nhd", head_dim=64, group=8, page=1, **kw)]
