@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 attn_install_deps
 attn_configure
-attn_build attn-opt AttnRuntime AttnRuntimeTests
+attn_build attn-opt AttnRuntime AttnRuntimeTests AttnTmaDriverDiff
 
 out="${BUILD_DIR}/gpu-tests"
 mkdir -p "$out"
@@ -31,5 +31,6 @@ PYTHONPATH=python/tests:python python3 -c \
   > "$out/pack.txt"
 ATTN_MLIR_BUILD_DIR="${BUILD_DIR}" PYTHONPATH=python python3 -m attn_mlir.pack \
   --config "$out/pack.txt" --chip sm_90a -o "$out/pack" > /dev/null
-cp "${BUILD_DIR}/unittests/AttnRuntimeTests" "$out/"
+cp "${BUILD_DIR}/unittests/AttnRuntimeTests" \
+  "${BUILD_DIR}/unittests/AttnTmaDriverDiff" "$out/"
 du -sh "$out"

@@ -3,6 +3,7 @@
 # torch and pytest; no LLVM needed) from what scripts/build-gpu-tests.sh
 # built, and writes the logs to LOG_DIR (default build/gpu-logs):
 #   runtime.log  the runtime's gtests (GPU ones included)
+#   tma-diff.log TmaRules vs the driver on random descriptors
 #   pytest.log   the decode conformance matrix and the error tests
 #   junit.xml    the same, machine readable
 #   bench.log / bench.json   the decode benchmark, if built
@@ -18,6 +19,10 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
   | tee "$LOG_DIR/device.txt"
 
 LD_LIBRARY_PATH="$GPU_DIR" "$GPU_DIR/AttnRuntimeTests" 2>&1 | tee "$LOG_DIR/runtime.log" | tail -3
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+
+# TmaRules against cuTensorMapEncodeTiled on 20,000 seeded random requests.
+"$GPU_DIR/AttnTmaDriverDiff" --count 20000 --seed 1 2>&1 | tee "$LOG_DIR/tma-diff.log" | head -40
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
 # The front end reads the pack built beside the matrix, and compiles

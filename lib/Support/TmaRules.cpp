@@ -24,6 +24,11 @@ constexpr U128 kStrideLimitBits = U128(1) << 43;
 constexpr uint64_t kMaxGlobalDim = uint64_t(1) << 32;
 constexpr uint64_t kMaxBoxDim = 256;
 constexpr uint64_t kMaxElementStride = 8;
+/// cuTensorMapEncodeTiled refuses a box larger than this (measured on an
+/// H200, driver 580, by unittests/Runtime/TmaDriverDiff.cpp: 233472 bytes
+/// accepted, 237568 refused; element strides shrink the count): 228 KiB,
+/// the shared memory of an sm_90 / sm_100 SM. Not in cuda.h's comments.
+constexpr uint64_t kMaxBoxBytes = 228 * 1024;
 constexpr uint64_t kMaxRank = 5;
 
 /// A Fact scaled by a constant (elements to bits), exact in 128 bits.
@@ -63,8 +68,8 @@ static constexpr RuleInfo kRules[] = {
      "the global strides of a packed type are whole numbers of bytes"},
     {RuleId::BoxDimRange, "box-dim-range", "every box extent is in [1, 256]"},
     {RuleId::BoxInnerBytes, "box-inner-bytes",
-     "without interleave, the box extent of dim 0 spans a multiple of 16 "
-     "bytes"},
+     "the box extent of dim 0 spans a multiple of 16 bytes (cuda.h says so "
+     "without interleave; the driver requires it with interleave too)"},
     {RuleId::SwizzleSpan, "swizzle-span",
      "without interleave, the box extent of dim 0 spans at most the swizzle "
      "span (32, 64 or 128 bytes)"},
@@ -90,6 +95,10 @@ static constexpr RuleInfo kRules[] = {
      "16U6_ALIGN16B also 128B_ATOM_64B (stores only)"},
     {RuleId::OobNanFloat, "oob-nan-float",
      "NaN out-of-bounds fill requires a non-packed floating-point type"},
+    {RuleId::BoxBytesMax, "box-bytes-max",
+     "the bytes one box writes to shared memory (the product of ceil(box "
+     "extent / element stride) over the dims, times the element size) are "
+     "at most 228 KiB, an SM's shared memory"},
 };
 
 /// kRules is indexed by RuleId: one entry per enumerator, in enum order.
@@ -98,7 +107,7 @@ static constexpr bool rulesInEnumOrder() {
   for (const RuleInfo &info : kRules)
     if (static_cast<unsigned>(info.id) != index++)
       return false;
-  return index == static_cast<unsigned>(RuleId::OobNanFloat) + 1;
+  return index == static_cast<unsigned>(RuleId::BoxBytesMax) + 1;
 }
 static_assert(rulesInEnumOrder(), "kRules out of sync with RuleId");
 
@@ -486,6 +495,7 @@ private:
   void checkStride(unsigned dim);
   void checkBox(unsigned dim);
   void checkInnerDim();
+  void checkBoxBytes();
 
   const TensorMapSpec &spec;
   ElemType type;
@@ -634,15 +644,39 @@ void Checker::checkBox(unsigned dim) {
       "element stride of " + name + " must be in [1, 8], got " + str(step));
 }
 
+void Checker::checkBoxBytes() {
+  // Only with legal extents and strides (the other rules report those).
+  U128 elements = 1;
+  std::string shape;
+  for (unsigned dim = 0; dim < spec.rank(); ++dim) {
+    uint64_t box = spec.boxDims[dim];
+    uint64_t step = spec.elementStrides.empty() ? 1 : spec.elementStrides[dim];
+    if (box < 1 || box > kMaxBoxDim || step < 1 || step > kMaxElementStride)
+      return;
+    uint64_t traversed = (box + step - 1) / step;
+    elements *= traversed;
+    shape += (dim ? " x " : "") + str(traversed);
+  }
+  U128 boxBytes = (elements * bits + 7) / 8;
+  add(RuleId::BoxBytesMax, -1, holdsIf(boxBytes <= kMaxBoxBytes),
+      saturate(boxBytes), kMaxBoxBytes,
+      "a box must be at most 233472 bytes (228 KiB), got " +
+          str(uint64_t(boxBytes)) + " bytes (" + shape + " " +
+          elemTypeName(type) + ")");
+}
+
 void Checker::checkInnerDim() {
   std::string name = label(0), typeName = elemTypeName(type);
   uint64_t box = spec.boxDims[0];
   U128 boxBits = U128(box) * bits;
   std::string found = ", got " + amount(box, type);
+  // cuda.h states this rule for no interleave; the driver enforces it with
+  // interleave too (TmaDriverDiff, H200, driver 580: 2- to 8-byte and
+  // 255-byte inner boxes refused under 16B interleave).
+  add(RuleId::BoxInnerBytes, 0, holdsIf(boxBits % 128 == 0),
+      saturate(boxBits / 8), 16,
+      "box extent of " + name + " must span a multiple of 16 bytes" + found);
   if (spec.interleave == Interleave::None) {
-    add(RuleId::BoxInnerBytes, 0, holdsIf(boxBits % 128 == 0),
-        saturate(boxBits / 8), 16,
-        "box extent of " + name + " must span a multiple of 16 bytes" + found);
     if (unsigned span = swizzleSpanBytes(spec.swizzle))
       add(RuleId::SwizzleSpan, 0, holdsIf(boxBits <= U128(span) * 8),
           saturate(boxBits / 8), span,
@@ -682,8 +716,10 @@ std::vector<RuleCheck> Checker::run() {
     checkStride(dim);
     checkBox(dim);
   }
-  if (spec.rank() >= 1)
+  if (spec.rank() >= 1) {
     checkInnerDim();
+    checkBoxBytes();
+  }
   return std::move(checks);
 }
 

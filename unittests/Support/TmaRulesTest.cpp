@@ -125,7 +125,7 @@ TEST(TmaRulesTest, RuleNamesAreUniqueAndRoundTrip) {
     EXPECT_TRUE(names.insert(name).second) << "duplicate rule name " << name;
     EXPECT_EQ(ruleFromName(name), rule) << name;
   }
-  EXPECT_EQ(names.size(), size_t(RuleId::OobNanFloat) + 1);
+  EXPECT_EQ(names.size(), size_t(RuleId::BoxBytesMax) + 1);
   EXPECT_EQ(ruleFromName("no-such-rule"), std::nullopt);
   EXPECT_STREQ(ruleName(RuleId::GlobalStrideAlign), "global-stride-align");
   EXPECT_STREQ(ruleName(RuleId::PackedAlign16BBox), "packed-align16b-box");
@@ -231,9 +231,16 @@ TEST(TmaRulesTest, Interleave32BNeedsSwizzle32BAnd32ByteAlignment) {
   EXPECT_EQ(statusOf(bad, RuleId::InterleaveSwizzle), Violated);
   EXPECT_EQ(messageOf(bad, RuleId::InterleaveSwizzle),
             "interleave 32b requires swizzle 32b, got swizzle 128b");
-  // The swizzle span rule only applies without interleave.
+  // The swizzle span rule only applies without interleave; the 16-byte
+  // inner box applies with interleave too (the driver refuses 2- to 8-byte
+  // inner boxes under 16B interleave: TmaDriverDiff, H200, driver 580).
   EXPECT_FALSE(applies(bad, RuleId::SwizzleSpan, 0));
-  EXPECT_FALSE(applies(bad, RuleId::BoxInnerBytes, 0));
+  EXPECT_TRUE(applies(bad, RuleId::BoxInnerBytes, 0));
+  TensorMapSpec narrow = spec;
+  narrow.interleave = Interleave::B16;
+  narrow.swizzle = Swizzle::None;
+  narrow.boxDims[0] = 1; // 2 bytes
+  EXPECT_EQ(statusOf(narrow, RuleId::BoxInnerBytes, 0), Violated);
 
   bad = spec;
   bad.globalAddress = Fact::exact(0x1010);
@@ -690,6 +697,46 @@ TEST(TmaRulesTest, NanFillNeedsFloat) {
   TensorMapSpec packed = packedSpec(ElemType::U4x16Align8B);
   packed.oobFill = OobFill::NanRequestZeroFma;
   EXPECT_EQ(statusOf(packed, RuleId::OobNanFloat), Violated);
+}
+
+//===----------------------------------------------------------------------===//
+// Box size (measured: TmaDriverDiff on an H200, driver 580)
+//===----------------------------------------------------------------------===//
+
+TEST(TmaRulesTest, BoxBytesAtMost228KiB) {
+  auto spec = [](ElemType type, std::vector<uint32_t> box,
+                 std::vector<uint32_t> steps = {1, 1, 1}) {
+    TensorMapSpec s;
+    s.elemType = type;
+    s.globalDims = {Fact::exact(256), Fact::exact(256), Fact::exact(256)};
+    s.globalStrides = {Fact::exact(1), Fact::exact(256), Fact::exact(65536)};
+    s.globalAddress = Fact::exact(0x7f0000000000);
+    s.boxDims = box;
+    s.elementStrides = steps;
+    return s;
+  };
+  // The driver's verdicts at the edge: accepted ...
+  EXPECT_EQ(statusOf(spec(ElemType::UInt8, {16, 256, 57}), RuleId::BoxBytesMax),
+            Holds); // 233472 bytes
+  EXPECT_EQ(statusOf(spec(ElemType::BFloat16, {128, 64, 14}),
+                     RuleId::BoxBytesMax),
+            Holds); // 229376 bytes
+  // ... refused ...
+  EXPECT_EQ(statusOf(spec(ElemType::UInt8, {16, 256, 58}), RuleId::BoxBytesMax),
+            Violated); // 237568 bytes
+  EXPECT_EQ(statusOf(spec(ElemType::Float32, {64, 256, 4}),
+                     RuleId::BoxBytesMax),
+            Violated); // 262144 bytes
+  EXPECT_EQ(messageOf(spec(ElemType::BFloat16, {128, 64, 15}),
+                      RuleId::BoxBytesMax),
+            "a box must be at most 233472 bytes (228 KiB), got 245760 bytes "
+            "(128 x 64 x 15 bf16)");
+  // ... and element strides count: every second row of 256 x 256 x 4 u8.
+  EXPECT_EQ(statusOf(spec(ElemType::UInt8, {256, 256, 4}, {1, 2, 1}),
+                     RuleId::BoxBytesMax),
+            Holds);
+  EXPECT_EQ(statusOf(spec(ElemType::UInt8, {256, 256, 4}), RuleId::BoxBytesMax),
+            Violated);
 }
 
 //===----------------------------------------------------------------------===//

@@ -177,6 +177,7 @@ enum class RuleId : uint8_t {
   PackedInterleave,   ///< "packed-interleave": 16U6 needs no interleave
   PackedSwizzle,      ///< "packed-swizzle": swizzles allowed for 16B types
   OobNanFloat,        ///< "oob-nan-float": NaN fill only for float types
+  BoxBytesMax,        ///< "box-bytes-max": a box is at most 228 KiB
 };
 
 /// Stable short name, e.g. "global-stride-align".

@@ -68,6 +68,18 @@ func.func @unknown_deferred_rule(%m: memref<16x128xbf16>) {
 
 // -----
 
+// A box of 128 x 64 x 15 bf16 is 245760 bytes: more than the 228 KiB that
+// cuTensorMapEncodeTiled accepts (14 rows of 64: 229376 bytes, would pass).
+func.func @box_bytes_max(%m: memref<16x64x128xbf16>) {
+  // expected-error @+1 {{plan for k_cache breaks TMA rule 'box-bytes-max': a box must be at most 233472 bytes (228 KiB), got 245760 bytes (128 x 64 x 15 bf16)}}
+  paged_attn.check_tma %m {chip = "sm_90a", deferred = ["global-address-align"], operand = "k_cache",
+      plan = #paged_attn.tma_plan<elem_type = "bf16", dim_sources = [2, 1, 0], dim_scales = [1, 1, 1], stride_sources = [2, 1, 0], stride_scales = [1, 1, 1], box = [128, 64, 15], swizzle = "none", required_strides = []>}
+      : memref<16x64x128xbf16>
+  return
+}
+
+// -----
+
 // 128 bf16 = 256 bytes of inner box under a 128-byte swizzle.
 func.func @swizzle_span(%m: memref<16x128xbf16>) {
   // expected-error @+1 {{plan for k_cache breaks TMA rule 'swizzle-span'}}
