@@ -356,7 +356,8 @@ static std::string amount(U128 n, ElemType type) {
 
 /// What is known of a non-exact fact, e.g. " (multiple of 8, at most 64)";
 /// `show` renders a known number.
-template <typename Fn> static std::string knowns(const Fact &f, Fn show) {
+template <typename Fn>
+static std::string knowns(const Fact &f, Fn show) {
   std::string parts;
   auto add = [&](const std::string &part) {
     parts += (parts.empty() ? "" : ", ") + part;

@@ -209,6 +209,17 @@ def make_inputs(cfg: Config, batch: int, joint: bool, q_sliced: bool, seed: int,
                         k_scale, v_scale, k_global, v_global, sinks)
 
 
+def assert_matches(cfg, inputs, out, what):
+    """out against the fp32 reference of `inputs`, within the tolerance of
+    cfg's out dtype (NaN anywhere fails)."""
+    ref = inputs.reference(cfg)
+    err = (out.float() - ref).abs()
+    tol = TOLERANCE[cfg.dtype]
+    bad = ~(err <= tol + tol * ref.abs())
+    assert not bad.any(), (f"{what}: {int(bad.sum())} of {bad.numel()} off, "
+                           f"max abs error {float(err.max()):.4g}")
+
+
 def error_key(cfg: Config) -> str:
     return f"out {cfg.dtype}, kv {cfg.kv_kind}" + (", q f8" if cfg.q_f8 else "")
 

@@ -10,7 +10,7 @@ import pytest
 import attn_mlir
 from conftest import GPU_DIR, requires_gpu, torch
 from decode_matrix import Config, frontend_configs
-from test_decode import TOLERANCE, make_inputs
+from test_decode import assert_matches, make_inputs
 
 PACK = os.path.join(GPU_DIR, "pack")
 pytestmark = [requires_gpu,
@@ -24,15 +24,6 @@ def options(cfg, inputs):
                 v_global_scale=inputs.v_global_scale, sinks=inputs.sinks,
                 window_left=cfg.window, logits_soft_cap=cfg.soft_cap,
                 q_len_per_request=cfg.q_len)
-
-
-def assert_matches(cfg, inputs, out, what):
-    ref = inputs.reference(cfg)
-    err = (out.float() - ref).abs()
-    tol = TOLERANCE[cfg.dtype]
-    bad = ~(err <= tol + tol * ref.abs())
-    assert not bad.any(), (f"{what}: {int(bad.sum())} of {bad.numel()} off, "
-                           f"max abs error {float(err.max()):.4g}")
 
 
 @pytest.mark.parametrize("cfg", frontend_configs(), ids=lambda c: c.name)

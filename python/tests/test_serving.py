@@ -8,7 +8,7 @@ import pytest
 import attn_mlir
 from conftest import requires_gpu, torch
 from decode_matrix import Config
-from test_decode import TOLERANCE, make_inputs
+from test_decode import assert_matches, make_inputs
 
 pytestmark = requires_gpu
 
@@ -16,15 +16,6 @@ CFG = Config()  # bf16, HND, head_dim 128, group 4, page 16
 NVFP4 = Config(kv_dtype="nvfp4", global_scales=True)
 # Long enough that batch 3 takes the split-KV path (its merge and workspace).
 LONG = [2999, 1, 1500]
-
-
-def assert_matches(cfg, inputs, out, what):
-    ref = inputs.reference(cfg)
-    err = (out.float() - ref).abs()
-    tol = TOLERANCE[cfg.dtype]
-    bad = ~(err <= tol + tol * ref.abs())
-    assert not bad.any(), (f"{what}: {int(bad.sum())} of {bad.numel()} off, "
-                           f"max abs error {float(err.max()):.4g}")
 
 
 def refill(inputs, seed):

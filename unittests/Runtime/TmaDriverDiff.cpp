@@ -42,10 +42,10 @@ struct Driver {
   CUresult (*setCurrent)(CUcontext);
   CUresult (*memAlloc)(CUdeviceptr *, size_t);
   CUresult (*encode)(CUtensorMap *, CUtensorMapDataType, cuuint32_t, void *,
-                     const cuuint64_t *, const cuuint64_t *,
-                     const cuuint32_t *, const cuuint32_t *,
-                     CUtensorMapInterleave, CUtensorMapSwizzle,
-                     CUtensorMapL2promotion, CUtensorMapFloatOOBfill);
+                     const cuuint64_t *, const cuuint64_t *, const cuuint32_t *,
+                     const cuuint32_t *, CUtensorMapInterleave,
+                     CUtensorMapSwizzle, CUtensorMapL2promotion,
+                     CUtensorMapFloatOOBfill);
   CUresult (*errorName)(CUresult, const char **);
 };
 
@@ -56,15 +56,14 @@ bool loadDriver(Driver &d) {
   auto sym = [&](const char *name) { return dlsym(lib, name); };
   d.init = reinterpret_cast<decltype(d.init)>(sym("cuInit"));
   d.deviceGet = reinterpret_cast<decltype(d.deviceGet)>(sym("cuDeviceGet"));
-  d.retain = reinterpret_cast<decltype(d.retain)>(
-      sym("cuDevicePrimaryCtxRetain"));
+  d.retain =
+      reinterpret_cast<decltype(d.retain)>(sym("cuDevicePrimaryCtxRetain"));
   d.setCurrent =
       reinterpret_cast<decltype(d.setCurrent)>(sym("cuCtxSetCurrent"));
   d.memAlloc = reinterpret_cast<decltype(d.memAlloc)>(sym("cuMemAlloc_v2"));
   d.encode =
       reinterpret_cast<decltype(d.encode)>(sym("cuTensorMapEncodeTiled"));
-  d.errorName =
-      reinterpret_cast<decltype(d.errorName)>(sym("cuGetErrorName"));
+  d.errorName = reinterpret_cast<decltype(d.errorName)>(sym("cuGetErrorName"));
   return d.init && d.deviceGet && d.retain && d.setCurrent && d.memAlloc &&
          d.encode && d.errorName;
 }
@@ -90,7 +89,8 @@ public:
   uint64_t below(uint64_t n) {
     return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng);
   }
-  template <typename T> T pick(std::initializer_list<T> values) {
+  template <typename T>
+  T pick(std::initializer_list<T> values) {
     return *(values.begin() + below(values.size()));
   }
 
@@ -119,9 +119,10 @@ public:
                     (below(4) == 0 ? below(8) : 0);
       }
       // Box: usually a legal size, sometimes an edge.
-      r.box[i] = below(5) == 0 ? uint32_t(pick<uint64_t>({0, 1, 255, 256, 257}))
-                               : uint32_t(pick<uint64_t>({1, 2, 8, 16, 32, 64,
-                                                          128, 256}));
+      r.box[i] =
+          below(5) == 0
+              ? uint32_t(pick<uint64_t>({0, 1, 255, 256, 257}))
+              : uint32_t(pick<uint64_t>({1, 2, 8, 16, 32, 64, 128, 256}));
       r.elementStrides[i] =
           below(6) == 0 ? uint32_t(below(10)) : uint32_t(1 + below(2));
     }
@@ -177,13 +178,20 @@ TensorMapSpec specOf(const Request &r, uint64_t address) {
 
 CUtensorMapDataType driverType(ElemType t) {
   static const CUtensorMapDataType types[] = {
-      CU_TENSOR_MAP_DATA_TYPE_UINT8,        CU_TENSOR_MAP_DATA_TYPE_UINT16,
-      CU_TENSOR_MAP_DATA_TYPE_UINT32,       CU_TENSOR_MAP_DATA_TYPE_INT32,
-      CU_TENSOR_MAP_DATA_TYPE_UINT64,       CU_TENSOR_MAP_DATA_TYPE_INT64,
-      CU_TENSOR_MAP_DATA_TYPE_FLOAT16,      CU_TENSOR_MAP_DATA_TYPE_FLOAT32,
-      CU_TENSOR_MAP_DATA_TYPE_FLOAT64,      CU_TENSOR_MAP_DATA_TYPE_BFLOAT16,
-      CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ,  CU_TENSOR_MAP_DATA_TYPE_TFLOAT32,
-      CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ, CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
+      CU_TENSOR_MAP_DATA_TYPE_UINT8,
+      CU_TENSOR_MAP_DATA_TYPE_UINT16,
+      CU_TENSOR_MAP_DATA_TYPE_UINT32,
+      CU_TENSOR_MAP_DATA_TYPE_INT32,
+      CU_TENSOR_MAP_DATA_TYPE_UINT64,
+      CU_TENSOR_MAP_DATA_TYPE_INT64,
+      CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+      CU_TENSOR_MAP_DATA_TYPE_FLOAT32,
+      CU_TENSOR_MAP_DATA_TYPE_FLOAT64,
+      CU_TENSOR_MAP_DATA_TYPE_BFLOAT16,
+      CU_TENSOR_MAP_DATA_TYPE_FLOAT32_FTZ,
+      CU_TENSOR_MAP_DATA_TYPE_TFLOAT32,
+      CU_TENSOR_MAP_DATA_TYPE_TFLOAT32_FTZ,
+      CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN8B,
       CU_TENSOR_MAP_DATA_TYPE_16U4_ALIGN16B,
       CU_TENSOR_MAP_DATA_TYPE_16U6_ALIGN16B};
   return types[unsigned(t)];
@@ -209,12 +217,14 @@ std::string describeRequest(const Request &r) {
   return s;
 }
 
-/// The driver's verdict on `r` (normalized strides from `spec`).
-bool driverAccepts(Driver &d, const Request &r, uint64_t address) {
+/// The driver's result on `r`, with the arguments the runtime would pass
+/// (normalized byte strides); CUDA_ERROR_INVALID_VALUE when the strides are
+/// not encodable at all.
+CUresult encodeResult(Driver &d, const Request &r, uint64_t address) {
   TensorMapSpec spec = specOf(r, address);
   std::optional<std::vector<uint64_t>> bytes = encodedGlobalStrides(spec);
   if (!bytes)
-    return false;
+    return CUDA_ERROR_INVALID_VALUE;
   cuuint64_t dims[5], strides[5] = {0};
   cuuint32_t box[5], es[5];
   for (unsigned i = 0; i < r.rank; ++i) {
@@ -225,12 +235,15 @@ bool driverAccepts(Driver &d, const Request &r, uint64_t address) {
       strides[i] = (*bytes)[i];
   }
   alignas(64) CUtensorMap map;
-  return d.encode(&map, driverType(r.type), r.rank,
-                  reinterpret_cast<void *>(address), dims, strides, box, es,
-                  CUtensorMapInterleave(r.interleave),
-                  CUtensorMapSwizzle(r.swizzle),
-                  CU_TENSOR_MAP_L2_PROMOTION_NONE,
-                  CUtensorMapFloatOOBfill(r.fill)) == CUDA_SUCCESS;
+  return d.encode(
+      &map, driverType(r.type), r.rank, reinterpret_cast<void *>(address), dims,
+      strides, box, es, CUtensorMapInterleave(r.interleave),
+      CUtensorMapSwizzle(r.swizzle), CU_TENSOR_MAP_L2_PROMOTION_NONE,
+      CUtensorMapFloatOOBfill(r.fill));
+}
+
+bool driverAccepts(Driver &d, const Request &r, uint64_t address) {
+  return encodeResult(d, r, address) == CUDA_SUCCESS;
 }
 
 /// Which single change makes the driver agree with the rules: a hint at
@@ -334,21 +347,7 @@ int main(int argc, char **argv) {
       }
       continue;
     }
-    cuuint64_t dims[5], strides[5] = {0};
-    cuuint32_t box[5], es[5];
-    for (unsigned i = 0; i < r.rank; ++i) {
-      dims[i] = r.dims[i];
-      box[i] = r.box[i];
-      es[i] = r.elementStrides[i];
-      if (i + 1 < r.rank)
-        strides[i] = (*bytes)[i];
-    }
-    alignas(64) CUtensorMap map;
-    CUresult res = d.encode(
-        &map, driverType(r.type), r.rank, reinterpret_cast<void *>(address),
-        dims, strides, box, es, CUtensorMapInterleave(r.interleave),
-        CUtensorMapSwizzle(r.swizzle), CU_TENSOR_MAP_L2_PROMOTION_NONE,
-        CUtensorMapFloatOOBfill(r.fill));
+    CUresult res = encodeResult(d, r, address);
     bool driverLegal = res == CUDA_SUCCESS;
     if (driverLegal == rulesLegal) {
       ++agree;
@@ -357,8 +356,9 @@ int main(int argc, char **argv) {
     }
     const char *err = "?";
     d.errorName(res, &err);
-    std::string kind = rulesLegal ? "rules accept, driver refuses ("
-                                  : "rules refuse [" + violated + "], driver accepts (";
+    std::string kind =
+        rulesLegal ? "rules accept, driver refuses ("
+                   : "rules refuse [" + violated + "], driver accepts (";
     kind += driverLegal ? std::string("CUDA_SUCCESS") : std::string(err);
     kind += ")";
     // Documented driver behaviour: cuda.h requires 32B swizzle with 32B
@@ -388,8 +388,7 @@ int main(int argc, char **argv) {
               "(illegal by the rules, not passed to the driver)\n",
               (unsigned long long)seed, (unsigned long long)count,
               (unsigned long long)agree, (unsigned long long)legalBoth,
-              (unsigned long long)illegalBoth,
-              (unsigned long long)unencodable);
+              (unsigned long long)illegalBoth, (unsigned long long)unencodable);
   std::printf("requests per violated rule:\n");
   for (auto &[rule, n] : violatedCount)
     std::printf("  %-24s %llu\n", rule.c_str(), (unsigned long long)n);

@@ -718,19 +718,19 @@ TEST(TmaRulesTest, BoxBytesAtMost228KiB) {
   // The driver's verdicts at the edge: accepted ...
   EXPECT_EQ(statusOf(spec(ElemType::UInt8, {16, 256, 57}), RuleId::BoxBytesMax),
             Holds); // 233472 bytes
-  EXPECT_EQ(statusOf(spec(ElemType::BFloat16, {128, 64, 14}),
-                     RuleId::BoxBytesMax),
-            Holds); // 229376 bytes
+  EXPECT_EQ(
+      statusOf(spec(ElemType::BFloat16, {128, 64, 14}), RuleId::BoxBytesMax),
+      Holds); // 229376 bytes
   // ... refused ...
   EXPECT_EQ(statusOf(spec(ElemType::UInt8, {16, 256, 58}), RuleId::BoxBytesMax),
             Violated); // 237568 bytes
-  EXPECT_EQ(statusOf(spec(ElemType::Float32, {64, 256, 4}),
-                     RuleId::BoxBytesMax),
-            Violated); // 262144 bytes
-  EXPECT_EQ(messageOf(spec(ElemType::BFloat16, {128, 64, 15}),
-                      RuleId::BoxBytesMax),
-            "a box must be at most 233472 bytes (228 KiB), got 245760 bytes "
-            "(128 x 64 x 15 bf16)");
+  EXPECT_EQ(
+      statusOf(spec(ElemType::Float32, {64, 256, 4}), RuleId::BoxBytesMax),
+      Violated); // 262144 bytes
+  EXPECT_EQ(
+      messageOf(spec(ElemType::BFloat16, {128, 64, 15}), RuleId::BoxBytesMax),
+      "a box must be at most 233472 bytes (228 KiB), got 245760 bytes "
+      "(128 x 64 x 15 bf16)");
   // ... and element strides count: every second row of 256 x 256 x 4 u8.
   EXPECT_EQ(statusOf(spec(ElemType::UInt8, {256, 256, 4}, {1, 2, 1}),
                      RuleId::BoxBytesMax),
