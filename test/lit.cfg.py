@@ -21,7 +21,10 @@ config.substitutions.append(("%attn_src_root", config.attn_src_root))
 config.substitutions.append(("%attn_obj_root", config.attn_obj_root))
 config.substitutions.append(("%attn_tools_dir", config.attn_tools_dir))
 
-llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# CFLAGS, CXXFLAGS and LDFLAGS reach the out-of-tree consumer that
+# test/Embed configures (e.g. the sanitizer flags of run-sanitizers.sh).
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "CFLAGS", "CXXFLAGS", "LDFLAGS"])
 llvm_config.use_default_substitutions()
 
 # FileCheck, not and count live in the LLVM tools dir.
