@@ -142,6 +142,17 @@ static WorkspaceState &workspaceState() {
   return *state;
 }
 
+/// The driver (in `api`) and the context current on the calling thread,
+/// made current by driverWithContext(); null with the error recorded when
+/// there is none.
+static CUcontext currentContext(const DriverApi *&api) {
+  api = driverWithContext();
+  CUcontext context = nullptr;
+  if (!api || !ATTN_CU(*api, cuCtxGetCurrent, &context))
+    return nullptr;
+  return context;
+}
+
 /// The stream compiled code runs on when it creates one: the borrowed one,
 /// else none known (null).
 static CUstream currentStream() {
@@ -170,11 +181,9 @@ static void *getWorkspace(int64_t bytes, const char *caller) {
                 std::to_string(bytes));
     return nullptr;
   }
-  const DriverApi *api = driverWithContext();
-  if (!api)
-    return nullptr;
-  CUcontext context = nullptr;
-  if (!ATTN_CU(*api, cuCtxGetCurrent, &context))
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
     return nullptr;
   WorkspaceState &state = workspaceState();
   std::lock_guard<std::mutex> lock(state.mutex);
@@ -223,9 +232,9 @@ extern "C" int32_t attnRuntimeReserveWorkspace(int64_t bytes) {
 }
 
 extern "C" void attnRuntimeReleaseWorkspace(void) {
-  const DriverApi *api = driverWithContext();
-  CUcontext context = nullptr;
-  if (!api || !ATTN_CU(*api, cuCtxGetCurrent, &context))
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
     return;
   if (isCapturing(*api)) {
     recordError("attnRuntimeReleaseWorkspace: the stream is capturing a CUDA "
@@ -243,9 +252,9 @@ extern "C" void attnRuntimeReleaseWorkspace(void) {
 }
 
 extern "C" int64_t attnRuntimeWorkspaceBytes(void) {
-  const DriverApi *api = driverWithContext();
-  CUcontext context = nullptr;
-  if (!api || !ATTN_CU(*api, cuCtxGetCurrent, &context))
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
     return 0;
   WorkspaceState &state = workspaceState();
   std::lock_guard<std::mutex> lock(state.mutex);
@@ -317,12 +326,10 @@ static CUmodule loadImage(const DriverApi &api, const void *image, bool jit,
   return module;
 }
 
-/// The module of `handle` in the current context, loaded on first use.
-static CUmodule moduleInCurrentContext(const DriverApi &api,
-                                       ContextModules &handle) {
-  CUcontext context = nullptr;
-  if (!ATTN_CU(api, cuCtxGetCurrent, &context))
-    return nullptr;
+/// The module of `handle` in `context` (the current one), loaded on first
+/// use.
+static CUmodule moduleInContext(const DriverApi &api, ContextModules &handle,
+                                CUcontext context) {
   std::lock_guard<std::mutex> lock(handle.mutex);
   auto it = handle.modules.find(context);
   if (it != handle.modules.end())
@@ -342,11 +349,12 @@ static void *loadModule(const char *caller, const void *image, bool jit,
                 (jit ? "PTX image" : "module image"));
     return nullptr;
   }
-  const DriverApi *api = driverWithContext();
-  if (!api)
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
     return nullptr;
-  auto *handle = new ContextModules{image, jit, optLevel, {}, {}};
-  if (!moduleInCurrentContext(*api, *handle)) {
+  auto *handle = new ContextModules{image, jit, optLevel, {}, {}, {}};
+  if (!moduleInContext(*api, *handle, context)) {
     delete handle;
     return nullptr;
   }
@@ -397,20 +405,18 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
                           "failed)"));
     return nullptr;
   }
-  const DriverApi *api = driverWithContext();
-  if (!api)
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
     return nullptr;
   auto &handle = *static_cast<ContextModules *>(module);
-  CUcontext context = nullptr;
-  if (!ATTN_CU(*api, cuCtxGetCurrent, &context))
-    return nullptr;
   {
     std::lock_guard<std::mutex> lock(handle.mutex);
     auto it = handle.functions.find({context, name});
     if (it != handle.functions.end())
       return it->second;
   }
-  CUmodule loaded = moduleInCurrentContext(*api, handle);
+  CUmodule loaded = moduleInContext(*api, handle, context);
   if (!loaded)
     return nullptr;
   CUfunction function = nullptr;

@@ -269,8 +269,6 @@ class Library:
         make one call with the largest shapes, or reserve_workspace, before
         capturing)."""
         entry, descriptors, device, stream = self._prepare(name, tensors, stream)
-        import torch  # only on the GPU path
-
         # The device's primary context is current during the call: the
         # runtime loads the kernels there and launches there.
         with _on_device(device):
