@@ -15,54 +15,21 @@ using namespace mlir::paged_attn;
 namespace tma = attn::tma;
 
 DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
-  AttentionDims dims = getAttentionDims(op);
   DecodePlan t;
-  t.headDim = dims.headDim;
-  t.elemBytes = 2;
+  t.initPagedKV(cast<AttentionOpInterface>(op.getOperation()),
+                /*computeElemBytes=*/2);
+  AttentionDims dims = getAttentionDims(op);
   t.qElemBytes =
       getTmaElemBytes(cast<MemRefType>(op.getQ().getType()).getElementType());
-  t.kvElemBytes = getTmaElemBytes(
-      cast<MemRefType>(op.getKCache().getType()).getElementType());
-  t.nvfp4 = dims.nvfp4;
-  t.hnd = op.getKvLayout() == KVLayout::HND;
   t.group = dims.groupSize();
   t.qLen = op.getQLenPerRequest();
-  t.pageSize = dims.pageSize;
   t.qRows = t.group * t.qLen;
   t.mBlocks = llvm::divideCeil(t.qRows, DecodePlan::kRowsPerBlock);
   int64_t span = 128 / t.elemBytes;
   // An fp8 q moves as one unswizzled box of head_dim bytes.
   t.qInnerBox = t.qDequantize() ? t.headDim : std::min(t.headDim, span);
   t.qRegions = t.headDim / t.qInnerBox;
-  t.kvBoxRows = std::min(t.pageSize, DecodePlan::kTileRows);
-  t.pagesPerTile = t.pageSize <= DecodePlan::kTileRows
-                       ? DecodePlan::kTileRows / t.pageSize
-                       : 1;
-  t.tileTokens = t.pageSize <= DecodePlan::kTileRows
-                     ? t.pagesPerTile * t.pageSize
-                     : DecodePlan::kTileRows;
-  t.tilesPerPage = llvm::divideCeil(t.pageSize, DecodePlan::kTileRows);
-  // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
-  // size that is not a multiple of 8 land at other offsets, so they are
-  // loaded unswizzled, the whole head_dim in one box.
-  // Quantized (fp8, nvfp4) stages are converted by every thread, not read
-  // by ldmatrix: one unswizzled box of the whole row.
-  t.kvSwizzled = t.kvBoxRows % 8 == 0 && !t.dequantize();
-  int64_t cacheInner = t.nvfp4 ? t.headDim / 2 : t.headDim;
-  t.kvInnerBox = t.kvSwizzled ? std::min(t.headDim, span) : cacheInner;
-  t.kvRegions = cacheInner / t.kvInnerBox;
-  if (t.nvfp4) {
-    // Box inner extents are 16-byte multiples of at most 256 elements.
-    int64_t blocks = t.headDim / 16;
-    if (t.hnd) {
-      int64_t bytes = t.kvBoxRows * blocks;
-      t.scaleInnerBox = std::min<int64_t>((bytes + 15) / 16 * 16, 256);
-      t.scaleBoxes = llvm::divideCeil(bytes, t.scaleInnerBox);
-    } else {
-      t.scaleInnerBox = 16;
-      t.scaleBoxes = 1;
-    }
-  }
+  t.kvBase = t.qBytes() + t.qStagedBytes();
   // About half of an SM's shared memory, so that two CTAs share an SM when
   // head_dim <= 128 (one CTA's prologue and epilogue hide behind the
   // other's loads); 2 to 4 stages.
@@ -70,9 +37,7 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
   assert(2 * (kSharedBudget + target.reservedSharedMemoryPerBlock()) <=
              target.sharedMemoryPerSM() &&
          "two CTAs of the budget must fit on one SM");
-  t.stages = std::clamp<int64_t>(
-      (kSharedBudget - t.computeOffset() - t.computeBytes()) / t.stageBytes(),
-      2, 4);
+  t.stages = t.stagesWithin(kSharedBudget);
   return t;
 }
 
@@ -101,10 +66,6 @@ TmaBoxes DecodePlan::boxes() const {
   boxes.qInner = static_cast<uint32_t>(qInnerBox);
   boxes.qRows = static_cast<uint32_t>(qLen);
   boxes.qSwizzle = qDequantize() ? tma::Swizzle::None : tma::Swizzle::B128;
-  boxes.kvInner = static_cast<uint32_t>(kvInnerBox);
-  boxes.kvRows = static_cast<uint32_t>(kvBoxRows);
-  boxes.kvSwizzle = kvSwizzled ? tma::Swizzle::B128 : tma::Swizzle::None;
-  boxes.scaleInner = static_cast<uint32_t>(scaleInnerBox);
-  boxes.scaleRows = static_cast<uint32_t>(kvBoxRows);
+  fillKVBoxes(boxes);
   return boxes;
 }

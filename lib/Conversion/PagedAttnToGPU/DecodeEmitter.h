@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // The class that builds one decode kernel. DecodeKernel.cpp holds the
-// algorithm (prologue, tile loop, one tile, epilogue); DecodeTiles.cpp the
+// algorithm (prologue, tile loop, one tile, epilogue); PagedKVTiles the
 // mechanics of paged K/V tiles (TMA issue per page, ragged tails, the
 // conversion of quantized stages). Internal to lib/Conversion.
 //
@@ -20,6 +20,7 @@
 #include "MBarrierPipeline.h"
 #include "MmaSync.h"
 #include "OnlineSoftmax.h"
+#include "PagedKVTiles.h"
 #include "SharedMemory.h"
 
 #include <optional>
@@ -65,39 +66,22 @@ private:
                 SmallVectorImpl<Acc> &o);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
 
-  // Mechanics.
-  /// The first token of tile `tile` of this CTA's split.
-  Value tileStart(Value tile);
-  /// The rows of tile `tile` that belong to its page (ragged pages only).
-  Value tileRows(Value tile);
-  /// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes
-  /// (and nvfp4 block scales) into stage `stage`.
-  void issueTile(Value tile, Value stage);
-  /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, so that
-  /// rows no key maps to hold no NaN for P (= 0 there) times V.
-  void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow);
-  /// The 16-bit K or V tile the MMAs read at byte `offset`.
-  SharedTile kvTile(Value offset);
+  // Mechanics (PagedKVTiles).
+  Value tileStart(Value tile) { return kv->tileStart(tile); }
+  Value tileRows(Value tile) { return kv->tileRows(tile); }
+  void issueTile(Value tile, Value stage) { kv->issueTile(tile, stage); }
+  void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow) {
+    kv->zeroRows(tid, tile, fromRow, toRow);
+  }
+  SharedTile kvTile(Value offset) { return kv->kvTile(offset); }
   /// Quantized caches: converts the calling warp's 16 rows (those its MMAs
-  /// read) of rows [0, rows) of a staged byte tile (and, for nvfp4, its
-  /// block scales at `scaleOffset`) into `dst` (the compute type); rows at
-  /// or past `zeroFrom` become zeros.
+  /// read) of a staged tile.
   void convertTile(Value stagedOffset, Value scaleOffset, const SharedTile &dst,
-                   int64_t rows, Value zeroFrom);
+                   int64_t rows, Value zeroFrom) {
+    kv->convertTile(warp, lane, stagedOffset, scaleOffset, dst, rows, zeroFrom);
+  }
   /// An fp8 q: converts the staged q rows into the 16-bit q tile.
   void convertQuery(const SharedTile &dst);
-  /// NHD scales: the head's scales start kvHead * head_dim / 16 bytes into
-  /// the folded (kv_heads x head_dim / 16) row; TMA loads the 16-byte window
-  /// that starts at the boundary below them (a TMA load's innermost
-  /// coordinate must be a 16-byte multiple).
-  Value scaleWindowStart() {
-    return k.mul(k.div(k.mul(kvHead, t.headDim / 16), 16), 16);
-  }
-  /// Where this head's scales start in a row of the staged scales: 0 for
-  /// HND, the head's offset in its 16-byte window for NHD.
-  Value scaleWindowOffset() {
-    return t.hnd ? k.idx(0) : k.rem(k.mul(kvHead, t.headDim / 16), 16);
-  }
 
   ImplicitLocOpBuilder &b;
   KernelBuilder k;
@@ -113,6 +97,7 @@ private:
   Value tokStart, tokEnd, numTiles, isLeader;
   std::optional<SharedMemory> smem;
   std::optional<MBarrierPipeline> pipeline;
+  std::optional<PagedKVTiles> kv;
   Value qBarrier;
   Value qMap, kMap, vMap;
   /// nvfp4 block scales' tensor maps, or null.

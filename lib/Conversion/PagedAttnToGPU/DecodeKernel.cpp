@@ -29,6 +29,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <optional>
 
@@ -59,19 +60,7 @@ void DecodeKernelEmitter::emitPrologue() {
       k.toIndex(memref::LoadOp::create(b, args.seqLens, ValueRange{batch}));
   tokStart = k.mul(split, args.splitTokens);
   tokEnd = k.minS(seqLen, k.add(tokStart, args.splitTokens));
-  Value numTokens = k.maxS(k.sub(tokEnd, tokStart), k.idx(0));
-  if (t.raggedPages()) {
-    // Whole pages of tilesPerPage tiles, then the tiles the last page needs.
-    Value pages = k.ceilDiv(numTokens, k.idx(t.pageSize));
-    Value lastPageTokens = k.sub(
-        numTokens, k.mul(k.maxS(k.sub(pages, k.idx(1)), k.idx(0)), t.pageSize));
-    Value tiles =
-        k.add(k.mul(k.sub(pages, k.idx(1)), t.tilesPerPage),
-              k.ceilDiv(lastPageTokens, k.idx(DecodePlan::kTileRows)));
-    numTiles = k.select(k.lt(k.idx(0), numTokens), tiles, k.idx(0));
-  } else {
-    numTiles = k.ceilDiv(numTokens, k.idx(t.tileTokens));
-  }
+  numTiles = countKVTiles(k, t, tokStart, tokEnd);
 
   smem.emplace(k, t.sharedMemoryBytes());
   pipeline.emplace(k, t.stages, /*extra=*/1);
@@ -87,6 +76,10 @@ void DecodeKernelEmitter::emitPrologue() {
     kScaleMap = getTensorMap(k, args.kScaleMap, *tma.kScale);
     vScaleMap = getTensorMap(k, args.vScaleMap, *tma.vScale);
   }
+  kv.emplace(
+      k, t, tma, *smem, *pipeline, dequant, computeType(),
+      PagedKVTiles::Sources{kMap, vMap, kScaleMap, vScaleMap, args.blockTable},
+      batch, kvHead, tokStart, tokEnd);
 
   qTile = SharedTile{
       smem->view(k.idx(t.qOffset()),
@@ -410,6 +403,23 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
               });
         });
       });
+}
+
+void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
+  int64_t chunksPerRow = t.headDim / 8;
+  Value staged =
+      smem->view(k.idx(t.qStagedOffset()), {t.qStagedBytes()}, b.getI8Type());
+  auto bytesType = VectorType::get({8}, b.getI8Type());
+  k.forLoop(tid, k.idx(t.qRows * chunksPerRow), k.idx(DecodePlan::kThreads),
+            [&](Value i) {
+              Value row = k.div(i, chunksPerRow);
+              Value col = k.mul(k.rem(i, chunksPerRow), 8);
+              Value byte = k.add(k.mul(row, t.headDim), col);
+              Value bytes = vector::LoadOp::create(b, bytesType, staged,
+                                                   ValueRange{byte});
+              vector::StoreOp::create(b, dequant.fp8x8(bytes), dst.view,
+                                      dst.at(k, row, col));
+            });
 }
 
 /// The decode kernel's signature for `op`.

@@ -1,17 +1,17 @@
-//===- DecodeTiles.cpp - Paged K/V tiles of the decode kernel -------------===//
+//===- PagedKVTiles.cpp - Paged K/V tiles in shared memory ----------------===//
 //
 // Part of the attn-mlir project.
 //
 //===----------------------------------------------------------------------===//
 //
-// How the decode kernel moves K and V: a tile is 64 rows, whole pages of up
-// to 64 tokens (one TMA box per page and column region) or 64 rows of a
-// larger page; rows past a tile's tokens are zero; quantized stages are
-// converted into the 16-bit tiles the MMAs read, each warp its own rows.
+// How the kernels move K and V: a tile is 64 rows, whole pages of up to 64
+// tokens (one TMA box per page and column region) or 64 rows of a larger
+// page; rows past a tile's tokens are zero; quantized stages are converted
+// into the 16-bit tiles the MMAs read, each warp 16 rows.
 //
 //===----------------------------------------------------------------------===//
 
-#include "DecodeEmitter.h"
+#include "PagedKVTiles.h"
 #include "Tma.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -20,42 +20,54 @@
 using namespace mlir;
 using namespace mlir::paged_attn;
 
-SharedTile DecodeKernelEmitter::kvTile(Value offset) {
-  int64_t inner = t.computeInner();
-  return SharedTile{
-      smem->view(offset, {t.headDim / inner * DecodePlan::kTileRows, inner},
-                 computeType()),
-      inner, DecodePlan::kTileRows, t.computeSwizzled()};
+Value mlir::paged_attn::countKVTiles(KernelBuilder &k, const PagedKVPlan &t,
+                                     Value tokStart, Value tokEnd) {
+  Value numTokens = k.maxS(k.sub(tokEnd, tokStart), k.idx(0));
+  if (!t.raggedPages())
+    return k.ceilDiv(numTokens, k.idx(t.tileTokens));
+  // Whole pages of tilesPerPage tiles, then the tiles the last page needs.
+  Value pages = k.ceilDiv(numTokens, k.idx(t.pageSize));
+  Value lastPageTokens = k.sub(
+      numTokens, k.mul(k.maxS(k.sub(pages, k.idx(1)), k.idx(0)), t.pageSize));
+  Value tiles = k.add(k.mul(k.sub(pages, k.idx(1)), t.tilesPerPage),
+                      k.ceilDiv(lastPageTokens, k.idx(PagedKVPlan::kTileRows)));
+  return k.select(k.lt(k.idx(0), numTokens), tiles, k.idx(0));
 }
 
-Value DecodeKernelEmitter::tileStart(Value tile) {
-  if (t.pageSize <= DecodePlan::kTileRows)
+SharedTile PagedKVTiles::kvTile(Value offset) {
+  int64_t inner = t.computeInner();
+  return SharedTile{
+      smem.view(offset, {t.headDim / inner * PagedKVPlan::kTileRows, inner},
+                computeType),
+      inner, PagedKVPlan::kTileRows, t.computeSwizzled()};
+}
+
+Value PagedKVTiles::tileStart(Value tile) {
+  if (t.pageSize <= PagedKVPlan::kTileRows)
     return k.add(tokStart, k.mul(tile, t.tileTokens));
   // Splits start on a page: tile i is rows 64 (i % tilesPerPage) onwards of
   // the split's page i / tilesPerPage.
   Value page = k.add(k.div(tokStart, t.pageSize), k.div(tile, t.tilesPerPage));
   return k.add(k.mul(page, t.pageSize),
-               k.mul(k.rem(tile, t.tilesPerPage), DecodePlan::kTileRows));
+               k.mul(k.rem(tile, t.tilesPerPage), PagedKVPlan::kTileRows));
 }
 
-Value DecodeKernelEmitter::tileRows(Value tile) {
-  Value row0 = k.mul(k.rem(tile, t.tilesPerPage), DecodePlan::kTileRows);
-  return k.minS(k.idx(DecodePlan::kTileRows), k.sub(k.idx(t.pageSize), row0));
+Value PagedKVTiles::tileRows(Value tile) {
+  Value row0 = k.mul(k.rem(tile, t.tilesPerPage), PagedKVPlan::kTileRows);
+  return k.minS(k.idx(PagedKVPlan::kTileRows), k.sub(k.idx(t.pageSize), row0));
 }
 
-/// Thread 0: expect the bytes of tile `tile` and issue its K and V boxes into
-/// stage `stage`.
-void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
+void PagedKVTiles::issueTile(Value tile, Value stage) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
-  int64_t regionBytes = DecodePlan::kTileRows * t.kvInnerBox * t.kvElemBytes;
+  int64_t regionBytes = PagedKVPlan::kTileRows * t.kvInnerBox * t.kvElemBytes;
   SmallVector<int64_t> boxShape = getBoxShape(tma.kCache.plan);
   Value tileBase = tileStart(tile);
   Value stageOffset = k.mul(stage, t.stageBytes());
   Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
   Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
-  Value blockTable = args.blockTable;
+  Value blockTable = src.blockTable;
 
   auto loadPage = [&](Value slot, Value page, Value row0) {
     Value phys = k.toIndex(
@@ -68,9 +80,9 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
           hnd ? SmallVector<Value>{col, row0, kvHead, phys}
               : SmallVector<Value>{col, kvHead, row0, phys};
       for (auto [map, offset] :
-           {std::pair{kMap, stageK}, std::pair{vMap, stageV}}) {
-        Value dst = smem->view(k.add(offset, slotOffset), boxShape, elem);
-        loadBox(k, dst, pipeline->barriers(), stage, map, coords);
+           {std::pair{src.kMap, stageK}, std::pair{src.vMap, stageV}}) {
+        Value dst = smem.view(k.add(offset, slotOffset), boxShape, elem);
+        loadBox(k, dst, pipeline.barriers(), stage, map, coords);
       }
     }
     if (!t.nvfp4)
@@ -92,26 +104,26 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
                                          k.idx(i * t.scaleInnerBox)),
                                    kvHead, phys}
               : SmallVector<Value>{scaleWindowStart(), row0, phys};
-      for (auto [map, offset] : {std::pair{kScaleMap, t.kScaleOffset(0)},
-                                 std::pair{vScaleMap, t.vScaleOffset(0)}}) {
+      for (auto [map, offset] : {std::pair{src.kScaleMap, t.kScaleOffset(0)},
+                                 std::pair{src.vScaleMap, t.vScaleOffset(0)}}) {
         Value dst =
-            smem->view(k.add(k.add(k.idx(offset), stageOffset), slotOffset),
-                       scaleShape, b.getI8Type());
-        loadBox(k, dst, pipeline->barriers(), stage, map, coords);
+            smem.view(k.add(k.add(k.idx(offset), stageOffset), slotOffset),
+                      scaleShape, b.getI8Type());
+        loadBox(k, dst, pipeline.barriers(), stage, map, coords);
       }
     }
   };
 
   int64_t tileBytes =
       2 * (t.kvRegions * boxBytes + t.scaleBoxes * t.scaleBoxBytes());
-  if (t.pageSize <= DecodePlan::kTileRows) {
+  if (t.pageSize <= PagedKVPlan::kTileRows) {
     Value firstPage = k.div(tileBase, t.pageSize);
     Value pages = k.minS(k.idx(t.pagesPerTile),
                          k.ceilDiv(k.sub(tokEnd, tileBase), k.idx(t.pageSize)));
     // Never read the block table past its end.
     Value tableCols = memref::DimOp::create(b, blockTable, 1);
     pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
-    pipeline->expectBytes(k.mul(pages, tileBytes), stage);
+    pipeline.expectBytes(k.mul(pages, tileBytes), stage);
     k.forLoop(k.idx(0), pages, k.idx(1), [&](Value slot) {
       loadPage(slot, k.add(firstPage, slot), k.idx(0));
     });
@@ -120,20 +132,18 @@ void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
     Value row0 = k.rem(tileBase, t.pageSize);
     // Never read the block table past its end.
     Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
-    pipeline->expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)), stage);
+    pipeline.expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)), stage);
     k.ifThen(inTable, [&] { loadPage(k.idx(0), page, row0); });
   }
 }
 
-/// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, so that
-/// rows no key maps to hold no NaN for P (= 0 there) times V.
-void DecodeKernelEmitter::zeroRows(const SharedTile &tile, Value fromRow,
-                                   int64_t toRow) {
+void PagedKVTiles::zeroRows(Value tid, const SharedTile &tile, Value fromRow,
+                            int64_t toRow) {
   int64_t chunksPerRow = t.headDim / 8;
   Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
-  auto vecType = VectorType::get({8}, computeType());
+  auto vecType = VectorType::get({8}, computeType);
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(vecType));
-  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(DecodePlan::kThreads),
+  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(PagedKVPlan::kThreads),
             [&](Value i) {
               Value row = k.add(fromRow, k.div(i, chunksPerRow));
               Value col = k.mul(k.rem(i, chunksPerRow), 8);
@@ -141,24 +151,24 @@ void DecodeKernelEmitter::zeroRows(const SharedTile &tile, Value fromRow,
             });
 }
 
-void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
-                                      const SharedTile &dst, int64_t rows,
-                                      Value zeroFrom) {
+void PagedKVTiles::convertTile(Value warp, Value lane, Value stagedOffset,
+                               Value scaleOffset, const SharedTile &dst,
+                               int64_t rows, Value zeroFrom) {
   int64_t chunksPerRow = t.headDim / 8;
   // Row r of the tile is row r % boxRows of the box r / boxRows.
-  Value staged = smem->view(stagedOffset, {t.kvTileBytes()}, b.getI8Type());
+  Value staged = smem.view(stagedOffset, {t.kvTileBytes()}, b.getI8Type());
   Value scales =
-      t.nvfp4 ? smem->view(scaleOffset, {t.scaleTileBytes()}, b.getI8Type())
+      t.nvfp4 ? smem.view(scaleOffset, {t.scaleTileBytes()}, b.getI8Type())
               : Value();
   int64_t bytesPerChunk = t.nvfp4 ? 4 : 8;
   auto bytesType = VectorType::get({bytesPerChunk}, b.getI8Type());
-  auto outType = VectorType::get({8}, computeType());
+  auto outType = VectorType::get({8}, computeType);
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(outType));
   // Each warp converts the 16 rows its MMAs read (rows 16 warp + ...), so
   // the compute tiles need no block barrier. Unrolled: lane l takes chunks
   // l + 32 j of the warp's rows, so its column is the same in every step
   // and the index arithmetic folds.
-  int64_t rowsPerWarp = DecodePlan::kRowsPerBlock;
+  int64_t rowsPerWarp = PagedKVPlan::kTileRows / PagedKVPlan::kNumWarps;
   int64_t chunks = rowsPerWarp * chunksPerRow;
   Value warpRow0 = k.mul(warp, rowsPerWarp);
   for (int64_t j = 0; j * 32 < chunks; ++j) {
@@ -188,26 +198,9 @@ void DecodeKernelEmitter::convertTile(Value stagedOffset, Value scaleOffset,
     };
     // Tiles of fewer than 64 rows (page sizes that do not divide 64): the
     // rows past them were zeroed once and are never written.
-    if (rows < DecodePlan::kTileRows)
+    if (rows < PagedKVPlan::kTileRows)
       k.ifThen(k.lt(row, k.idx(rows)), body);
     else
       body();
   }
-}
-
-void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
-  int64_t chunksPerRow = t.headDim / 8;
-  Value staged =
-      smem->view(k.idx(t.qStagedOffset()), {t.qStagedBytes()}, b.getI8Type());
-  auto bytesType = VectorType::get({8}, b.getI8Type());
-  k.forLoop(tid, k.idx(t.qRows * chunksPerRow), k.idx(DecodePlan::kThreads),
-            [&](Value i) {
-              Value row = k.div(i, chunksPerRow);
-              Value col = k.mul(k.rem(i, chunksPerRow), 8);
-              Value byte = k.add(k.mul(row, t.headDim), col);
-              Value bytes = vector::LoadOp::create(b, bytesType, staged,
-                                                   ValueRange{byte});
-              vector::StoreOp::create(b, dequant.fp8x8(bytes), dst.view,
-                                      dst.at(k, row, col));
-            });
 }

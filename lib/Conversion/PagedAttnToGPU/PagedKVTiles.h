@@ -1,0 +1,105 @@
+//===- PagedKVTiles.h - Paged K/V tiles in shared memory --------*- C++ -*-===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+//
+// How a kernel moves K and V (a PagedKVPlan): a tile is 64 rows, whole pages
+// of up to 64 tokens (one TMA box per page and column region) or 64 rows of
+// a larger page; rows past a tile's tokens are zero; quantized stages are
+// converted into the 16-bit tiles the MMAs read, each warp 16 rows. Shared
+// by the decode and prefill kernels. Internal to lib/Conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_PAGEDKVTILES_H
+#define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_PAGEDKVTILES_H
+
+#include "Dequant.h"
+#include "KernelBuilder.h"
+#include "MBarrierPipeline.h"
+#include "SharedMemory.h"
+
+#include "attn/Kernels/PagedKVPlan.h"
+
+namespace mlir {
+namespace paged_attn {
+
+/// The number of tiles that cover keys [tokStart, tokEnd) (tokStart a
+/// multiple of t.splitUnit()).
+Value countKVTiles(KernelBuilder &k, const PagedKVPlan &t, Value tokStart,
+                   Value tokEnd);
+
+/// The paged K/V tiles of one CTA: keys [tokStart, tokEnd) of request
+/// `batch`, kv head `kvHead`.
+class PagedKVTiles {
+public:
+  /// The descriptors and index operands the tiles read.
+  struct Sources {
+    Value kMap, vMap;
+    /// nvfp4 block scales' tensor maps, or null.
+    Value kScaleMap, vScaleMap;
+    Value blockTable;
+  };
+
+  PagedKVTiles(KernelBuilder &k, const PagedKVPlan &t,
+               const TmaDescriptors &tma, SharedMemory &smem,
+               MBarrierPipeline &pipeline, Dequantizer &dequant,
+               Type computeType, Sources sources, Value batch, Value kvHead,
+               Value tokStart, Value tokEnd)
+      : k(k), b(k.builder()), t(t), tma(tma), smem(smem), pipeline(pipeline),
+        dequant(dequant), computeType(computeType), src(sources), batch(batch),
+        kvHead(kvHead), tokStart(tokStart), tokEnd(tokEnd) {}
+
+  /// The first token of tile `tile`.
+  Value tileStart(Value tile);
+  /// The rows of tile `tile` that belong to its page (ragged pages only).
+  Value tileRows(Value tile);
+  /// The calling thread: expect the bytes of tile `tile` and issue its K
+  /// and V boxes (and nvfp4 block scales) into stage `stage`.
+  void issueTile(Value tile, Value stage);
+  /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, the
+  /// CTA's threads (`tid` of kThreads) together, so that rows no key maps
+  /// to hold no NaN for P (= 0 there) times V.
+  void zeroRows(Value tid, const SharedTile &tile, Value fromRow,
+                int64_t toRow);
+  /// The 16-bit K or V tile the MMAs read at byte `offset`.
+  SharedTile kvTile(Value offset);
+  /// Quantized caches: warp `warp` converts its 16 rows (16 warp ..) of
+  /// rows [0, rows) of a staged byte tile (and, for nvfp4, its block scales
+  /// at `scaleOffset`) into `dst` (the compute type); rows at or past
+  /// `zeroFrom` become zeros.
+  void convertTile(Value warp, Value lane, Value stagedOffset,
+                   Value scaleOffset, const SharedTile &dst, int64_t rows,
+                   Value zeroFrom);
+
+private:
+  /// NHD scales: the head's scales start kvHead * head_dim / 16 bytes into
+  /// the folded (kv_heads x head_dim / 16) row; TMA loads the 16-byte window
+  /// that starts at the boundary below them (a TMA load's innermost
+  /// coordinate must be a 16-byte multiple).
+  Value scaleWindowStart() {
+    return k.mul(k.div(k.mul(kvHead, t.headDim / 16), 16), 16);
+  }
+  /// Where this head's scales start in a row of the staged scales: 0 for
+  /// HND, the head's offset in its 16-byte window for NHD.
+  Value scaleWindowOffset() {
+    return t.hnd ? k.idx(0) : k.rem(k.mul(kvHead, t.headDim / 16), 16);
+  }
+
+  KernelBuilder &k;
+  ImplicitLocOpBuilder &b;
+  const PagedKVPlan &t;
+  const TmaDescriptors &tma;
+  SharedMemory &smem;
+  MBarrierPipeline &pipeline;
+  Dequantizer &dequant;
+  Type computeType;
+  Sources src;
+  Value batch, kvHead, tokStart, tokEnd;
+};
+
+} // namespace paged_attn
+} // namespace mlir
+
+#endif // ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_PAGEDKVTILES_H

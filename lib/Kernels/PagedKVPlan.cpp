@@ -1,0 +1,59 @@
+//===- PagedKVPlan.cpp - How a kernel moves paged K/V tiles ---------------===//
+//
+// Part of the attn-mlir project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Kernels/PagedKVPlan.h"
+
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::paged_attn;
+namespace tma = attn::tma;
+
+void PagedKVPlan::initPagedKV(AttentionOpInterface op,
+                              int64_t computeElemBytes) {
+  AttentionDims dims = getAttentionDims(op);
+  headDim = dims.headDim;
+  elemBytes = computeElemBytes;
+  kvElemBytes = getTmaElemBytes(
+      cast<MemRefType>(op.getKCache().getType()).getElementType());
+  nvfp4 = dims.nvfp4;
+  hnd = op.getKvLayout() == KVLayout::HND;
+  pageSize = dims.pageSize;
+  int64_t span = 128 / elemBytes;
+  kvBoxRows = std::min(pageSize, kTileRows);
+  pagesPerTile = pageSize <= kTileRows ? kTileRows / pageSize : 1;
+  tileTokens = pageSize <= kTileRows ? pagesPerTile * pageSize : kTileRows;
+  tilesPerPage = llvm::divideCeil(pageSize, kTileRows);
+  // A swizzled box must start on a 1024-byte (8-row) boundary; pages of a
+  // size that is not a multiple of 8 land at other offsets, so they are
+  // loaded unswizzled, the whole head_dim in one box.
+  // Quantized (fp8, nvfp4) stages are converted by every thread, not read
+  // by ldmatrix: one unswizzled box of the whole row.
+  kvSwizzled = kvBoxRows % 8 == 0 && !dequantize();
+  int64_t cacheInner = nvfp4 ? headDim / 2 : headDim;
+  kvInnerBox = kvSwizzled ? std::min(headDim, span) : cacheInner;
+  kvRegions = cacheInner / kvInnerBox;
+  if (nvfp4) {
+    // Box inner extents are 16-byte multiples of at most 256 elements.
+    int64_t blocks = headDim / 16;
+    if (hnd) {
+      int64_t bytes = kvBoxRows * blocks;
+      scaleInnerBox = std::min<int64_t>((bytes + 15) / 16 * 16, 256);
+      scaleBoxes = llvm::divideCeil(bytes, scaleInnerBox);
+    } else {
+      scaleInnerBox = 16;
+      scaleBoxes = 1;
+    }
+  }
+}
+
+void PagedKVPlan::fillKVBoxes(TmaBoxes &boxes) const {
+  boxes.kvInner = static_cast<uint32_t>(kvInnerBox);
+  boxes.kvRows = static_cast<uint32_t>(kvBoxRows);
+  boxes.kvSwizzle = kvSwizzled ? tma::Swizzle::B128 : tma::Swizzle::None;
+  boxes.scaleInner = static_cast<uint32_t>(scaleInnerBox);
+  boxes.scaleRows = static_cast<uint32_t>(kvBoxRows);
+}
