@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything the GPU suite needs, on a machine with LLVM (no GPU
 # needed): attn-opt, the runtime, the runtime's gtests, and the decode
-# conformance matrix compiled ahead of time for sm_90a into
-# build/gpu-tests/decode_matrix.so (+ .json, + libattn_runtime.so).
+# and prefill conformance matrices compiled ahead of time for sm_90a into
+# build/gpu-tests/{decode,prefill}_matrix.so (+ .json, + libattn_runtime.so).
 # Then scripts/run-gpu-tests.sh runs the suite on the GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,11 @@ PYTHONPATH=python/tests:python python3 python/tests/decode_matrix.py \
 echo "compiling $(grep -c 'func.func' "$out/decode_matrix.mlir") decode kernels for sm_90a"
 PYTHONPATH=python python3 -m attn_mlir.compile "$out/decode_matrix.mlir" \
   -o "$out/decode_matrix.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py \
+  > "$out/prefill_matrix.mlir"
+echo "compiling $(grep -c 'func.func' "$out/prefill_matrix.mlir") prefill kernels for sm_90a"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_matrix.mlir" \
+  -o "$out/prefill_matrix.so" --chip sm_90a --build-dir "${BUILD_DIR}"
 if [[ -f bench/decode_bench.py ]]; then
   PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir \
     > "$out/bench.mlir"

@@ -44,6 +44,8 @@ class DecodeSpec:
     q_f8: bool = False               # f8E4M3FN q (fp8 and nvfp4 caches only)
     sm_scale: Optional[float] = None  # None: head_dim ** -0.5
 
+    OP = "decode"
+
     def __post_init__(self):
         if self.kv_dtype not in (None, *KV_TYPES):
             raise ValueError(f"kv_dtype {self.kv_dtype!r}")
@@ -103,7 +105,8 @@ class DecodeSpec:
     def scale(self) -> float:
         return self.head_dim ** -0.5 if self.sm_scale is None else self.sm_scale
 
-    def mlir(self) -> str:
+    def _types(self):
+        """The memref types of q, out, the caches, block_table, seq_lens."""
         d, h = self.head_dim, self.qo_heads
         dims = "x".join(str(n) for n in self.page_dims)
         q = f"memref<?x{h}x{d}x{self.q_type}, strided<[?, ?, 1], offset: ?>>"
@@ -112,8 +115,13 @@ class DecodeSpec:
         cache = (f"memref<?x{dims}x{d // per_element}x{self.cache_type}, "
                  "strided<[?, ?, ?, 1], offset: ?>>")
         bt = "memref<?x?xi32, strided<[?, 1], offset: ?>>"
-        sl = "memref<?xi32>"
-        # The optional operands, in the op's (and so the arguments') order.
+        return q, out, cache, bt, "memref<?xi32>"
+
+    def _optional(self):
+        """The optional operands present, (name, type), in the op's (and so
+        the arguments') order."""
+        d = self.head_dim
+        dims = "x".join(str(n) for n in self.page_dims)
         optional = []
         if self.nvfp4:
             block_scales = (f"memref<?x{dims}x{d // NVFP4_BLOCK}x{F8}, "
@@ -124,18 +132,27 @@ class DecodeSpec:
                          ("v_global_scale", "memref<f32>")]
         if self.sinks:
             optional.append(("sinks", "memref<?xf32>"))
-        args = ([f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
-                 f"%block_table: {bt}", f"%seq_lens: {sl}"]
-                + [f"%{n}: {t}" for n, t in optional] + [f"%out: {out}"])
-        operands = "".join(f" {n}(%{n} : {t})" for n, t in optional)
+        return optional
+
+    def _attrs(self):
         attrs = [f"kv_layout = #paged_attn.kv_layout<{self.layout}>",
                  f"scale = {self.scale!r} : f32"]
-        if self.q_len != 1:
-            attrs.append(f"q_len_per_request = {self.q_len} : i64")
         if self.window >= 0:
             attrs.append(f"window_left = {self.window} : i64")
         if self.soft_cap is not None:
             attrs.append(f"logits_soft_cap = {self.soft_cap!r} : f32")
+        return attrs
+
+    def mlir(self) -> str:
+        q, out, cache, bt, sl = self._types()
+        optional = self._optional()
+        args = ([f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
+                 f"%block_table: {bt}", f"%seq_lens: {sl}"]
+                + [f"%{n}: {t}" for n, t in optional] + [f"%out: {out}"])
+        operands = "".join(f" {n}(%{n} : {t})" for n, t in optional)
+        attrs = self._attrs()
+        if self.q_len != 1:
+            attrs.insert(2, f"q_len_per_request = {self.q_len} : i64")
         return (
             f"func.func @{self.name}(\n    " + ",\n    ".join(args) + ") {\n"
             f"  paged_attn.decode q(%q : {q}) k_cache(%k_cache : {cache})\n"
@@ -143,7 +160,6 @@ class DecodeSpec:
             f"      seq_lens(%seq_lens : {sl}){operands} out(%out : {out})\n"
             f"      {{{', '.join(attrs)}}}\n"
             "  return\n}\n")
-
 
     def to_string(self) -> str:
         """"dtype=bf16,layout=hnd,..." (the fields that differ from the
@@ -155,16 +171,16 @@ class DecodeSpec:
                 parts.append(f"{f.name}={value}")
         return ",".join(parts)
 
-    @staticmethod
-    def from_string(text: str) -> "DecodeSpec":
+    @classmethod
+    def from_string(cls, text: str):
         """The spec of `to_string`; raises ValueError on unknown fields or
         values."""
-        fields = {f.name: f for f in dataclasses.fields(DecodeSpec)}
+        fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs = {}
         for item in filter(None, (p.strip() for p in text.split(","))):
             name, _, value = item.partition("=")
             if name not in fields:
-                raise ValueError(f"unknown decode spec field {name!r} (fields: "
+                raise ValueError(f"unknown {cls.OP} spec field {name!r} (fields: "
                                  f"{', '.join(fields)})")
             default = fields[name].default
             if value == "None":
@@ -179,4 +195,51 @@ class DecodeSpec:
                 kwargs[name] = float(value)
             else:
                 kwargs[name] = value
-        return DecodeSpec(**kwargs)
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class PrefillSpec(DecodeSpec):
+    """One specialization of paged_attn.prefill: DecodeSpec's fields (but
+    q_len and q_f8, which do not apply) plus `causal`. The query tokens of
+    each request come from qo_indptr, so they stay dynamic too."""
+
+    causal: bool = True
+
+    OP = "prefill"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.q_len != 1:
+            raise ValueError("q_len does not apply to prefill (qo_indptr "
+                             "gives each request its query tokens)")
+        if self.q_f8:
+            raise ValueError("the prefill kernel needs a bf16 or f16 q")
+
+    @property
+    def name(self) -> str:
+        base = super().name
+        # decode_<dtype>_..._l1_... -> prefill_<dtype>_..., no q_len.
+        base = "prefill_" + base[len("decode_"):].replace("_l1_", "_", 1)
+        return base + ("_causal" if self.causal else "")
+
+    def mlir(self) -> str:
+        q, out, cache, bt, sl = self._types()
+        optional = self._optional()
+        qo = "memref<?xi32>"
+        args = ([f"%q: {q}", f"%k_cache: {cache}", f"%v_cache: {cache}",
+                 f"%qo_indptr: {qo}", f"%block_table: {bt}",
+                 f"%seq_lens: {sl}"]
+                + [f"%{n}: {t}" for n, t in optional] + [f"%out: {out}"])
+        operands = "".join(f" {n}(%{n} : {t})" for n, t in optional)
+        attrs = self._attrs()
+        if self.causal:
+            attrs.insert(0, "causal")
+        return (
+            f"func.func @{self.name}(\n    " + ",\n    ".join(args) + ") {\n"
+            f"  paged_attn.prefill q(%q : {q}) k_cache(%k_cache : {cache})\n"
+            f"      v_cache(%v_cache : {cache}) qo_indptr(%qo_indptr : {qo})\n"
+            f"      block_table(%block_table : {bt}) seq_lens(%seq_lens : {sl})"
+            f"{operands}\n      out(%out : {out})\n"
+            f"      {{{', '.join(attrs)}}}\n"
+            "  return\n}\n")

@@ -47,16 +47,28 @@ def matrix_lib():
 
 
 def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None,
-                     k_global_scale=None, v_global_scale=None):
+                     k_global_scale=None, v_global_scale=None, qo_indptr=None):
     """fp32 attention over the gathered pages, computed from the same tensors
     (fp8 caches dequantized: value * per-tensor scale). Caches of any float
-    dtype: NVFP4 ones are passed dequantized, in fp32, without scales."""
+    dtype: NVFP4 ones are passed dequantized, in fp32, without scales.
+    Prefill: `qo_indptr` gives each request its q rows, and cfg.causal says
+    whether the causal mask applies (decode: always, bottom-right)."""
     batch = block_table.shape[0]
     out = torch.empty(q.shape, dtype=torch.float32, device=q.device)
     P = cfg.page
+    causal = getattr(cfg, "causal", True)
+    if qo_indptr is not None:
+        qo = [int(x) for x in qo_indptr.cpu()]
     for b in range(batch):
         L = int(seq_lens[b])
-        rows = slice(b * cfg.q_len, (b + 1) * cfg.q_len)
+        if qo_indptr is not None:
+            rows = slice(qo[b], qo[b + 1])
+            q_len = qo[b + 1] - qo[b]
+        else:
+            rows = slice(b * cfg.q_len, (b + 1) * cfg.q_len)
+            q_len = cfg.q_len
+        if q_len == 0:
+            continue
         if L == 0:
             out[rows] = 0
             continue
@@ -80,13 +92,13 @@ def reference_decode(cfg, q, k_cache, v_cache, block_table, seq_lens, sinks=None
         if cfg.soft_cap is not None:
             logits = cfg.soft_cap * torch.tanh(logits / cfg.soft_cap)
         key = torch.arange(L, device=q.device)[None, :]
-        pos = (L - cfg.q_len + torch.arange(cfg.q_len, device=q.device))[:, None]
-        mask = key <= pos
+        pos = (L - q_len + torch.arange(q_len, device=q.device))[:, None]
+        mask = (key <= pos) if causal else torch.ones_like(key <= pos)
         if cfg.window >= 0:
             mask &= key >= pos - cfg.window
         logits = logits.masked_fill(~mask[None], float("-inf"))
         if sinks is not None:
-            sink = sinks.float()[:, None, None].expand(-1, cfg.q_len, 1)
+            sink = sinks.float()[:, None, None].expand(-1, q_len, 1)
             full = torch.cat([logits, sink], dim=-1)
             p = torch.softmax(full, dim=-1)[..., :-1]
         else:

@@ -24,13 +24,14 @@ def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
     - `paged_attn.check_tma` becomes a call of `attnTmaCheck` with the same
       instantiated descriptor;
     - the kernels are launched only when no check or encoding failed
-      (`attnRuntimeStatusOk`); the number of KV splits is chosen at run
-      time from the batch, the heads, the block table's width and the
-      multiprocessor count.
+      (`attnRuntimeStatusOk`); decode's number of KV splits is chosen at
+      run time from the batch, the heads, the block table's width and the
+      multiprocessor count; prefill launches one CTA per q tile and kv
+      head on a grid of host-known sizes (ceil(num_tokens / tile tokens)
+      + batch tiles), and each CTA finds its request on the device.
 
     Functions that held an attention op get `llvm.emit_c_interface`, so
     their `_mlir_ciface_` wrappers take memref descriptors by pointer.
-    `paged_attn.prefill` is not lowered yet and is reported as an error.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",

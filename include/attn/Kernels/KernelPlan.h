@@ -30,12 +30,6 @@ TmaBoxes getKernelBoxes(AttentionOpInterface op,
 TmaDescriptors getKernelDescriptors(AttentionOpInterface op,
                                     const attn::TargetInfo &target);
 
-/// The inner box (in elements) and swizzle that cover an innermost extent of
-/// `extent` elements of `bytes` bytes: up to 128 bytes, swizzled over the
-/// whole span when it is 32, 64 or 128 bytes.
-std::pair<uint32_t, attn::tma::Swizzle> getSwizzledInnerBox(int64_t extent,
-                                                            int64_t bytes);
-
 } // namespace paged_attn
 } // namespace mlir
 

@@ -47,6 +47,12 @@ private:
 LogicalResult lowerDecode(DecodeOp op, unsigned index,
                           ModuleLowering &lowering);
 
+/// Lowers `op`, the `index`-th prefill op of the module, to its kernel
+/// (prefill_<index>) and the host code that encodes its descriptors and
+/// launches it.
+LogicalResult lowerPrefill(PrefillOp op, unsigned index,
+                           ModuleLowering &lowering);
+
 } // namespace paged_attn
 } // namespace mlir
 

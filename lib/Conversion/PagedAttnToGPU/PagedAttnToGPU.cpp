@@ -7,7 +7,8 @@
 // The --convert-paged-attn-to-gpu pass: deferred TMA checks become runtime
 // checks (TmaEncoding.cpp), each attention op becomes its kernels and the
 // host code that encodes its descriptors from their own memrefs and
-// launches the kernels only when every check passed (DecodeLaunch.cpp).
+// launches the kernels only when every check passed (DecodeLaunch.cpp,
+// PrefillLaunch.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,21 +72,16 @@ struct ConvertPagedAttnToGPUPass
     }
     SmallVector<CheckTmaOp> checks;
     SmallVector<DecodeOp> decodes;
-    bool failedAny = false;
+    SmallVector<PrefillOp> prefills;
     module.walk([&](Operation *op) {
       if (auto check = dyn_cast<CheckTmaOp>(op))
         checks.push_back(check);
       else if (auto decode = dyn_cast<DecodeOp>(op))
         decodes.push_back(decode);
-      else if (isa<PrefillOp>(op)) {
-        op->emitOpError("is not lowered yet: only paged_attn.decode has a "
-                        "kernel");
-        failedAny = true;
-      }
+      else if (auto prefill = dyn_cast<PrefillOp>(op))
+        prefills.push_back(prefill);
     });
-    if (failedAny)
-      return signalPassFailure();
-    if (decodes.empty() && checks.empty())
+    if (decodes.empty() && prefills.empty() && checks.empty())
       return;
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(module.getContext()));
@@ -95,6 +91,9 @@ struct ConvertPagedAttnToGPUPass
         return signalPassFailure();
     for (auto [i, decode] : llvm::enumerate(decodes))
       if (failed(lowerDecode(decode, i, lowering)))
+        return signalPassFailure();
+    for (auto [i, prefill] : llvm::enumerate(prefills))
+      if (failed(lowerPrefill(prefill, i, lowering)))
         return signalPassFailure();
   }
 };

@@ -8,16 +8,33 @@
 // CHIP: error: convert-paged-attn-to-gpu: unknown chip 'sm_80': expected sm_90a or sm_100a
 // CHIP-NOT: error: 'paged_attn.
 
-func.func @prefill_not_lowered(%q: memref<?x32x128xbf16>, %k: memref<?x8x16x128xbf16>,
-    %v: memref<?x8x16x128xbf16>, %qo: memref<?xi32>, %bt: memref<?x?xi32>,
+// The prefill kernel reads a 16-bit q (an fp8 q is a decode feature).
+func.func @prefill_fp8_q(%q: memref<?x32x128xf8E4M3FN>, %k: memref<?x8x16x128xf8E4M3FN>,
+    %v: memref<?x8x16x128xf8E4M3FN>, %qo: memref<?xi32>, %bt: memref<?x?xi32>,
     %sl: memref<?xi32>, %o: memref<?x32x128xbf16>) {
-  // expected-error @+1 {{'paged_attn.prefill' op is not lowered yet: only paged_attn.decode has a kernel}}
+  // expected-error @+1 {{'paged_attn.prefill' op the prefill kernel needs a bf16 or f16 q, not 'f8E4M3FN' (an fp8 q is a decode-only feature)}}
   paged_attn.prefill
-      q(%q : memref<?x32x128xbf16>)
-      k_cache(%k : memref<?x8x16x128xbf16>) v_cache(%v : memref<?x8x16x128xbf16>)
+      q(%q : memref<?x32x128xf8E4M3FN>)
+      k_cache(%k : memref<?x8x16x128xf8E4M3FN>) v_cache(%v : memref<?x8x16x128xf8E4M3FN>)
       qo_indptr(%qo : memref<?xi32>) block_table(%bt : memref<?x?xi32>)
       seq_lens(%sl : memref<?xi32>) out(%o : memref<?x32x128xbf16>)
       {causal, kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32}
+  return
+}
+
+// -----
+
+// A prefill q tile holds whole GQA groups of 64 rows at most.
+func.func @prefill_group_over_64(%q: memref<?x128x64xbf16>, %k: memref<?x1x16x64xbf16>,
+    %v: memref<?x1x16x64xbf16>, %qo: memref<?xi32>, %bt: memref<?x?xi32>,
+    %sl: memref<?xi32>, %o: memref<?x128x64xbf16>) {
+  // expected-error @+1 {{'paged_attn.prefill' op the prefill kernel needs a gqa group of at most 64 (one q tile), not 128}}
+  paged_attn.prefill
+      q(%q : memref<?x128x64xbf16>)
+      k_cache(%k : memref<?x1x16x64xbf16>) v_cache(%v : memref<?x1x16x64xbf16>)
+      qo_indptr(%qo : memref<?xi32>) block_table(%bt : memref<?x?xi32>)
+      seq_lens(%sl : memref<?xi32>) out(%o : memref<?x128x64xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.125 : f32}
   return
 }
 

@@ -1,0 +1,80 @@
+// RUN: attn-opt %s --convert-paged-attn-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: attn-opt %s --convert-paged-attn-to-gpu=chip=sm_100a --canonicalize --cse | FileCheck %s --check-prefix=SM100
+//
+// paged_attn.prefill becomes host code that checks the sizes the compiler
+// could not (qo_indptr against the batch, out against q), encodes one TMA
+// descriptor per operand from its own strides, and launches the prefill
+// kernel on a grid of host-known sizes only: (ceil(num_tokens / 16) +
+// batch q tiles, kv heads); the kernel finds each tile's request on the
+// device. NHD, bf16, head_dim 128, GQA group 4 (16 tokens x 4 heads per q
+// tile), q sliced out of a fused qkv buffer (token stride 6144).
+
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("qo_indptr dim 0 (batch + 1)\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("out dim 0 (num_tokens)\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("q of paged_attn.prefill in @prefill_nhd\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("k_cache of paged_attn.prefill in @prefill_nhd\00")
+// CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("v_cache of paged_attn.prefill in @prefill_nhd\00")
+
+// CHECK-LABEL: func.func @prefill_nhd(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<?x32x128xbf16, strided<[6144, 128, 1]>>
+// CHECK-SAME: %[[QO:[a-z0-9]+]]: memref<?xi32>
+// CHECK-SAME: %[[SL:[a-z0-9]+]]: memref<?xi32>, %[[OUT:[a-z0-9]+]]: memref<?x32x128xbf16>)
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// Sizes first, then q's descriptor: dims {128, 4, 8, T}, its own strides
+// {1, 128, 512, 6144}, box {64, 4, 1, 16}, 128-byte swizzle (3).
+// CHECK: call @attnRuntimeRequireDim
+// CHECK: memref.store %c128_i64, %[[QDIMS:[a-z0-9_]+]][%c0]
+// CHECK-NEXT: memref.store %c4_i64, %[[QDIMS]][%c1]
+// CHECK-NEXT: memref.store %c8_i64, %[[QDIMS]][%c2]
+// CHECK: memref.store %c6144_i64, %{{.*}}[%c3]
+// CHECK: memref.store %c64_i32, %[[QBOX:[a-z0-9_]+]][%c0]
+// CHECK-NEXT: memref.store %c4_i32, %[[QBOX]][%c1]
+// CHECK-NEXT: memref.store %c1_i32, %[[QBOX]][%c2]
+// CHECK-NEXT: memref.store %c16_i32, %[[QBOX]][%c3]
+// CHECK: call @attnTmaEncode({{.*}}, %c9_i32, %c0_i32, %c4_i32, {{.*}}, %c3_i32, %c0_i32, %c0_i32)
+// CHECK: call @attnTmaEncode
+// CHECK: call @attnTmaEncode
+// CHECK: call @attnRuntimeStatusOk()
+// No launch for no tokens or no requests; the grid's q tiles.
+// CHECK: %[[NONEMPTY:[0-9]+]] = arith.andi
+// CHECK: %[[GO:[0-9]+]] = arith.andi %{{[0-9]+}}, %[[NONEMPTY]] : i1
+// CHECK: scf.if %[[GO]]
+// CHECK: %[[TILES0:[0-9]+]] = arith.ceildivui %{{.*}}, %c16 : index
+// CHECK: %[[TILES:[0-9]+]] = arith.addi %[[TILES0]], %{{.*}} : index
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @paged_attn_kernels::@prefill_0 blocks in (%[[TILES]], %c8, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32 args(%{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %[[QO]] : memref<?xi32>,
+// CHECK-NOT: gpu.launch_func
+
+// The kernel: descriptors by value, a 32-way search over qo_indptr (one
+// warp's lanes probe, a butterfly sum counts), mbarrier-tracked TMA loads
+// of the q tile and the K/V pages, ldmatrix and mma.sync m16n8k16.
+// CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 128, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// CHECK: scf.while
+// CHECK: arith.ceildivui %{{.*}}, %c32 : index
+// CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
+// CHECK: nvgpu.mbarrier.init
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<16x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %block_id_y, %c0, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: nvgpu.ldmatrix
+// CHECK: scf.for
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
+// CHECK: memref.store {{.*}} : memref<?x32x128xbf16>
+
+// sm_100a gets the same portable kernel.
+// SM100: gpu.func @prefill_0(
+// SM100: nvvm.mma.sync
+// SM100-NOT: nvgpu.warpgroup.mma
+func.func @prefill_nhd(%q: memref<?x32x128xbf16, strided<[6144, 128, 1]>>, %k: memref<?x16x8x128xbf16>,
+    %v: memref<?x16x8x128xbf16>, %qo: memref<?xi32>, %bt: memref<?x?xi32>,
+    %sl: memref<?xi32>, %o: memref<?x32x128xbf16>) {
+  paged_attn.prefill
+      q(%q : memref<?x32x128xbf16, strided<[6144, 128, 1]>>)
+      k_cache(%k : memref<?x16x8x128xbf16>) v_cache(%v : memref<?x16x8x128xbf16>)
+      qo_indptr(%qo : memref<?xi32>) block_table(%bt : memref<?x?xi32>)
+      seq_lens(%sl : memref<?xi32>) out(%o : memref<?x32x128xbf16>)
+      {causal, kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.088 : f32}
+  return
+}
