@@ -29,10 +29,16 @@ if [[ -f bench/decode_bench.py ]]; then
   PYTHONPATH=python python3 -m attn_mlir.compile "$out/bench.mlir" \
     -o "$out/bench.so" --chip sm_90a --build-dir "${BUILD_DIR}"
 fi
+PYTHONPATH=python:bench python3 bench/prefill_bench.py --emit-mlir \
+  > "$out/prefill_bench.mlir"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_bench.mlir" \
+  -o "$out/prefill_bench.so" --chip sm_90a --build-dir "${BUILD_DIR}"
 # The front end's pack (attn_mlir.decode on a machine without LLVM).
 rm -rf "$out/pack"
 PYTHONPATH=python/tests:python python3 -c \
-  'import decode_matrix; print("\n".join(c.to_string() for c in decode_matrix.frontend_configs()))' \
+  'import decode_matrix, prefill_matrix
+print("\n".join(c.to_string() for c in decode_matrix.frontend_configs()))
+print("\n".join("prefill:" + c.to_string() for c in prefill_matrix.frontend_configs()))' \
   > "$out/pack.txt"
 ATTN_MLIR_BUILD_DIR="${BUILD_DIR}" PYTHONPATH=python python3 -m attn_mlir.pack \
   --config "$out/pack.txt" --chip sm_90a -o "$out/pack" > /dev/null

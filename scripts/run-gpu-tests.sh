@@ -4,9 +4,11 @@
 # built, and writes the logs to LOG_DIR (default build/gpu-logs):
 #   runtime.log  the runtime's gtests (GPU ones included)
 #   tma-diff.log TmaRules vs the driver on random descriptors
-#   pytest.log   the decode conformance matrix and the error tests
+#   pytest.log   the decode and prefill conformance matrices, front end,
+#                serving and error tests
 #   junit.xml    the same, machine readable
 #   bench.log / bench.json   the decode benchmark, if built
+#   prefill_bench.log / .json the prefill benchmark, if built
 # With the device tool:  bash scripts/run-gpu-tests.sh "$OUT"
 # carrying build/gpu-tests.
 set -uo pipefail
@@ -38,6 +40,12 @@ python3 -m pytest -q -rs -s -p no:cacheprovider python/tests \
 if [[ -f "$GPU_DIR/bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
   PYTHONPATH=python:bench python3 bench/decode_bench.py --lib "$GPU_DIR/bench.so" \
     --json "$LOG_DIR/bench.json" 2>&1 | tee "$LOG_DIR/bench.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+fi
+if [[ -f "$GPU_DIR/prefill_bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
+  PYTHONPATH=python:bench python3 bench/prefill_bench.py \
+    --lib "$GPU_DIR/prefill_bench.so" --json "$LOG_DIR/prefill_bench.json" \
+    ${PREFILL_BENCH_ARGS:-} 2>&1 | tee "$LOG_DIR/prefill_bench.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 fi
 echo "GPU suite exit status: $status"

@@ -1,8 +1,10 @@
-"""attn_mlir.decode: paged decode attention on torch tensors.
+"""attn_mlir.decode / attn_mlir.prefill: paged attention on torch tensors.
 
     out = attn_mlir.decode(q, k_cache, v_cache, block_table, seq_lens)
+    out = attn_mlir.prefill(q, k_cache, v_cache, qo_indptr, block_table,
+                            seq_lens, causal=True)
 
-Each call derives a specialization key (DecodeSpec) from the tensors and
+Each call derives a specialization key (DecodeSpec, PrefillSpec) from the tensors and
 options: dtypes, the static sizes (heads, head_dim, page size), the layout,
 which optional operands are present, the attribute values and the chip.
 Strides, batch, pages and lengths stay dynamic, so one compiled kernel
@@ -26,7 +28,7 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 from .runtime import AttnError, Library, load
-from .spec import DecodeSpec
+from .spec import DecodeSpec, PrefillSpec
 
 VERSION = "0.1.0"  # the project's (CMakeLists.txt): part of every cache key
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,7 +55,7 @@ def pack_dirs() -> List[str]:
     return [d for d in os.environ.get("ATTN_MLIR_PACKS", "").split(":") if d]
 
 
-def library_name(spec: DecodeSpec, chip: str) -> str:
+def library_name(spec, chip: str) -> str:
     """The file name (without .so) of a key's library: key + chip + version."""
     return f"{spec.name}-{chip}-v{VERSION}"
 
@@ -69,21 +71,19 @@ def chip_of(device) -> str:
     return chips[(major, minor)]
 
 
-def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
-                scale=None, k_scale=None, v_scale=None, k_global_scale=None,
-                v_global_scale=None, sinks=None, window_left=-1,
-                logits_soft_cap=None, q_len_per_request=1,
-                out=None) -> DecodeSpec:
-    """The specialization of a decode call; AttnError, in the dialect's
-    words, for what no kernel can take (checked before any compile)."""
+def _attention_spec(op, tensors, *, kv_layout, scale, window_left,
+                    logits_soft_cap, extra_checks=()):
+    """The fields common to both ops' specs, from `tensors` (name -> tensor
+    or None: q, k_cache, v_cache, block_table, seq_lens, the optional ones,
+    out); AttnError in the dialect's words for what no kernel can take."""
     def error(message):
-        raise AttnError(f"attn_mlir.decode: expects {message}")
+        raise AttnError(f"attn_mlir.{op}: expects {message}")
 
-    tensors = {"q": q, "k_cache": k_cache, "v_cache": v_cache,
-               "block_table": block_table, "seq_lens": seq_lens,
-               "k_scale": k_scale, "v_scale": v_scale,
-               "k_global_scale": k_global_scale,
-               "v_global_scale": v_global_scale, "sinks": sinks, "out": out}
+    q, k_cache, v_cache = tensors["q"], tensors["k_cache"], tensors["v_cache"]
+    k_scale, v_scale = tensors["k_scale"], tensors["v_scale"]
+    k_global_scale = tensors["k_global_scale"]
+    v_global_scale = tensors["v_global_scale"]
+    out = tensors["out"]
     present = {n: t for n, t in tensors.items() if t is not None}
     for name, tensor in present.items():
         if not getattr(tensor, "is_cuda", False):
@@ -95,8 +95,8 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
     if kv_layout not in ("hnd", "nhd"):
         error(f"kv_layout to be 'hnd' or 'nhd', got {kv_layout!r}")
     for name, rank in (("q", 3), ("k_cache", 4), ("v_cache", 4),
-                       ("block_table", 2), ("seq_lens", 1)):
-        if len(tensors[name].shape) != rank:
+                       ("qo_indptr", 1), ("block_table", 2), ("seq_lens", 1)):
+        if name in tensors and len(tensors[name].shape) != rank:
             error(f"{name} to have rank {rank}, got shape "
                   f"{tuple(tensors[name].shape)}")
 
@@ -105,6 +105,9 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
         error(f"v_cache element type {_dtype(v_cache)} to be k_cache's "
               f"({cache_type})")
     q_f8 = q_type == "float8_e4m3fn"
+    if q_f8 and op == "prefill":
+        error("q element type to be bfloat16 or float16 (the prefill kernel "
+              "reads a 16-bit q), got float8_e4m3fn")
     if not q_f8 and q_type not in _FLOAT16:
         error(f"q element type to be bfloat16, float16 or float8_e4m3fn, got "
               f"{q_type}")
@@ -135,6 +138,9 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
         error("k_global_scale and v_global_scale together")
     if k_global_scale is not None and kv_dtype is None:
         error("no global scales with a 16-bit cache")
+    for name in ("qo_indptr", "block_table", "seq_lens"):
+        if name in tensors and _dtype(tensors[name]) != "int32":
+            error(f"{name} element type to be int32, got {_dtype(tensors[name])}")
 
     tokens, qo_heads, head_dim = q.shape
     if head_dim not in (64, 128, 256):
@@ -149,8 +155,6 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
               f"{heads_dim} (kv_heads) = {kv_heads}, got {qo_heads}")
     if not 1 <= page <= 256:
         error(f"k_cache dim {page_dim} (page_size) to be in [1, 256], got {page}")
-    if q_len_per_request < 1:
-        error(f"q_len_per_request to be at least 1, got {q_len_per_request}")
     if window_left < -1:
         error(f"window_left to be -1 (no window) or at least 0, got {window_left}")
     if logits_soft_cap is not None and not (logits_soft_cap > 0 and
@@ -158,14 +162,63 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
         error(f"logits_soft_cap to be positive and finite, got {logits_soft_cap}")
     if scale is not None and not (scale > 0 and math.isfinite(scale)):
         error(f"scale to be positive and finite, got {scale}")
+    for check in extra_checks:
+        check(error, qo_heads // kv_heads)
     sm_scale = None if scale is None or scale == head_dim ** -0.5 else float(scale)
-    return DecodeSpec(
+    return dict(
         dtype=_FLOAT16[out_type], layout=kv_layout, head_dim=head_dim,
-        group=qo_heads // kv_heads, page=page, q_len=q_len_per_request,
-        window=window_left, sinks=sinks is not None,
+        group=qo_heads // kv_heads, page=page, window=window_left,
+        sinks=tensors["sinks"] is not None,
         soft_cap=None if logits_soft_cap is None else float(logits_soft_cap),
         kv_heads=kv_heads, kv_dtype=kv_dtype,
         global_scales=k_global_scale is not None, q_f8=q_f8, sm_scale=sm_scale)
+
+
+def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
+                scale=None, k_scale=None, v_scale=None, k_global_scale=None,
+                v_global_scale=None, sinks=None, window_left=-1,
+                logits_soft_cap=None, q_len_per_request=1,
+                out=None) -> DecodeSpec:
+    """The specialization of a decode call; AttnError, in the dialect's
+    words, for what no kernel can take (checked before any compile)."""
+    def check_q_len(error, group):
+        if q_len_per_request < 1:
+            error(f"q_len_per_request to be at least 1, got {q_len_per_request}")
+
+    tensors = {"q": q, "k_cache": k_cache, "v_cache": v_cache,
+               "block_table": block_table, "seq_lens": seq_lens,
+               "k_scale": k_scale, "v_scale": v_scale,
+               "k_global_scale": k_global_scale,
+               "v_global_scale": v_global_scale, "sinks": sinks, "out": out}
+    fields = _attention_spec("decode", tensors, kv_layout=kv_layout, scale=scale,
+                             window_left=window_left,
+                             logits_soft_cap=logits_soft_cap,
+                             extra_checks=[check_q_len])
+    return DecodeSpec(q_len=q_len_per_request, **fields)
+
+
+def prefill_spec(q, k_cache, v_cache, qo_indptr, block_table, seq_lens, *,
+                 causal=False, kv_layout="hnd", scale=None, k_scale=None,
+                 v_scale=None, k_global_scale=None, v_global_scale=None,
+                 sinks=None, window_left=-1, logits_soft_cap=None,
+                 out=None) -> PrefillSpec:
+    """The specialization of a prefill call (decode_spec's checks, plus
+    qo_indptr and the prefill kernel's limits)."""
+    def check_group(error, group):
+        if group > 64:
+            error(f"a gqa group (num_qo_heads / kv_heads) of at most 64 for "
+                  f"the prefill kernel, got {group}")
+
+    tensors = {"q": q, "k_cache": k_cache, "v_cache": v_cache,
+               "qo_indptr": qo_indptr, "block_table": block_table,
+               "seq_lens": seq_lens, "k_scale": k_scale, "v_scale": v_scale,
+               "k_global_scale": k_global_scale,
+               "v_global_scale": v_global_scale, "sinks": sinks, "out": out}
+    fields = _attention_spec("prefill", tensors, kv_layout=kv_layout,
+                             scale=scale, window_left=window_left,
+                             logits_soft_cap=logits_soft_cap,
+                             extra_checks=[check_group])
+    return PrefillSpec(causal=bool(causal), **fields)
 
 
 def toolchain() -> Tuple[Optional[str], str]:
@@ -182,7 +235,7 @@ def toolchain() -> Tuple[Optional[str], str]:
     return build, ""
 
 
-def compile_spec(spec: DecodeSpec, chip: str, out_dir: str,
+def compile_spec(spec, chip: str, out_dir: str,
                  build_dir: str) -> str:
     """Compiles `spec` for `chip` into out_dir/<library_name>.so (+ .json and
     the shared runtime beside it). Atomic: everything is built in a
@@ -215,7 +268,7 @@ def compile_spec(spec: DecodeSpec, chip: str, out_dir: str,
     return os.path.join(out_dir, name + ".so")
 
 
-def locate_library(spec: DecodeSpec, chip: str) -> str:
+def locate_library(spec, chip: str) -> str:
     """The path of a key's library: a pack's, the cache's, or compiled now
     into the cache."""
     name = library_name(spec, chip) + ".so"
@@ -229,13 +282,13 @@ def locate_library(spec: DecodeSpec, chip: str) -> str:
                 f"the packs ({':'.join(pack_dirs()) or 'ATTN_MLIR_PACKS unset'}) "
                 f"or the cache ({cache_dir()}), and no toolchain to compile it "
                 f"here ({why}); build it on a machine with LLVM: python3 -m "
-                f"attn_mlir.pack --decode '{spec.to_string()}' --chip {chip} "
+                f"attn_mlir.pack --{spec.OP} '{spec.to_string()}' --chip {chip} "
                 f"-o DIR, then set ATTN_MLIR_PACKS=DIR")
         path = compile_spec(spec, chip, cache_dir(), build)
     return path
 
 
-def find_library(spec: DecodeSpec, chip: str) -> Library:
+def find_library(spec, chip: str) -> Library:
     """The loaded library of a key (after the first call, a dictionary
     lookup)."""
     key = (spec.name, chip)
@@ -245,11 +298,15 @@ def find_library(spec: DecodeSpec, chip: str) -> Library:
     return lib
 
 
-def call_args(spec: DecodeSpec, q, k_cache, v_cache, block_table, seq_lens, *,
-              k_scale, v_scale, k_global_scale, v_global_scale, sinks, out):
+def call_args(spec, q, k_cache, v_cache, block_table, seq_lens, *,
+              k_scale, v_scale, k_global_scale, v_global_scale, sinks, out,
+              qo_indptr=None):
     """The compiled function's tensors, in its arguments' order (the
     generator's: the op's operands, optional ones as present)."""
-    args = [q, k_cache, v_cache, block_table, seq_lens]
+    args = [q, k_cache, v_cache]
+    if spec.OP == "prefill":
+        args.append(qo_indptr)
+    args += [block_table, seq_lens]
     if spec.nvfp4:
         args += [k_scale, v_scale]
     if spec.global_scales:
@@ -277,4 +334,26 @@ def run_decode(q, k_cache, v_cache, block_table, seq_lens, out, *,
         spec, q, k_cache, v_cache, block_table, seq_lens, k_scale=k_scale,
         v_scale=v_scale, k_global_scale=k_global_scale,
         v_global_scale=v_global_scale, sinks=sinks, out=out))
+    return out
+
+
+def run_prefill(q, k_cache, v_cache, qo_indptr, block_table, seq_lens, out, *,
+                causal=False, kv_layout="hnd", scale=None, k_scale=None,
+                v_scale=None, k_global_scale=None, v_global_scale=None,
+                sinks=None, window_left=-1, logits_soft_cap=None):
+    """Specializes, finds (or compiles) and runs the prefill kernel, writing
+    `out`."""
+    spec = prefill_spec(q, k_cache, v_cache, qo_indptr, block_table, seq_lens,
+                        causal=causal, kv_layout=kv_layout, scale=scale,
+                        k_scale=k_scale, v_scale=v_scale,
+                        k_global_scale=k_global_scale,
+                        v_global_scale=v_global_scale, sinks=sinks,
+                        window_left=window_left,
+                        logits_soft_cap=logits_soft_cap, out=out)
+    lib = find_library(spec, chip_of(q.device))
+    lib.call(spec.name, *call_args(
+        spec, q, k_cache, v_cache, block_table, seq_lens, k_scale=k_scale,
+        v_scale=v_scale, k_global_scale=k_global_scale,
+        v_global_scale=v_global_scale, sinks=sinks, out=out,
+        qo_indptr=qo_indptr))
     return out

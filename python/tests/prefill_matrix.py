@@ -61,3 +61,12 @@ def module_text(configs: List[Config]) -> str:
 
 if __name__ == "__main__":
     sys.stdout.write(module_text(all_configs()))
+
+
+def frontend_configs() -> List[Config]:
+    """The prefill specializations of the GPU suite's pack (scripts/
+    build-gpu-tests.sh) for python/tests/test_frontend.py."""
+    kw = dict(kv_heads=4)
+    return [Config(**kw),
+            Config(dtype="f16", layout="nhd", page=12, causal=False, **kw),
+            Config(kv_dtype="nvfp4", global_scales=True, **kw)]

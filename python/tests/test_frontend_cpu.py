@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 import conftest  # noqa: F401  (puts python/ on sys.path)
-from attn_mlir import AttnError, DecodeSpec
+from attn_mlir import AttnError, DecodeSpec, PrefillSpec
 from attn_mlir import frontend
 
 ROOT = conftest.ROOT
@@ -174,3 +174,76 @@ def test_cache_miss_compiles_once_and_concurrent_compiles_are_safe(
     with caplog.at_level("INFO", logger="attn_mlir"):
         frontend.locate_library(other, "sm_90a")
     assert any("compiled " + other.name in r.getMessage() for r in caplog.records)
+
+
+def prefill_tensors(**kwargs):
+    q, k, v, bt, sl = decode_tensors(**kwargs)
+    return q, k, v, T((8,), "int32"), bt, sl
+
+
+def test_prefill_key_is_the_same_for_views_with_other_strides():
+    plain = frontend.prefill_spec(*prefill_tensors(), causal=True)
+    sliced = frontend.prefill_spec(
+        *prefill_tensors(q_strides=(48 * 128, 128, 1)), causal=True)
+    assert plain == sliced == PrefillSpec(head_dim=128, group=4, page=16,
+                                          kv_heads=8, causal=True)
+    assert frontend.prefill_spec(*prefill_tensors()).causal is False
+    assert plain.name.startswith("prefill_") and "_causal" in plain.name
+
+
+def test_prefill_spec_string_round_trips_and_refuses_decode_fields():
+    spec = PrefillSpec(dtype="f16", kv_dtype="f8", global_scales=True,
+                       causal=False, window=9)
+    assert PrefillSpec.from_string(spec.to_string()) == spec
+    with pytest.raises(ValueError, match="q_len does not apply to prefill"):
+        PrefillSpec.from_string("q_len=2")
+
+
+@pytest.mark.parametrize("tensors,kwargs,replace,message", [
+    ({}, {}, {"qo_indptr": T((8,), "int64")},
+     "attn_mlir.prefill: expects qo_indptr element type to be int32, got int64"),
+    ({}, {}, {"qo_indptr": T((8, 1), "int32")},
+     "expects qo_indptr to have rank 1, got shape (8, 1)"),
+    (dict(q="float8_e4m3fn", kv="float8_e4m3fn"), {}, {},
+     "expects q element type to be bfloat16 or float16 (the prefill kernel reads"),
+    ({}, {}, {"q": T((7, 128, 128))},
+     "expects a gqa group (num_qo_heads / kv_heads) of at most 64 for the "
+     "prefill kernel, got 128"),
+    ({}, {}, {"qo_indptr": T((8,), "int32", device="cuda:1")},
+     "expects all tensors on one CUDA device"),
+])
+def test_prefill_errors_in_the_dialects_words(tensors, kwargs, replace, message):
+    names = ["q", "k_cache", "v_cache", "qo_indptr", "block_table", "seq_lens"]
+    args = dict(zip(names, prefill_tensors(**tensors)))
+    args.update(replace)
+    if replace.get("q") is not None:  # 128 q heads over 1 kv head
+        args["k_cache"] = T((10, 1, 16, 128))
+        args["v_cache"] = T((10, 1, 16, 128))
+    with pytest.raises(AttnError) as info:
+        frontend.prefill_spec(*[args[n] for n in names], **kwargs)
+    assert message in str(info.value)
+
+
+@pytest.mark.skipif(not os.path.exists(ATTN_OPT), reason="attn-opt not built")
+def test_generated_prefill_mlir_lowers(tmp_path):
+    specs = [frontend.prefill_spec(*prefill_tensors(), causal=True),
+             PrefillSpec(layout="nhd", kv_dtype="nvfp4", global_scales=True,
+                         sinks=True, window=30)]
+    source = tmp_path / "specs.mlir"
+    source.write_text("\n".join(s.mlir() for s in specs))
+    result = subprocess.run([ATTN_OPT, str(source), "--paged-attn-verify-tma",
+                             "--convert-paged-attn-to-gpu"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("gpu.func @prefill_") == len(specs)
+
+
+def test_prefill_miss_names_the_prefill_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTN_MLIR_CACHE", str(tmp_path))
+    monkeypatch.setenv("ATTN_MLIR_PACKS", "")
+    monkeypatch.setattr(frontend, "toolchain", lambda: (None, "missing llc"))
+    spec = PrefillSpec(kv_heads=8, causal=True)
+    with pytest.raises(AttnError) as info:
+        frontend.locate_library(spec, "sm_90a")
+    assert (f"python3 -m attn_mlir.pack --prefill '{spec.to_string()}' "
+            "--chip sm_90a -o DIR") in str(info.value)
