@@ -23,6 +23,13 @@ PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py \
 echo "compiling $(grep -c 'func.func' "$out/prefill_matrix.mlir") prefill kernels for sm_90a"
 PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_matrix.mlir" \
   -o "$out/prefill_matrix.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+# The portable kernel (sm_100a's) where sm_90a would choose wgmma, to run
+# it on the H200.
+PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py --portable \
+  > "$out/prefill_matrix_portable.mlir"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_matrix_portable.mlir" \
+  -o "$out/prefill_matrix_portable.so" --chip sm_90a --build-dir "${BUILD_DIR}" \
+  --prefill-kernel portable
 if [[ -f bench/decode_bench.py ]]; then
   PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir \
     > "$out/bench.mlir"

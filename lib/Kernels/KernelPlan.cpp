@@ -17,18 +17,29 @@ using namespace mlir::paged_attn;
 namespace tma = attn::tma;
 
 TmaBoxes mlir::paged_attn::getKernelBoxes(AttentionOpInterface op,
-                                          const attn::TargetInfo &target) {
+                                          const attn::TargetInfo &target,
+                                          PrefillKernelChoice prefill) {
   return llvm::TypeSwitch<Operation *, TmaBoxes>(op.getOperation())
       .Case([&](DecodeOp decode) {
         return DecodePlan::compute(decode, target).boxes();
       })
-      .Case([&](PrefillOp prefill) {
-        return PrefillPlan::compute(prefill, target).boxes();
+      .Case([&](PrefillOp prefillOp) {
+        return PrefillPlan::compute(prefillOp, target, prefill).boxes();
       });
 }
 
 TmaDescriptors
 mlir::paged_attn::getKernelDescriptors(AttentionOpInterface op,
-                                       const attn::TargetInfo &target) {
-  return deriveTmaDescriptors(op, getKernelBoxes(op, target));
+                                       const attn::TargetInfo &target,
+                                       PrefillKernelChoice prefill) {
+  return deriveTmaDescriptors(op, getKernelBoxes(op, target, prefill));
+}
+
+std::optional<PrefillKernelChoice>
+mlir::paged_attn::parsePrefillKernelChoice(llvm::StringRef name) {
+  if (name == "auto")
+    return PrefillKernelChoice::Auto;
+  if (name == "portable")
+    return PrefillKernelChoice::Portable;
+  return std::nullopt;
 }

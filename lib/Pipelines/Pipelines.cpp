@@ -61,6 +61,7 @@ void mlir::paged_attn::addVerifyStage(OpPassManager &pm,
                                       const PagedAttnToNVVMOptions &options) {
   PagedAttnVerifyTmaOptions verify;
   verify.chip = options.chip;
+  verify.prefillKernel = options.prefillKernel;
   verify.report = options.report;
   pm.addPass(createPagedAttnVerifyTma(verify));
 }
@@ -69,6 +70,7 @@ void mlir::paged_attn::addPagedAttnLoweringStage(
     OpPassManager &pm, const PagedAttnToNVVMOptions &options) {
   ConvertPagedAttnToGPUOptions lower;
   lower.chip = options.chip;
+  lower.prefillKernel = options.prefillKernel;
   pm.addPass(createConvertPagedAttnToGPU(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -43,7 +43,7 @@ def _run(cmd, what):
 
 def compile_module(source: str, output: str, chip: str = "sm_90a",
                    build_dir: str = None, toolkit: str = "",
-                   keep: bool = False) -> str:
+                   keep: bool = False, prefill_kernel: str = "auto") -> str:
     build_dir = build_dir or os.path.join(ROOT, "build")
     attn_opt = os.path.join(build_dir, "bin", "attn-opt")
     runtime = os.path.join(build_dir, "lib", "libattn_runtime.so")
@@ -58,6 +58,8 @@ def compile_module(source: str, output: str, chip: str = "sm_90a",
     options = f"chip={chip} format=bin"
     if toolkit:
         options += f" toolkit={toolkit}"
+    if prefill_kernel != "auto":
+        options += f" prefill-kernel={prefill_kernel}"
     lowered, llvm_ir, obj = stem + ".lowered.mlir", stem + ".ll", stem + ".o"
     _run([attn_opt, source, f"--paged-attn-to-nvvm={options}", "-o", lowered],
          "lowering")
@@ -90,9 +92,13 @@ def main(argv=None):
     parser.add_argument("--toolkit", default="")
     parser.add_argument("--keep", action="store_true",
                         help="keep the lowered MLIR, LLVM IR and object")
+    parser.add_argument("--prefill-kernel", default="auto",
+                        choices=["auto", "portable"],
+                        help="portable: the mma.sync prefill kernel (the one "
+                             "sm_100a gets) also where wgmma would be chosen")
     args = parser.parse_args(argv)
     out = compile_module(args.source, args.output, args.chip, args.build_dir,
-                         args.toolkit, args.keep)
+                         args.toolkit, args.keep, args.prefill_kernel)
     print(out)
 
 

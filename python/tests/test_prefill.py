@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from conftest import GPU_DIR, reference_decode, requires_gpu, torch
-from prefill_matrix import Config, all_configs
+from prefill_matrix import Config, all_configs, portable_configs
 from test_decode import DTYPES, MAX_ABS_ERROR, TOLERANCE, SCALE_LAYOUTS, make_inputs
 
 import os
@@ -28,6 +28,17 @@ QO_LENS = [1, 63, 64, 65, 1000]
 def prefill_lib():
     import attn_mlir
     return attn_mlir.load(os.path.join(GPU_DIR, "prefill_matrix.so"))
+
+
+@pytest.fixture(scope="module")
+def portable_lib():
+    """The same configs compiled with prefill-kernel=portable: the mma.sync
+    kernel sm_100a gets, where sm_90a chooses wgmma."""
+    import attn_mlir
+    path = os.path.join(GPU_DIR, "prefill_matrix_portable.so")
+    if not os.path.exists(path):
+        pytest.skip(f"GPU test: {path} not built (scripts/build-gpu-tests.sh)")
+    return attn_mlir.load(path)
 
 
 class PrefillInputs:
@@ -126,6 +137,19 @@ def test_prefill(prefill_lib, cfg, qo_lens, prefixes, joint, q_sliced,
                  scale_layout):
     run_prefill(prefill_lib, cfg, list(qo_lens), list(prefixes), joint, q_sliced,
                 seed=zlib.crc32(cfg.name.encode()) % 1000, scale_layout=scale_layout)
+
+
+PORTABLE_CASES = [c for c in CASES if c[0] in set(portable_configs())]
+
+
+@pytest.mark.parametrize(
+    "cfg,qo_lens,prefixes,joint,q_sliced,scale_layout", PORTABLE_CASES,
+    ids=[f"{c.name}-portable" for c, *_ in PORTABLE_CASES])
+def test_prefill_portable_kernel(portable_lib, cfg, qo_lens, prefixes, joint,
+                                 q_sliced, scale_layout):
+    run_prefill(portable_lib, cfg, list(qo_lens), list(prefixes), joint,
+                q_sliced, seed=zlib.crc32(cfg.name.encode()) % 1000 + 1,
+                scale_layout=scale_layout)
 
 
 DEFAULT = Config()

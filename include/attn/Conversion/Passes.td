@@ -36,6 +36,11 @@ def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target chip: sm_90a or sm_100a">,
+    Option<"prefillKernel", "prefill-kernel", "std::string",
+           /*default=*/"\"auto\"",
+           "Which prefill kernel: auto (wgmma where the chip and cache "
+           "allow it) or portable (the mma.sync kernel sm_100a gets, e.g. "
+           "to run it on an sm_90a machine)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -15,20 +15,29 @@
 #define ATTN_KERNELS_KERNELPLAN_H
 
 #include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+#include "attn/Kernels/PrefillPlan.h"
 #include "attn/Support/TargetInfo.h"
 
+#include <optional>
 #include <utility>
 
 namespace mlir {
 namespace paged_attn {
 
-/// The boxes of the kernel that lowers `op` on `target`.
-TmaBoxes getKernelBoxes(AttentionOpInterface op,
-                        const attn::TargetInfo &target);
+/// The boxes of the kernel that lowers `op` on `target` (`prefill`: which
+/// prefill kernel the lowering may choose).
+TmaBoxes
+getKernelBoxes(AttentionOpInterface op, const attn::TargetInfo &target,
+               PrefillKernelChoice prefill = PrefillKernelChoice::Auto);
 
 /// The descriptors of that kernel: deriveTmaDescriptors with its boxes.
-TmaDescriptors getKernelDescriptors(AttentionOpInterface op,
-                                    const attn::TargetInfo &target);
+TmaDescriptors
+getKernelDescriptors(AttentionOpInterface op, const attn::TargetInfo &target,
+                     PrefillKernelChoice prefill = PrefillKernelChoice::Auto);
+
+/// The choice named `name` ("auto" or "portable", the passes' option
+/// prefill-kernel), or nullopt.
+std::optional<PrefillKernelChoice> parsePrefillKernelChoice(llvm::StringRef name);
 
 } // namespace paged_attn
 } // namespace mlir

@@ -46,6 +46,12 @@ struct PagedAttnToNVVMOptions
   PassOptions::Option<int> optLevel{
       *this, "opt-level", llvm::cl::desc("NVVM optimization level (0-3)"),
       llvm::cl::init(3)};
+  PassOptions::Option<std::string> prefillKernel{
+      *this, "prefill-kernel",
+      llvm::cl::desc("Which prefill kernel: auto (wgmma where the chip and "
+                     "cache allow it) or portable (the mma.sync kernel "
+                     "sm_100a gets, e.g. to run it on an sm_90a machine)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<bool> report{
       *this, "report",
       llvm::cl::desc("Remarks with every TMA descriptor and its proven and "

@@ -116,6 +116,31 @@ public:
     elseBody();
   }
 
+  /// `scf.if` whose branches each return values of the same types.
+  SmallVector<Value>
+  selectBranch(Value cond, const std::function<SmallVector<Value>()> &thenBody,
+               const std::function<SmallVector<Value>()> &elseBody) {
+    // Build the then branch first to learn the result types.
+    auto probe = scf::IfOp::create(b, TypeRange{}, cond, /*addThenBlock=*/true,
+                                   /*addElseBlock=*/true);
+    SmallVector<Value> thenValues, elseValues;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(probe.thenBlock());
+      thenValues = thenBody();
+      scf::YieldOp::create(b, thenValues);
+      b.setInsertionPointToStart(probe.elseBlock());
+      elseValues = elseBody();
+      scf::YieldOp::create(b, elseValues);
+    }
+    auto op = scf::IfOp::create(b, ValueRange(thenValues).getTypes(), cond,
+                                /*addThenBlock=*/false, /*addElseBlock=*/false);
+    op.getThenRegion().takeBody(probe.getThenRegion());
+    op.getElseRegion().takeBody(probe.getElseRegion());
+    probe.erase();
+    return SmallVector<Value>(op.getResults());
+  }
+
 private:
   ImplicitLocOpBuilder &b;
 };

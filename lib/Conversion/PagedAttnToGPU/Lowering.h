@@ -17,6 +17,7 @@
 
 #include "TmaEncoding.h"
 
+#include "attn/Kernels/PrefillPlan.h"
 #include "attn/Support/TargetInfo.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -27,14 +28,16 @@ namespace paged_attn {
 /// The state of lowering one module for one chip.
 class ModuleLowering {
 public:
-  ModuleLowering(ModuleOp module, const attn::TargetInfo &target)
-      : module(module), target(target), encoder(module) {}
+  ModuleLowering(ModuleOp module, const attn::TargetInfo &target,
+                 PrefillKernelChoice prefill = PrefillKernelChoice::Auto)
+      : module(module), target(target), prefill(prefill), encoder(module) {}
 
   /// The gpu.module that holds this module's kernels (created once).
   gpu::GPUModuleOp getKernelModule();
 
   ModuleOp module;
   const attn::TargetInfo &target;
+  PrefillKernelChoice prefill;
   TmaEncoder encoder;
 
 private:

@@ -18,8 +18,8 @@ using namespace mlir::paged_attn;
 static constexpr int64_t kWaitTicks = 10000000;
 
 MBarrierPipeline::MBarrierPipeline(KernelBuilder &k, int64_t stages,
-                                   int64_t extra)
-    : k(k), numStages(stages), numExtra(extra) {
+                                   int64_t extra, int64_t arrivals)
+    : k(k), numStages(stages), numExtra(extra), numArrivals(arrivals) {
   ImplicitLocOpBuilder &b = k.builder();
   MLIRContext *ctx = b.getContext();
   auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -30,8 +30,15 @@ MBarrierPipeline::MBarrierPipeline(KernelBuilder &k, int64_t stages,
 void MBarrierPipeline::init() {
   ImplicitLocOpBuilder &b = k.builder();
   for (int64_t i = 0; i < numStages + numExtra; ++i)
-    nvgpu::MBarrierInitOp::create(b, group, k.idx(1), k.idx(i), Value());
+    nvgpu::MBarrierInitOp::create(
+        b, group, k.idx(i < numStages ? numArrivals : 1), k.idx(i), Value());
   NVVM::FenceMbarrierInitOp::create(b);
+}
+
+void MBarrierPipeline::arrive(Value barrier) {
+  ImplicitLocOpBuilder &b = k.builder();
+  nvgpu::MBarrierArriveOp::create(
+      b, nvgpu::MBarrierTokenType::get(b.getContext()), group, barrier);
 }
 
 void MBarrierPipeline::expectBytes(Value bytes, Value barrier) {

@@ -27,8 +27,11 @@ namespace paged_attn {
 
 class MBarrierPipeline {
 public:
-  /// Creates the group of `stages + extra` mbarriers in shared memory.
-  MBarrierPipeline(KernelBuilder &k, int64_t stages, int64_t extra);
+  /// Creates the group of `stages + extra` mbarriers in shared memory; a
+  /// stage's phase completes after `arrivals` arrivals (and its bytes), an
+  /// extra barrier's after one.
+  MBarrierPipeline(KernelBuilder &k, int64_t stages, int64_t extra,
+                   int64_t arrivals = 1);
 
   /// The nvgpu.mbarrier.group value (for TMA loads).
   Value barriers() const { return group; }
@@ -36,9 +39,12 @@ public:
   /// The index of extra barrier `i` (after the stages).
   Value extra(int64_t i) { return k.idx(numStages + i); }
 
-  /// One thread: initializes every barrier for one arrival, then fences the
-  /// initialization for the async proxy.
+  /// One thread: initializes every barrier, then fences the initialization
+  /// for the async proxy.
   void init();
+  /// The calling thread arrives on `barrier` (a consumer releasing a
+  /// stage).
+  void arrive(Value barrier);
   /// The producer: arrive on `barrier` expecting `bytes` more bytes.
   void expectBytes(Value bytes, Value barrier);
   /// Waits until `barrier` completes the phase of parity `parity` (i1).
@@ -52,7 +58,7 @@ public:
 
 private:
   KernelBuilder &k;
-  int64_t numStages, numExtra;
+  int64_t numStages, numExtra, numArrivals;
   Value group;
 };
 

@@ -63,6 +63,37 @@ Value OnlineSoftmax::update(Row &row, ArrayRef<Value> x,
   return alpha;
 }
 
+Value OnlineSoftmax::updateRaw(Row &row, ArrayRef<Value> raw, Value scale,
+                               function_ref<Value(Value)> rowMax,
+                               SmallVectorImpl<Value> &p) {
+  SmallVector<Value> level(raw.begin(), raw.end());
+  while (level.size() > 1) {
+    SmallVector<Value> next((level.size() + 1) / 2);
+    if (level.size() % 2)
+      next.back() = level.back();
+    for (size_t i = 0; i < level.size() / 2; ++i)
+      next[i] = k.maxF(level[2 * i], level[2 * i + 1]);
+    level = std::move(next);
+  }
+  // max(raw) * scale is the max logit (scale > 0).
+  Value tileMax = k.mulF(rowMax(level.front()), scale);
+  Value newMax = k.maxF(row.max, tileMax);
+  Value use = safeMax(newMax);
+  Value alpha = exp(k.subF(row.max, use));
+  Value factor = k.mulF(scale, k.f32(M_LOG2E));
+  Value offset = k.mulF(use, k.f32(-M_LOG2E));
+  Value sum = k.f32(0);
+  p.clear();
+  for (Value v : raw) {
+    Value e = math::FmaOp::create(k.builder(), v, factor, offset);
+    p.push_back(math::Exp2Op::create(k.builder(), e));
+    sum = k.addF(sum, p.back());
+  }
+  row.sum = k.addF(k.mulF(row.sum, alpha), sum);
+  row.max = newMax;
+  return alpha;
+}
+
 Value OnlineSoftmax::safeMax(Value max) {
   Value isEmpty = k.cmpF(arith::CmpFPredicate::OEQ, max, k.negInf());
   return k.select(isEmpty, k.f32(0), max);

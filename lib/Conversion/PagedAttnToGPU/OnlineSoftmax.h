@@ -66,6 +66,12 @@ public:
   Value update(Row &row, ArrayRef<Value> x, function_ref<Value(Value)> rowMax,
                SmallVectorImpl<Value> &p);
 
+  /// update() for raw scores whose logits are `raw * scale` (scale > 0, no
+  /// soft cap; masked scores are -inf): the scale and log2 e fold into one
+  /// FMA per score before its ex2.
+  Value updateRaw(Row &row, ArrayRef<Value> raw, Value scale,
+                  function_ref<Value(Value)> rowMax, SmallVectorImpl<Value> &p);
+
   /// The max to subtract from a row's logits: `max`, or 0 for a row with no
   /// key (max -inf).
   Value safeMax(Value max);

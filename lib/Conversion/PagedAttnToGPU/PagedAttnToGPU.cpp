@@ -17,6 +17,7 @@
 #include "Lowering.h"
 
 #include "attn/Dialect/PagedAttn/IR/PagedAttn.h"
+#include "attn/Kernels/KernelPlan.h"
 
 // The dialects the pass produces (its dependent dialects).
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -70,6 +71,13 @@ struct ConvertPagedAttnToGPUPass
           << chip << "': expected " << attn::TargetInfo::knownChips();
       return signalPassFailure();
     }
+    std::optional<PrefillKernelChoice> prefill =
+        parsePrefillKernelChoice(prefillKernel);
+    if (!prefill) {
+      module.emitError("convert-paged-attn-to-gpu: unknown prefill-kernel '")
+          << prefillKernel << "': expected auto or portable";
+      return signalPassFailure();
+    }
     SmallVector<CheckTmaOp> checks;
     SmallVector<DecodeOp> decodes;
     SmallVector<PrefillOp> prefills;
@@ -85,7 +93,7 @@ struct ConvertPagedAttnToGPUPass
       return;
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(module.getContext()));
-    ModuleLowering lowering(module, *target);
+    ModuleLowering lowering(module, *target, *prefill);
     for (CheckTmaOp check : checks)
       if (failed(lowering.encoder.lowerCheck(check)))
         return signalPassFailure();

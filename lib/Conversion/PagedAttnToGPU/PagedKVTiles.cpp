@@ -138,17 +138,16 @@ void PagedKVTiles::issueTile(Value tile, Value stage) {
 }
 
 void PagedKVTiles::zeroRows(Value tid, const SharedTile &tile, Value fromRow,
-                            int64_t toRow) {
+                            int64_t toRow, int64_t threads) {
   int64_t chunksPerRow = t.headDim / 8;
   Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
   auto vecType = VectorType::get({8}, computeType);
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(vecType));
-  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(PagedKVPlan::kThreads),
-            [&](Value i) {
-              Value row = k.add(fromRow, k.div(i, chunksPerRow));
-              Value col = k.mul(k.rem(i, chunksPerRow), 8);
-              vector::StoreOp::create(b, zero, tile.view, tile.at(k, row, col));
-            });
+  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(threads), [&](Value i) {
+    Value row = k.add(fromRow, k.div(i, chunksPerRow));
+    Value col = k.mul(k.rem(i, chunksPerRow), 8);
+    vector::StoreOp::create(b, zero, tile.view, tile.at(k, row, col));
+  });
 }
 
 void PagedKVTiles::convertTile(Value warp, Value lane, Value stagedOffset,

@@ -59,10 +59,10 @@ public:
   /// and V boxes (and nvfp4 block scales) into stage `stage`.
   void issueTile(Value tile, Value stage);
   /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, the
-  /// CTA's threads (`tid` of kThreads) together, so that rows no key maps
-  /// to hold no NaN for P (= 0 there) times V.
-  void zeroRows(Value tid, const SharedTile &tile, Value fromRow,
-                int64_t toRow);
+  /// calling threads (`tid` of `threads`) together, so that rows no key
+  /// maps to hold no NaN for P (= 0 there) times V.
+  void zeroRows(Value tid, const SharedTile &tile, Value fromRow, int64_t toRow,
+                int64_t threads = PagedKVPlan::kThreads);
   /// The 16-bit K or V tile the MMAs read at byte `offset`.
   SharedTile kvTile(Value offset);
   /// Quantized caches: warp `warp` converts its 16 rows (16 warp ..) of

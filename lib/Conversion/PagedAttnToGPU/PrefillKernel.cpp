@@ -4,19 +4,24 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The portable prefill kernel (mma.sync; sm_90a and sm_100a), built from the
-// device building blocks. PrefillPlan describes its tiling; per CTA (one q
-// tile of up to 64 rows of one request, one kv head):
+// The prefill kernels, built from the device building blocks. PrefillPlan
+// describes their tiling; per CTA (one q tile of one request, one kv head):
 //
 //  - every warp finds the CTA's request with a 32-way search over
 //    qo_indptr (the grid comes from host-known sizes only);
-//  - thread 0 loads the q tile (TMA, rows past the tokens are zero or not
+//  - one thread loads the q tile (TMA; rows past the tokens are zero or not
 //    stored) and keeps up to `stages` K/V tiles in flight (PagedKVTiles);
 //    the key range ends at the tile's last causal position and starts at
 //    its window, so fully masked tiles are never loaded;
 //  - each warp owns 16 q rows: S = Q K^T over a tile's 64 keys, the online
-//    softmax in f32, O += P V with P from registers;
-//  - each warp normalizes its rows and stores them at out's strides.
+//    softmax in f32, O += P V with P from registers; it normalizes its rows
+//    and stores them at out's strides.
+//
+// Portable (mma.sync; sm_90a and sm_100a): 4 warps, thread 0 produces
+// besides computing, a block barrier per tile. Wgmma (sm_90a): a producer
+// warpgroup (setmaxnreg down) and two consumer warpgroups (setmaxnreg up)
+// with wgmma from shared memory for S and from registers (P) for O; full
+// and empty mbarriers per stage, no block barrier in the loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,12 +35,12 @@
 #include "PagedKVTiles.h"
 #include "SharedMemory.h"
 #include "Tma.h"
+#include "Wgmma.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-
-#include <optional>
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -49,7 +54,8 @@ public:
                        const attn::TargetInfo &target,
                        PrefillKernelArgs<Value> args)
       : b(b), k(b), op(op), t(t), tma(tma), args(args),
-        mmaOps(k, computeType()), dequant(k, computeType(), target) {}
+        mmaOps(k, computeType()), wgmmaOps(k, computeType()),
+        dequant(k, computeType(), target) {}
 
   void emit();
 
@@ -63,23 +69,47 @@ private:
     return cast<MemRefType>(op.getOut().getType()).getElementType();
   }
 
-  // The kernel, in order.
+  // Both kernels, in order.
   /// The request whose q tile `x` is (the largest b with
   /// qo_indptr[b] / qTokens + b <= x), searched by each warp.
   Value findRequest(Value x);
+  /// The key range of the tile, shared memory, barriers, descriptors.
   void emitPrologue();
-  void emitLoadQuery();
-  void emitTileLoop();
-  void emitTile(Value tile, SmallVectorImpl<Row> &rows,
-                SmallVectorImpl<Acc> &o);
+  /// The calling thread: expect and issue the q tile's boxes.
+  void issueQuery();
+  /// The loop over the key tiles with (max, sum) of rows g and g + 8 and
+  /// O's n8 tiles; `body` computes one tile. Then the epilogue.
+  void emitTileLoop(
+      function_ref<void(Value, SmallVectorImpl<Row> &, SmallVectorImpl<Acc> &)>
+          body);
+  /// The online softmax of the tile whose first key is `tileBase` over the
+  /// warp's S (s[n]: keys 8n .. 8n + 7); sets p (rows g, g + 8) and returns
+  /// the factors that rescale O.
+  SmallVector<Value> emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
+                                 SmallVectorImpl<Row> &rows,
+                                 SmallVectorImpl<SmallVector<Value>> &p);
+  /// The A fragment of P for keys 16 kb .. 16 kb + 15.
+  SmallVector<Value> pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
+
+  // The portable kernel.
+  void emitPortable();
+  void emitPortableTile(Value tile, SmallVectorImpl<Row> &rows,
+                        SmallVectorImpl<Acc> &o);
+  // The wgmma kernel.
+  void emitWarpSpecialized();
+  void emitProducer();
+  void emitConsumer(Value consumer);
+  void emitWgmmaTile(Value tile, SmallVectorImpl<Row> &rows,
+                     SmallVectorImpl<Acc> &o);
+  /// Shared-memory address (i64) of byte `offset` of the dynamic shared
+  /// memory.
+  Value sharedAddress(Value offset);
 
   /// The sum of `v` (i32) over the warp's lanes.
   Value warpSum(Value v);
   /// Row `rr` (0: g, 1: g + 8) of this lane's fragments: q row index.
-  Value qRowOf(int64_t rr) {
-    return k.add(k.add(k.mul(warp, 16), g), k.idx(8 * rr));
-  }
+  Value qRowOf(int64_t rr) { return k.add(k.add(warpRow0, g), k.idx(8 * rr)); }
 
   ImplicitLocOpBuilder &b;
   KernelBuilder k;
@@ -88,10 +118,13 @@ private:
   const TmaDescriptors &tma;
   PrefillKernelArgs<Value> args;
   MmaSyncF16 mmaOps;
+  WgmmaF16 wgmmaOps;
   Dequantizer dequant;
 
   // Values of the prologue.
   Value tid, warp, lane, g, tig, kvHead, batch, seqLen;
+  /// The first q row of the calling warp's 16.
+  Value warpRow0;
   /// The tile's first global token (qTokens-aligned) and the tokens of its
   /// request it holds, [firstToken, endToken).
   Value tileToken0, firstToken, endToken;
@@ -99,14 +132,17 @@ private:
   Value qPosBase;
   Value tokStart, tokEnd, numTiles, isLeader;
   std::optional<SharedMemory> smem;
-  std::optional<MBarrierPipeline> pipeline;
+  /// Full barriers (the K/V stages, then q); the wgmma kernel's empty ones.
+  std::optional<MBarrierPipeline> pipeline, empty;
   std::optional<PagedKVTiles> kv;
-  Value qBarrier;
+  Value qMap, qBarrier;
   Value kScaleValue, vScaleValue;
   std::optional<SharedTile> qTile;
   Value computeK, computeV;
   Value lane8, laneBit3, laneBit4;
   SmallVector<SmallVector<Value, 4>> qFrags;
+  /// Wgmma: the consumer's first q row (0 or 64).
+  Value consumerRow0;
 };
 } // namespace
 
@@ -116,7 +152,10 @@ void PrefillKernelEmitter::emit() {
   lane = k.rem(tid, 32);
   g = k.div(lane, 4);
   tig = k.rem(lane, 4);
-  Value x = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  // Tiles in reverse launch order: a request's last tiles (with a causal
+  // mask, the ones with the most keys) start first.
+  Value x = k.sub(k.sub(gpu::GridDimOp::create(b, gpu::Dimension::x), k.idx(1)),
+                  gpu::BlockIdOp::create(b, gpu::Dimension::x));
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   batch = findRequest(x);
   auto indptr = [&](Value i) {
@@ -136,8 +175,10 @@ void PrefillKernelEmitter::emit() {
         k.toIndex(memref::LoadOp::create(b, args.seqLens, ValueRange{batch}));
     qPosBase = k.sub(k.sub(seqLen, k.sub(end, start)), start);
     emitPrologue();
-    emitLoadQuery();
-    emitTileLoop();
+    if (t.wgmma())
+      emitWarpSpecialized();
+    else
+      emitPortable();
   });
   gpu::ReturnOp::create(b);
 }
@@ -189,8 +230,6 @@ Value PrefillKernelEmitter::findRequest(Value x) {
   return loop.getResult(0);
 }
 
-/// The key range of this tile (its rows' causal ends and windows), the
-/// shared memory, barriers and descriptors.
 void PrefillKernelEmitter::emitPrologue() {
   Value lastPos = k.add(qPosBase, k.sub(endToken, k.idx(1)));
   tokEnd = op.getCausal() ? k.minS(seqLen, k.add(lastPos, k.idx(1))) : seqLen;
@@ -206,6 +245,8 @@ void PrefillKernelEmitter::emitPrologue() {
 
   smem.emplace(k, t.sharedMemoryBytes());
   pipeline.emplace(k, t.stages, /*extra=*/1);
+  if (t.wgmma())
+    empty.emplace(k, t.stages, /*extra=*/0, /*arrivals=*/256);
   qBarrier = pipeline->extra(0);
   if (args.kGlobalScale)
     kScaleValue = memref::LoadOp::create(b, args.kGlobalScale, ValueRange{});
@@ -222,66 +263,59 @@ void PrefillKernelEmitter::emitPrologue() {
                                    kScaleMap, vScaleMap, args.blockTable},
              batch, kvHead, tokStart, tokEnd);
 
-  qTile = SharedTile{smem->view(k.idx(0),
-                                {t.qRegions * PrefillPlan::kQRows, t.qInnerBox},
-                                computeType()),
-                     t.qInnerBox, PrefillPlan::kQRows, /*swizzled=*/true};
+  qTile =
+      SharedTile{smem->view(k.idx(0), {t.qRegions * t.qTileRows, t.qInnerBox},
+                            computeType()),
+                 t.qInnerBox, t.qTileRows, /*swizzled=*/true};
   computeK = k.idx(t.computeOffset());
   computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
   isLeader = k.eq(tid, k.idx(0));
-  k.ifThen(isLeader, [&] { pipeline->init(); });
+  k.ifThen(isLeader, [&] {
+    pipeline->init();
+    if (empty)
+      empty->init();
+  });
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
-  // loaded: zero them once in every V stage.
+  // loaded: zero them once in every V stage (the first 128 threads).
   if (t.tileTokens < PagedKVPlan::kTileRows) {
-    if (t.dequantize())
-      kv->zeroRows(tid, kv->kvTile(computeV), k.idx(t.tileTokens),
-                   PagedKVPlan::kTileRows);
-    else
-      for (int64_t s = 0; s < t.stages; ++s)
-        kv->zeroRows(tid, kv->kvTile(k.idx(t.vOffset(s))), k.idx(t.tileTokens),
+    k.ifThen(k.lt(tid, k.idx(PagedKVPlan::kThreads)), [&] {
+      if (t.dequantize())
+        kv->zeroRows(tid, kv->kvTile(computeV), k.idx(t.tileTokens),
                      PagedKVPlan::kTileRows);
+      else
+        for (int64_t s = 0; s < t.stages; ++s)
+          kv->zeroRows(tid, kv->kvTile(k.idx(t.vOffset(s))),
+                       k.idx(t.tileTokens), PagedKVPlan::kTileRows);
+      // wgmma reads them through the async proxy.
+      if (t.wgmma())
+        NVVM::FenceProxyOp::create(
+            b, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(b.getContext(),
+                                       NVVM::SharedSpace::shared_cta));
+    });
   }
   gpu::BarrierOp::create(b);
+  qMap = getTensorMap(k, args.qMap, tma.q);
 }
 
-/// Thread 0 loads the q tile and the first `stages` K/V tiles; everyone
-/// waits for q and takes its fragments.
-void PrefillKernelEmitter::emitLoadQuery() {
-  Value qMap = getTensorMap(k, args.qMap, tma.q);
-  k.ifThen(isLeader, [&] {
-    SmallVector<int64_t> qShape = getBoxShape(tma.q.plan);
-    int64_t boxBytes = t.qInnerBox * t.group * t.qTokens * t.elemBytes;
-    pipeline->expectBytes(k.idx(t.qRegions * boxBytes), qBarrier);
-    Type qElem = getTmaMoveType(tma.q);
-    for (int64_t r = 0; r < t.qRegions; ++r) {
-      int64_t offset = r * PrefillPlan::kQRows * t.qInnerBox * t.elemBytes;
-      Value dst = smem->view(k.idx(offset), qShape, qElem);
-      SmallVector<Value> coords{k.idx(r * t.qInnerBox), k.idx(0), kvHead,
-                                tileToken0};
-      loadBox(k, dst, pipeline->barriers(), qBarrier, qMap, coords);
-    }
-    for (int64_t s = 0; s < t.stages; ++s)
-      k.ifThen(k.lt(k.idx(s), numTiles),
-               [&] { kv->issueTile(k.idx(s), k.idx(s)); });
-  });
-  pipeline->waitFirstPhase(qBarrier);
-
-  lane8 = k.rem(lane, 8);
-  laneBit3 = k.rem(k.div(lane, 8), 2);
-  laneBit4 = k.div(lane, 16);
-  // Keep q's fragments (A of S, 16 x 16 per step) in registers when they
-  // fit beside O.
-  if (t.headDim <= 128) {
-    Value qRow = k.add(k.add(k.mul(warp, 16), lane8), k.mul(laneBit3, 8));
-    Value qCol = k.mul(laneBit4, 8);
-    for (int64_t kk = 0; kk < t.headDim / 16; ++kk)
-      qFrags.push_back(
-          mmaOps.ldmatrix(*qTile, qRow, k.add(qCol, k.idx(kk * 16)), false));
+void PrefillKernelEmitter::issueQuery() {
+  SmallVector<int64_t> qShape = getBoxShape(tma.q.plan);
+  int64_t boxBytes = t.qInnerBox * t.group * t.qTokens * t.elemBytes;
+  pipeline->expectBytes(k.idx(t.qRegions * boxBytes), qBarrier);
+  Type qElem = getTmaMoveType(tma.q);
+  for (int64_t r = 0; r < t.qRegions; ++r) {
+    int64_t offset = r * t.qTileRows * t.qInnerBox * t.elemBytes;
+    Value dst = smem->view(k.idx(offset), qShape, qElem);
+    SmallVector<Value> coords{k.idx(r * t.qInnerBox), k.idx(0), kvHead,
+                              tileToken0};
+    loadBox(k, dst, pipeline->barriers(), qBarrier, qMap, coords);
   }
 }
 
-void PrefillKernelEmitter::emitTileLoop() {
+void PrefillKernelEmitter::emitTileLoop(
+    function_ref<void(Value, SmallVectorImpl<Row> &, SmallVectorImpl<Acc> &)>
+        body) {
   int64_t oTiles = t.headDim / 8;
   Value zero = k.f32(0);
   SmallVector<Value> inits{k.negInf(), k.negInf(), zero, zero};
@@ -295,7 +329,7 @@ void PrefillKernelEmitter::emitTileLoop() {
     SmallVector<Acc> o(oTiles);
     for (int64_t n = 0; n < oTiles; ++n)
       o[n].assign(iter.begin() + 4 + 4 * n, iter.begin() + 8 + 4 * n);
-    emitTile(loop.getInductionVar(), rows, o);
+    body(loop.getInductionVar(), rows, o);
     SmallVector<Value> yields{rows[0].max, rows[1].max, rows[0].sum,
                               rows[1].sum};
     for (const Acc &acc : o)
@@ -310,10 +344,158 @@ void PrefillKernelEmitter::emitTileLoop() {
   emitEpilogue(rows, o);
 }
 
+SmallVector<Value>
+PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
+                                  SmallVectorImpl<Row> &rows,
+                                  SmallVectorImpl<SmallVector<Value>> &p) {
+  // A per-tensor K scale multiplies every logit.
+  double scale = op.getScale().convertToDouble();
+  Value logitScale =
+      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
+  std::optional<double> cap;
+  if (std::optional<APFloat> c = op.getLogitsSoftCap())
+    cap = c->convertToDouble();
+  OnlineSoftmax softmax(k, logitScale, cap);
+  int64_t window = op.getWindowLeft();
+  int64_t keys = static_cast<int64_t>(s.size()) * 8;
+  Value keyLane = k.add(k.mul(tig, 2), tileBase);
+  // Keys a row sees: [lo, hi) (lo only with a window), so a score's
+  // validity is two compares of constants against per-row bounds.
+  auto rowBounds = [&](int64_t rr) -> std::pair<Value, Value> {
+    Value qPos = k.add(qPosBase, k.add(tileToken0, k.div(qRowOf(rr), t.group)));
+    Value hi = tokEnd;
+    if (op.getCausal())
+      hi = k.minS(hi, k.add(qPos, k.idx(1)));
+    // Rows past a tile's tokens, or past a ragged page's end, hold zeros.
+    if (t.tileTokens < PagedKVPlan::kTileRows)
+      hi = k.minS(hi, k.add(tileBase, k.idx(t.tileTokens)));
+    if (t.raggedPages())
+      hi = k.minS(hi, k.add(tileBase, kv->tileRows(tile)));
+    Value lo = window >= 0 ? k.sub(qPos, k.idx(window)) : Value();
+    return {hi, lo};
+  };
+  auto update = [&](bool masked) {
+    SmallVector<Value> results;
+    SmallVector<SmallVector<Value>> probs(2);
+    SmallVector<Row> state(rows.begin(), rows.end());
+    for (int64_t rr = 0; rr < 2; ++rr) {
+      Value hiOffset, loOffset;
+      if (masked) {
+        auto [hi, lo] = rowBounds(rr);
+        hiOffset = k.sub(hi, keyLane);
+        if (lo)
+          loOffset = k.sub(lo, keyLane);
+      }
+      SmallVector<Value> x;
+      for (int64_t n = 0, e = s.size(); n < e; ++n)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value raw = s[n][2 * rr + j];
+          Value score = cap ? softmax.logit(raw) : raw;
+          if (masked) {
+            Value at = k.idx(8 * n + j);
+            Value valid = k.lt(at, hiOffset);
+            if (loOffset)
+              valid = k.andI(valid, k.ge(at, loOffset));
+            score = softmax.mask(valid, score);
+          }
+          x.push_back(score);
+        }
+      auto rowMax = [&](Value v) { return mmaOps.rowMax(v); };
+      results.push_back(
+          cap ? softmax.update(state[rr], x, rowMax, probs[rr])
+              : softmax.updateRaw(state[rr], x, logitScale, rowMax, probs[rr]));
+    }
+    for (int64_t rr = 0; rr < 2; ++rr) {
+      results.append({state[rr].max, state[rr].sum});
+      results.append(probs[rr].begin(), probs[rr].end());
+    }
+    return results;
+  };
+  // Tiles inside every stored row's key range need no mask: before the
+  // first row's causal end and the sequence's end, after the last row's
+  // window start, whole (no page-tail rows).
+  SmallVector<Value> results;
+  bool alwaysMasked = t.tileTokens < PagedKVPlan::kTileRows || t.raggedPages();
+  if (alwaysMasked) {
+    results = update(true);
+  } else {
+    Value hiMin = tokEnd;
+    if (op.getCausal())
+      hiMin = k.minS(hiMin, k.add(k.add(qPosBase, firstToken), k.idx(1)));
+    Value masked = k.lt(hiMin, k.add(tileBase, k.idx(keys)));
+    if (window >= 0) {
+      Value loMax =
+          k.sub(k.add(qPosBase, k.sub(endToken, k.idx(1))), k.idx(window));
+      masked = arith::OrIOp::create(b, masked, k.lt(tileBase, loMax));
+    }
+    results = k.selectBranch(
+        masked, [&] { return update(true); }, [&] { return update(false); });
+  }
+  SmallVector<Value> alpha{results[0], results[1]};
+  p.assign(2, {});
+  int64_t perRow = keys / 4; // this lane's scores of a row
+  for (int64_t rr = 0; rr < 2; ++rr) {
+    int64_t base = 2 + rr * (2 + perRow);
+    rows[rr].max = results[base];
+    rows[rr].sum = results[base + 1];
+    p[rr].assign(results.begin() + base + 2,
+                 results.begin() + base + 2 + perRow);
+  }
+  return alpha;
+}
+
+SmallVector<Value>
+PrefillKernelEmitter::pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb) {
+  // {row g keys 0-7, row g+8 keys 0-7, row g keys 8-15, row g+8 keys 8-15}
+  // of the step's 16 keys, two keys per register.
+  auto narrow = [&](Value v) {
+    return arith::TruncFOp::create(b, computeType(), v).getResult();
+  };
+  SmallVector<Value> frag;
+  for (int64_t n = 2 * kb; n < 2 * kb + 2; ++n)
+    for (int64_t rr = 0; rr < 2; ++rr)
+      frag.push_back(
+          mmaOps.pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+  return frag;
+}
+
+//===----------------------------------------------------------------------===//
+// The portable kernel
+//===----------------------------------------------------------------------===//
+
+void PrefillKernelEmitter::emitPortable() {
+  warpRow0 = k.mul(warp, 16);
+  k.ifThen(isLeader, [&] {
+    issueQuery();
+    for (int64_t s = 0; s < t.stages; ++s)
+      k.ifThen(k.lt(k.idx(s), numTiles),
+               [&] { kv->issueTile(k.idx(s), k.idx(s)); });
+  });
+  pipeline->waitFirstPhase(qBarrier);
+
+  lane8 = k.rem(lane, 8);
+  laneBit3 = k.rem(k.div(lane, 8), 2);
+  laneBit4 = k.div(lane, 16);
+  // Keep q's fragments (A of S, 16 x 16 per step) in registers when they
+  // fit beside O.
+  if (t.headDim <= 128) {
+    Value qRow = k.add(k.add(warpRow0, lane8), k.mul(laneBit3, 8));
+    Value qCol = k.mul(laneBit4, 8);
+    for (int64_t kk = 0; kk < t.headDim / 16; ++kk)
+      qFrags.push_back(
+          mmaOps.ldmatrix(*qTile, qRow, k.add(qCol, k.idx(kk * 16)), false));
+  }
+  emitTileLoop(
+      [&](Value tile, SmallVectorImpl<Row> &rows, SmallVectorImpl<Acc> &o) {
+        emitPortableTile(tile, rows, o);
+      });
+}
+
 /// One K/V tile for the warp's 16 q rows: S = Q K^T over its 64 keys, the
 /// online softmax, O = alpha O + P V.
-void PrefillKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
-                                    SmallVectorImpl<Acc> &o) {
+void PrefillKernelEmitter::emitPortableTile(Value tile,
+                                            SmallVectorImpl<Row> &rows,
+                                            SmallVectorImpl<Acc> &o) {
   constexpr int64_t kKeys = PagedKVPlan::kTileRows;
   Value stage = pipeline->stageOf(tile);
   pipeline->wait(stage, pipeline->parityOf(tile));
@@ -322,7 +504,6 @@ void PrefillKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
   Value tileBase = kv->tileStart(tile);
   Value validRows = k.sub(tokEnd, tileBase);
-  Value pageRows = t.raggedPages() ? kv->tileRows(tile) : Value();
   Value next = k.add(tile, k.idx(t.stages));
   SharedTile kTile = kv->kvTile(t.dequantize() ? computeK : stageK);
   SharedTile vTile = kv->kvTile(t.dequantize() ? computeV : stageV);
@@ -353,7 +534,7 @@ void PrefillKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   // S = Q K^T: s[n] covers keys 8n .. 8n + 7 of the tile.
   int64_t nTiles = kKeys / 8;
   SmallVector<Acc> s(nTiles, Acc(4, k.f32(0)));
-  Value qRow = k.add(k.add(k.mul(warp, 16), lane8), k.mul(laneBit3, 8));
+  Value qRow = k.add(k.add(warpRow0, lane8), k.mul(laneBit3, 8));
   Value qCol = k.mul(laneBit4, 8);
   // B for S (K rows are keys): {keys 0-7: dims 0-7, 8-15}, {keys 8-15: ...}.
   Value kRowLane = k.add(lane8, k.mul(laneBit4, 8));
@@ -373,62 +554,20 @@ void PrefillKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     }
   }
 
-  // The online softmax of rows g and g + 8 over the tile's keys. A
-  // per-tensor K scale multiplies every logit.
-  double scale = op.getScale().convertToDouble();
-  Value logitScale =
-      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
-  std::optional<double> cap;
-  if (std::optional<APFloat> c = op.getLogitsSoftCap())
-    cap = c->convertToDouble();
-  OnlineSoftmax softmax(k, logitScale, cap);
-  AttentionMask mask{op.getCausal(), static_cast<int64_t>(op.getWindowLeft())};
-  Value keyLane = k.add(k.mul(tig, 2), tileBase);
-  SmallVector<Value> alpha(2);
-  // p[rr][n * 2 + j]: row g + 8 rr, key 8 n + 2 tig + j.
-  SmallVector<SmallVector<Value>> p(2);
-  for (int64_t rr = 0; rr < 2; ++rr) {
-    Value token = k.add(tileToken0, k.div(qRowOf(rr), t.group));
-    Value qPos = k.add(qPosBase, token);
-    SmallVector<Value> x;
-    for (int64_t n = 0; n < nTiles; ++n) {
-      for (int64_t j = 0; j < 2; ++j) {
-        Value key = k.add(keyLane, k.idx(8 * n + j));
-        Value valid = k.lt(key, tokEnd);
-        if (t.tileTokens < kKeys)
-          valid =
-              k.andI(valid, k.lt(k.sub(key, tileBase), k.idx(t.tileTokens)));
-        // Rows past a ragged page's end hold zeros, not keys.
-        if (pageRows)
-          valid = k.andI(valid, k.lt(k.sub(key, tileBase), pageRows));
-        valid = mask.apply(k, valid, key, qPos);
-        x.push_back(softmax.mask(valid, softmax.logit(s[n][2 * rr + j])));
-      }
-    }
-    alpha[rr] = softmax.update(
-        rows[rr], x, [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
-  }
+  SmallVector<SmallVector<Value>> p;
+  SmallVector<Value> alpha = emitSoftmax(s, tile, tileBase, rows, p);
 
   // O *= alpha (c0, c1 are row g; c2, c3 row g + 8), then O += P V, 16
   // keys per step.
   for (Acc &acc : o)
     for (int64_t e = 0; e < 4; ++e)
       acc[e] = k.mulF(acc[e], alpha[e / 2]);
-  auto narrow = [&](Value v) {
-    return arith::TruncFOp::create(b, computeType(), v).getResult();
-  };
   // B for O (V rows are keys, transposed): {keys 0-7, 8-15} x {dims 0-7,
   // 8-15}.
   Value vRowLane = k.add(lane8, k.mul(laneBit3, 8));
   Value vColLane = k.mul(laneBit4, 8);
   for (int64_t kb = 0; kb < kKeys / 16; ++kb) {
-    // The A fragment of P: {row g keys 0-7, row g+8 keys 0-7, row g keys
-    // 8-15, row g+8 keys 8-15} of the step's 16 keys.
-    SmallVector<Value> pFrag;
-    for (int64_t n = 2 * kb; n < 2 * kb + 2; ++n)
-      for (int64_t rr = 0; rr < 2; ++rr)
-        pFrag.push_back(
-            mmaOps.pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+    SmallVector<Value> pFrag = pFragment(p, kb);
     for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
       SmallVector<Value, 4> bv =
           mmaOps.ldmatrix(vTile, k.add(vRowLane, k.idx(kb * 16)),
@@ -446,6 +585,149 @@ void PrefillKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
              [&] { kv->issueTile(next, stage); });
 }
+
+//===----------------------------------------------------------------------===//
+// The wgmma kernel
+//===----------------------------------------------------------------------===//
+
+/// Registers per thread: the producer warpgroup gives up what the two
+/// consumers take (24 x 128 + 240 x 256 <= 64K).
+static constexpr int64_t kProducerRegisters = 24;
+static constexpr int64_t kConsumerRegisters = 240;
+/// Threads of the two consumer warpgroups, and their named barrier.
+static constexpr int64_t kConsumerThreads = 256;
+static constexpr int64_t kConsumerBarrier = 1;
+
+Value PrefillKernelEmitter::sharedAddress(Value offset) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+      b, smem->view(k.idx(0), {t.sharedMemoryBytes()}, b.getI8Type()));
+  return k.toI64(k.add(base, offset));
+}
+
+void PrefillKernelEmitter::emitWarpSpecialized() {
+  Value warpgroup = k.div(tid, 128);
+  k.ifThenElse(
+      k.eq(warpgroup, k.idx(0)),
+      [&] {
+        NVVM::SetMaxRegisterOp::create(b, kProducerRegisters,
+                                       NVVM::SetMaxRegisterAction::decrease);
+        k.ifThen(isLeader, [&] { emitProducer(); });
+      },
+      [&] {
+        NVVM::SetMaxRegisterOp::create(b, kConsumerRegisters,
+                                       NVVM::SetMaxRegisterAction::increase);
+        emitConsumer(k.sub(warpgroup, k.idx(1)));
+      });
+}
+
+/// One thread: q, then every K/V tile into the stage the consumers last
+/// released.
+void PrefillKernelEmitter::emitProducer() {
+  issueQuery();
+  k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
+    Value stage = pipeline->stageOf(tile);
+    k.ifThen(k.le(k.idx(t.stages), tile), [&] {
+      empty->wait(stage, empty->parityOf(k.sub(tile, k.idx(t.stages))));
+    });
+    kv->issueTile(tile, stage);
+  });
+}
+
+void PrefillKernelEmitter::emitConsumer(Value consumer) {
+  consumerRow0 = k.mul(consumer, 64);
+  warpRow0 = k.add(consumerRow0, k.mul(k.rem(warp, 4), 16));
+  pipeline->waitFirstPhase(qBarrier);
+  emitTileLoop([&](Value tile, SmallVectorImpl<Row> &rows,
+                   SmallVectorImpl<Acc> &o) { emitWgmmaTile(tile, rows, o); });
+}
+
+void PrefillKernelEmitter::emitWgmmaTile(Value tile, SmallVectorImpl<Row> &rows,
+                                         SmallVectorImpl<Acc> &o) {
+  constexpr int64_t kKeys = PagedKVPlan::kTileRows;
+  // 128-byte swizzled tiles: 8-row atoms of 128-byte rows, regions of 64
+  // columns.
+  constexpr int64_t kAtomBytes = 1024;
+  constexpr int64_t kRowBytes = 128;
+  Value stage = pipeline->stageOf(tile);
+  pipeline->wait(stage, pipeline->parityOf(tile));
+  Value stageOffset = k.mul(stage, t.stageBytes());
+  Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
+  Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
+  Value tileBase = kv->tileStart(tile);
+  Value validRows = k.sub(tokEnd, tileBase);
+
+  // The last tile: the consumers zero V rows past the last key (stale, or
+  // past the sequence in its last page), make them visible to wgmma, and
+  // wait for each other.
+  Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
+  k.ifThen(isLast, [&] {
+    kv->zeroRows(k.sub(tid, k.idx(128)), kv->kvTile(stageV),
+                 k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens,
+                 kConsumerThreads);
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
+                            k.i32(kConsumerThreads),
+                            NVVM::BarrierReductionAttr(), Value());
+  });
+
+  // S = Q K^T: m64n64k16 per 16 columns of head_dim. Both operands are
+  // K-major: the k-th step starts 32 bytes further in its 128-byte rows,
+  // a new region every 4 steps.
+  int64_t regionBytesQ = t.qTileRows * kRowBytes;
+  int64_t regionBytesKV = kKeys * kRowBytes;
+  Value qBase = sharedAddress(k.mul(consumerRow0, kRowBytes));
+  Value kBase = sharedAddress(stageK);
+  Value vBase = sharedAddress(stageV);
+  auto offset = [&](Value base, int64_t bytes) {
+    return arith::AddIOp::create(b, base, k.i64(bytes)).getResult();
+  };
+  wgmmaOps.fence();
+  SmallVector<Value> sFlat(kKeys / 2, k.f32(0));
+  for (int64_t kk = 0; kk < t.headDim / 16; ++kk) {
+    int64_t inRegion = (kk % 4) * 32;
+    Value descA = wgmmaOps.descriptor(
+        offset(qBase, (kk / 4) * regionBytesQ + inRegion), 16, kAtomBytes);
+    Value descB = wgmmaOps.descriptor(
+        offset(kBase, (kk / 4) * regionBytesKV + inRegion), 16, kAtomBytes);
+    sFlat = wgmmaOps.mmaShared(descA, descB, sFlat, kKeys, /*accumulate=*/kk);
+  }
+  wgmmaOps.commit();
+  wgmmaOps.wait(0);
+  SmallVector<Acc> s(kKeys / 8);
+  for (int64_t n = 0; n < kKeys / 8; ++n)
+    s[n].assign(sFlat.begin() + 4 * n, sFlat.begin() + 4 * n + 4);
+
+  SmallVector<SmallVector<Value>> p;
+  SmallVector<Value> alpha = emitSoftmax(s, tile, tileBase, rows, p);
+  SmallVector<Value> oFlat;
+  for (Acc &acc : o)
+    for (int64_t e = 0; e < 4; ++e)
+      oFlat.push_back(k.mulF(acc[e], alpha[e / 2]));
+
+  // O += P V: m64n{head_dim}k16 per 16 keys, P from registers, V MN-major
+  // (head_dim contiguous): regions of 64 columns are the leading
+  // dimension, 8-key atoms the stride; 16 keys are two atoms.
+  wgmmaOps.fence();
+  for (int64_t kb = 0; kb < kKeys / 16; ++kb) {
+    Value descB = wgmmaOps.descriptor(offset(vBase, kb * 2 * kAtomBytes),
+                                      regionBytesKV, kAtomBytes);
+    oFlat = wgmmaOps.mmaRegisterA(pFragment(p, kb), descB, oFlat, t.headDim,
+                                  /*transposeB=*/true);
+  }
+  wgmmaOps.commit();
+  wgmmaOps.wait(0);
+  for (int64_t n = 0, e = o.size(); n < e; ++n)
+    o[n].assign(oFlat.begin() + 4 * n, oFlat.begin() + 4 * n + 4);
+  // This warpgroup is done with the stage.
+  empty->arrive(stage);
+}
+
+//===----------------------------------------------------------------------===//
+// The epilogue
+//===----------------------------------------------------------------------===//
 
 /// Each warp normalizes its own rows and stores those of the request's
 /// tokens at out's strides.
@@ -508,9 +790,8 @@ gpu::GPUFuncOp mlir::paged_attn::buildPrefillKernel(
     const PrefillPlan &plan, const TmaDescriptors &tma,
     const attn::TargetInfo &target) {
   PrefillKernelArgs<Type> sig = getPrefillKernelSignature(builder, op);
-  gpu::GPUFuncOp func =
-      createKernelFunc(builder, module, op.getLoc(), name, getPresentArgs(sig),
-                       PagedKVPlan::kThreads);
+  gpu::GPUFuncOp func = createKernelFunc(builder, module, op.getLoc(), name,
+                                         getPresentArgs(sig), plan.threads());
   SmallVector<int32_t> mapArgs;
   for (int32_t i = 0, e = tma.all().size(); i < e; ++i)
     mapArgs.push_back(i);

@@ -28,7 +28,8 @@ using namespace mlir::paged_attn;
 
 LogicalResult mlir::paged_attn::lowerPrefill(PrefillOp op, unsigned index,
                                              ModuleLowering &lowering) {
-  FailureOr<PrefillPlan> plan = PrefillPlan::get(op, lowering.target);
+  FailureOr<PrefillPlan> plan =
+      PrefillPlan::get(op, lowering.target, lowering.prefill);
   if (failed(plan))
     return failure();
   const PrefillPlan &t = *plan;
@@ -79,7 +80,7 @@ LogicalResult mlir::paged_attn::lowerPrefill(PrefillOp op, unsigned index,
     args.kGlobalScale = op.getKGlobalScale();
     args.vGlobalScale = op.getVGlobalScale();
     gpu::KernelDim3 grid{tiles, k.idx(kvHeads), k.idx(1)};
-    gpu::KernelDim3 block{k.idx(PagedKVPlan::kThreads), k.idx(1), k.idx(1)};
+    gpu::KernelDim3 block{k.idx(t.threads()), k.idx(1), k.idx(1)};
     token = gpu::LaunchFuncOp::create(
                 b, kernel, grid, block, k.i32(t.sharedMemoryBytes()),
                 getPresentArgs(args), tokenType, ValueRange{token})

@@ -1,13 +1,23 @@
 // RUN: attn-opt %s --convert-paged-attn-to-gpu --canonicalize --cse | FileCheck %s
-// RUN: attn-opt %s --convert-paged-attn-to-gpu=chip=sm_100a --canonicalize --cse | FileCheck %s --check-prefix=SM100
+// RUN: attn-opt %s --convert-paged-attn-to-gpu=prefill-kernel=portable --canonicalize --cse | FileCheck %s --check-prefix=PORTABLE
+// RUN: attn-opt %s --convert-paged-attn-to-gpu=chip=sm_100a --canonicalize --cse | FileCheck %s --check-prefix=PORTABLE
+// RUN: not attn-opt %s --convert-paged-attn-to-gpu=prefill-kernel=fast 2>&1 | FileCheck %s --check-prefix=BADOPT
+// RUN: not attn-opt %s --paged-attn-verify-tma=prefill-kernel=fast 2>&1 | FileCheck %s --check-prefix=BADOPT-VERIFY
 //
 // paged_attn.prefill becomes host code that checks the sizes the compiler
 // could not (qo_indptr against the batch, out against q), encodes one TMA
 // descriptor per operand from its own strides, and launches the prefill
-// kernel on a grid of host-known sizes only: (ceil(num_tokens / 16) +
-// batch q tiles, kv heads); the kernel finds each tile's request on the
-// device. NHD, bf16, head_dim 128, GQA group 4 (16 tokens x 4 heads per q
-// tile), q sliced out of a fused qkv buffer (token stride 6144).
+// kernel on a grid of host-known sizes only: (ceil(num_tokens / tile
+// tokens) + batch q tiles, kv heads); the kernel finds each tile's request
+// on the device. NHD, bf16, head_dim 128, GQA group 4, q sliced out of a
+// fused qkv buffer (token stride 6144).
+//
+// sm_90a: the wgmma kernel, 128 q rows (32 tokens x 4 heads) per CTA, 384
+// threads. prefill-kernel=portable and sm_100a: the mma.sync kernel, 64 q
+// rows (16 tokens), 128 threads.
+
+// BADOPT: error: convert-paged-attn-to-gpu: unknown prefill-kernel 'fast': expected auto or portable
+// BADOPT-VERIFY: error: paged-attn-verify-tma: unknown prefill-kernel 'fast', expected auto or portable
 
 // CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("qo_indptr dim 0 (batch + 1)\00")
 // CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("out dim 0 (num_tokens)\00")
@@ -21,7 +31,8 @@
 // CHECK-SAME: %[[SL:[a-z0-9]+]]: memref<?xi32>, %[[OUT:[a-z0-9]+]]: memref<?x32x128xbf16>)
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // Sizes first, then q's descriptor: dims {128, 4, 8, T}, its own strides
-// {1, 128, 512, 6144}, box {64, 4, 1, 16}, 128-byte swizzle (3).
+// {1, 128, 512, 6144}, box {64, 4, 1, 32} (16 for the portable kernel),
+// 128-byte swizzle (3).
 // CHECK: call @attnRuntimeRequireDim
 // CHECK: memref.store %c128_i64, %[[QDIMS:[a-z0-9_]+]][%c0]
 // CHECK-NEXT: memref.store %c4_i64, %[[QDIMS]][%c1]
@@ -30,7 +41,7 @@
 // CHECK: memref.store %c64_i32, %[[QBOX:[a-z0-9_]+]][%c0]
 // CHECK-NEXT: memref.store %c4_i32, %[[QBOX]][%c1]
 // CHECK-NEXT: memref.store %c1_i32, %[[QBOX]][%c2]
-// CHECK-NEXT: memref.store %c16_i32, %[[QBOX]][%c3]
+// CHECK-NEXT: memref.store %c32_i32, %[[QBOX]][%c3]
 // CHECK: call @attnTmaEncode({{.*}}, %c9_i32, %c0_i32, %c4_i32, {{.*}}, %c3_i32, %c0_i32, %c0_i32)
 // CHECK: call @attnTmaEncode
 // CHECK: call @attnTmaEncode
@@ -39,34 +50,70 @@
 // CHECK: %[[NONEMPTY:[0-9]+]] = arith.andi
 // CHECK: %[[GO:[0-9]+]] = arith.andi %{{[0-9]+}}, %[[NONEMPTY]] : i1
 // CHECK: scf.if %[[GO]]
-// CHECK: %[[TILES0:[0-9]+]] = arith.ceildivui %{{.*}}, %c16 : index
+// CHECK: %[[TILES0:[0-9]+]] = arith.ceildivui %{{.*}}, %c32 : index
 // CHECK: %[[TILES:[0-9]+]] = arith.addi %[[TILES0]], %{{.*}} : index
-// CHECK: gpu.launch_func async [%{{[0-9]+}}] @paged_attn_kernels::@prefill_0 blocks in (%[[TILES]], %c8, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32 args(%{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %[[QO]] : memref<?xi32>,
+// CHECK: gpu.launch_func async [%{{[0-9]+}}] @paged_attn_kernels::@prefill_0 blocks in (%[[TILES]], %c8, %c1) threads in (%c384, %c1, %c1) dynamic_shared_memory_size %c163840_i32 args(%{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %{{[0-9]+}} : !llvm.ptr, %[[QO]] : memref<?xi32>,
 // CHECK-NOT: gpu.launch_func
 
-// The kernel: descriptors by value, a 32-way search over qo_indptr (one
-// warp's lanes probe, a butterfly sum counts), mbarrier-tracked TMA loads
-// of the q tile and the K/V pages, ldmatrix and mma.sync m16n8k16.
-// CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 128, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// The wgmma kernel: descriptors by value, a 32-way search over qo_indptr
+// (a warp's lanes probe, a butterfly sum counts), 4 stages with full
+// (one arrival + bytes) and empty (256 consumer arrivals) mbarriers; the
+// producer warpgroup gives up registers and one thread issues the TMA
+// loads (q, then each K/V page once its stage is released); the consumers
+// take registers, run S = Q K^T as wgmma from shared memory (the first
+// k-step overwrites D), the softmax, O += P V as wgmma with P from
+// registers (inline PTX: V transposed), and release the stage.
+// CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 384, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
 // CHECK: scf.while
 // CHECK: arith.ceildivui %{{.*}}, %c32 : index
 // CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : i32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
-// CHECK: nvgpu.mbarrier.init
-// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<16x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
-// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %block_id_y, %c0, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
-// CHECK: nvgpu.mbarrier.try_wait.parity
-// CHECK: nvgpu.ldmatrix
+// CHECK: nvgpu.mbarrier.init %[[FULL:[0-9]+]][%c0], %c1 : <memorySpace = #gpu.address_space<workgroup>, num_barriers = 5>
+// CHECK: nvgpu.mbarrier.init %[[EMPTY:[0-9]+]][%c0], %c256 : <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
+// CHECK: nvvm.setmaxregister  decrease 24
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %[[FULL]][%c4] to %{{.*}} : <tensor = memref<32x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: scf.for
-// CHECK: nvgpu.mbarrier.try_wait.parity
-// CHECK: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]]
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %block_id_y, %c0, %{{.*}}], %[[FULL]][%{{.*}}] to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: } else {
+// CHECK: nvvm.setmaxregister  increase 240
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%c4]
+// CHECK: scf.for
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]]
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK: nvvm.barrier id = %c1_i32 number_of_threads = %c256_i32
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: math.exp2
+// CHECK: nvvm.wgmma.fence.aligned
+// 64 accumulators out ($0-$63) and in (tied, $64-$127), P ($128-$131),
+// V's descriptor ($132), the scale-d flag ($133).
+// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred p;\0Asetp.ne.b32 p, $133, 0;\0Awgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {$0, $1,
+// CHECK-SAME: $63}, {$128, $129, $130, $131}, $132, p, 1, 1, 1;\0A}", "=f,=f,
+// CHECK-SAME: ,0,1,2,
+// CHECK-SAME: ,63,r,r,r,r,l,r"
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
 // CHECK: memref.store {{.*}} : memref<?x32x128xbf16>
 
-// sm_100a gets the same portable kernel.
-// SM100: gpu.func @prefill_0(
-// SM100: nvvm.mma.sync
-// SM100-NOT: nvgpu.warpgroup.mma
+// The portable kernel: 16-token q boxes, ldmatrix and mma.sync m16n8k16,
+// a block barrier per tile; no wgmma.
+// PORTABLE: gpu.launch_func async [%{{[0-9]+}}] @paged_attn_kernels::@prefill_0 blocks in (%{{[0-9]+}}, %c8, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32
+// PORTABLE: gpu.func @prefill_0({{.*}} kernel attributes {known_block_size = array<i32: 128, 1, 1>
+// PORTABLE: scf.while
+// PORTABLE: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<16x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// PORTABLE: nvgpu.ldmatrix
+// PORTABLE: scf.for
+// PORTABLE: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// PORTABLE: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
+// PORTABLE: gpu.barrier
+// PORTABLE: memref.store {{.*}} : memref<?x32x128xbf16>
+// PORTABLE-NOT: wgmma
+// PORTABLE-NOT: setmaxregister
 func.func @prefill_nhd(%q: memref<?x32x128xbf16, strided<[6144, 128, 1]>>, %k: memref<?x16x8x128xbf16>,
     %v: memref<?x16x8x128xbf16>, %qo: memref<?xi32>, %bt: memref<?x?xi32>,
     %sl: memref<?xi32>, %o: memref<?x32x128xbf16>) {

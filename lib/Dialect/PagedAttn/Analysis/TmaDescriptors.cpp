@@ -168,7 +168,11 @@ tma::MemRefFacts mlir::paged_attn::getMemRefFacts(Value memref) {
       // elements further.
       if (!ShapedType::isDynamic(offset)) {
         uint64_t align = assume.getAlignment();
-        uint64_t offsetBytes = static_cast<uint64_t>(offset * elemBytes);
+        // Modulo 2^64, like the address arithmetic itself: the residues
+        // modulo the (power-of-two) alignment are exact even when the
+        // offset in bytes does not fit (a huge or negative static offset).
+        uint64_t offsetBytes =
+            static_cast<uint64_t>(offset) * static_cast<uint64_t>(elemBytes);
         if (align >= 32 && offsetBytes % 32 != 0) {
           // The address is offsetBytes past a 32-byte multiple: every TMA
           // alignment rule (16 or 32 bytes) sees the same residue as it

@@ -22,6 +22,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -319,10 +320,25 @@ LogicalResult AttentionVerifier::verifyShapes() {
   return checkAgreements(DimAgreement::Group::Shapes);
 }
 
+static int64_t getStaticDim(Value value, unsigned dim) {
+  return cast<MemRefType>(value.getType()).getDimSize(dim);
+}
+
 LogicalResult AttentionVerifier::checkAgreements(DimAgreement::Group group) {
   for (const DimAgreement &a : getDimAgreements(op)) {
     if (a.group != group)
       continue;
+    if (a.expectedOverflows()) {
+      InFlightDiagnostic diag = error()
+                                << "expects " << a.subject() << " "
+                                << a.description << " to fit in 64 bits, got "
+                                << getStaticDim(a.source, a.sourceDim);
+      if (a.scale != 1)
+        diag << " * " << a.scale;
+      if (a.offset != 0)
+        diag << " + " << a.offset;
+      return diag;
+    }
     int64_t found = a.staticFound(), expected = a.staticExpected();
     if (ShapedType::isDynamic(found) || ShapedType::isDynamic(expected) ||
         found == expected)
@@ -374,17 +390,33 @@ LogicalResult AttentionVerifier::verifyAttributes() {
 // Size agreements
 //===----------------------------------------------------------------------===//
 
-static int64_t getStaticDim(Value value, unsigned dim) {
-  return cast<MemRefType>(value.getType()).getDimSize(dim);
-}
-
 int64_t DimAgreement::staticFound() const { return getStaticDim(value, dim); }
+
+/// scale * size + offset, or nullopt when it overflows int64_t.
+static std::optional<int64_t> scaleAndOffset(int64_t scale, int64_t size,
+                                             int64_t offset) {
+  int64_t product, sum;
+  if (llvm::MulOverflow(scale, size, product) ||
+      llvm::AddOverflow(product, offset, sum))
+    return std::nullopt;
+  return sum;
+}
 
 int64_t DimAgreement::staticExpected() const {
   if (!source)
     return offset;
   int64_t size = getStaticDim(source, sourceDim);
-  return ShapedType::isDynamic(size) ? size : scale * size + offset;
+  if (ShapedType::isDynamic(size))
+    return size;
+  return scaleAndOffset(scale, size, offset).value_or(ShapedType::kDynamic);
+}
+
+bool DimAgreement::expectedOverflows() const {
+  if (!source)
+    return false;
+  int64_t size = getStaticDim(source, sourceDim);
+  return !ShapedType::isDynamic(size) &&
+         !scaleAndOffset(scale, size, offset);
 }
 
 std::string DimAgreement::subject() const {
@@ -638,17 +670,28 @@ LogicalResult CheckTmaOp::verify() {
   auto type = cast<MemRefType>(getSource().getType());
   if (!type.isStrided())
     return emitOpError() << "expects source to have a strided layout";
-  auto checkSources = [&](ArrayRef<tma::Term> terms,
-                          StringRef what) -> LogicalResult {
-    for (const tma::Term &term : terms)
-      if (term.source >= type.getRank() || term.source < -1)
-        return emitOpError() << "expects plan " << what << " sources in [-1, "
-                             << type.getRank() << "), got " << term.source;
+  // The attribute's own values: the plan narrows sources to int and box
+  // sizes to uint32_t. A required stride names a memref dim too (the
+  // lowering reads that dim's stride).
+  auto checkSources = [&](ArrayRef<int64_t> sources, StringRef what,
+                          int64_t lowest, unsigned step = 1) -> LogicalResult {
+    for (size_t i = 0; i < sources.size(); i += step)
+      if (sources[i] >= type.getRank() || sources[i] < lowest)
+        return emitOpError() << "expects plan " << what << " sources in ["
+                             << lowest << ", " << type.getRank() << "), got "
+                             << sources[i];
     return success();
   };
-  if (failed(checkSources(plan->dims, "dim")) ||
-      failed(checkSources(plan->strides, "stride")))
+  if (failed(checkSources(planAttr.getDimSources().asArrayRef(), "dim", -1)) ||
+      failed(checkSources(planAttr.getStrideSources().asArrayRef(), "stride",
+                          -1)) ||
+      failed(checkSources(planAttr.getRequiredStrides().asArrayRef(),
+                          "required_strides", 0, /*step=*/2)))
     return failure();
+  for (auto [dim, box] : llvm::enumerate(planAttr.getBox().asArrayRef()))
+    if (box < 0 || box > std::numeric_limits<uint32_t>::max())
+      return emitOpError() << "expects plan box[" << dim
+                           << "] to be in [0, 2^32), got " << box;
   if (plan->boxDims.size() != plan->dims.size() ||
       plan->strides.size() != plan->dims.size())
     return emitOpError() << "expects plan dims, strides and box of one rank, "
@@ -700,6 +743,12 @@ LogicalResult AssumeOp::verify() {
     return emitOpError() << "expects stride_divisors to have one entry per "
                             "dim ("
                          << type.getRank() << "), got " << divisors->size();
+  // Only a strided layout has strides to state facts about (and
+  // getStridesAndOffset() is only defined for one).
+  if (!type.isStrided())
+    return emitOpError() << "expects source to have a strided layout with "
+                            "stride_divisors, got "
+                         << type.getLayout();
   auto [strides, offset] = type.getStridesAndOffset();
   for (auto [dim, divisor] : llvm::enumerate(*divisors)) {
     if (divisor < 1)

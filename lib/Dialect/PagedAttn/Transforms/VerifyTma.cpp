@@ -157,9 +157,17 @@ void PagedAttnVerifyTmaPass::runOnOperation() {
         << attn::TargetInfo::knownChips();
     return signalPassFailure();
   }
+  std::optional<PrefillKernelChoice> prefill =
+      parsePrefillKernelChoice(prefillKernel);
+  if (!prefill) {
+    getOperation()->emitError()
+        << "paged-attn-verify-tma: unknown prefill-kernel '" << prefillKernel
+        << "', expected auto or portable";
+    return signalPassFailure();
+  }
   bool failed = false;
   getOperation()->walk([&](AttentionOpInterface op) {
-    TmaDescriptors descriptors = getKernelDescriptors(op, *target);
+    TmaDescriptors descriptors = getKernelDescriptors(op, *target, *prefill);
     for (const TmaOperandPlan *operand : descriptors.all())
       if (mlir::failed(verifyOperand(op, *operand, target->tmaTarget())))
         failed = true;

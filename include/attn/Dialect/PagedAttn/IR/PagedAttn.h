@@ -93,9 +93,13 @@ struct DimAgreement {
   /// seq_lens and block_table are checked to agree.
   bool fallback = false;
 
-  /// The sizes when static, else ShapedType::kDynamic.
+  /// The sizes when static, else ShapedType::kDynamic (also for an expected
+  /// size that overflows, which the verifier rejects).
   int64_t staticFound() const;
   int64_t staticExpected() const;
+  /// The expected size is static and `scale` x size + `offset` does not fit
+  /// in int64_t (e.g. batch x a huge q_len_per_request).
+  bool expectedOverflows() const;
   /// "q dim 0 (num_tokens)".
   std::string subject() const;
 };
