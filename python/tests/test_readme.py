@@ -14,11 +14,15 @@ pytestmark = [requires_gpu,
                                  reason=f"GPU test: no front-end pack at {PACK}")]
 
 
-def readme_example() -> str:
+def readme_examples():
     with open(os.path.join(ROOT, "README.md")) as f:
         text = f.read()
-    section = text[text.index("## From PyTorch"):]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    section = text[text.index("## From PyTorch"):text.index("## Using attn-opt")]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def readme_example() -> str:
+    return readme_examples()[0]
 
 
 def test_readme_example():
@@ -38,3 +42,20 @@ def test_readme_example():
                           * 128 ** -0.5, dim=-1)
         ref = torch.einsum("hj,jhd->hd", p, vals)
         assert torch.allclose(out[b].float(), ref, atol=2e-2, rtol=2e-2), b
+
+
+def test_readme_prefill_example():
+    """The second example (prefill, after the first's caches) gives the
+    reference's answer."""
+    from conftest import reference_decode
+    from prefill_matrix import Config
+    scope = {}
+    first, second = readme_examples()
+    exec(first, scope)
+    exec(second, scope)
+    torch.cuda.synchronize()
+    cfg = Config(kv_heads=4, causal=True)
+    ref = reference_decode(cfg, scope["q"].float(), scope["k_cache"],
+                           scope["v_cache"], scope["block_table"],
+                           scope["seq_lens"], qo_indptr=scope["qo_indptr"])
+    assert torch.allclose(scope["out"].float(), ref, atol=2e-2, rtol=2e-2)

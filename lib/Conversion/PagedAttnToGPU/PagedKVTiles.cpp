@@ -57,6 +57,10 @@ Value PagedKVTiles::tileRows(Value tile) {
   return k.minS(k.idx(PagedKVPlan::kTileRows), k.sub(k.idx(t.pageSize), row0));
 }
 
+/// Tiles of up to this many pages read their block-table entries all at
+/// once (unrolled); smaller pages (more per tile) loop.
+static constexpr int64_t kBatchedPages = 8;
+
 void PagedKVTiles::issueTile(Value tile, Value stage) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
@@ -69,9 +73,11 @@ void PagedKVTiles::issueTile(Value tile, Value stage) {
   Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
   Value blockTable = src.blockTable;
 
-  auto loadPage = [&](Value slot, Value page, Value row0) {
-    Value phys = k.toIndex(
+  auto physicalPage = [&](Value page) {
+    return k.toIndex(
         memref::LoadOp::create(b, blockTable, ValueRange{batch, page}));
+  };
+  auto issuePage = [&](Value slot, Value phys, Value row0) {
     for (int64_t r = 0; r < t.kvRegions; ++r) {
       Value slotOffset =
           k.add(k.mul(slot, t.slotBytes()), k.idx(r * regionBytes));
@@ -124,16 +130,36 @@ void PagedKVTiles::issueTile(Value tile, Value stage) {
     Value tableCols = memref::DimOp::create(b, blockTable, 1);
     pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
     pipeline.expectBytes(k.mul(pages, tileBytes), stage);
-    k.forLoop(k.idx(0), pages, k.idx(1), [&](Value slot) {
-      loadPage(slot, k.add(firstPage, slot), k.idx(0));
-    });
+    if (t.pagesPerTile <= kBatchedPages) {
+      // Every block-table read first, back to back (their latencies
+      // overlap), at indices clamped into the table; then the boxes of the
+      // pages the tile has.
+      k.ifThen(k.lt(k.idx(0), pages), [&] {
+        Value lastCol = k.sub(tableCols, k.idx(1));
+        SmallVector<Value> phys;
+        for (int64_t slot = 0; slot < t.pagesPerTile; ++slot)
+          phys.push_back(
+              physicalPage(k.minS(k.add(firstPage, k.idx(slot)), lastCol)));
+        for (int64_t slot = 0; slot < t.pagesPerTile; ++slot) {
+          auto body = [&] { issuePage(k.idx(slot), phys[slot], k.idx(0)); };
+          if (slot == 0)
+            body();
+          else
+            k.ifThen(k.lt(k.idx(slot), pages), body);
+        }
+      });
+    } else {
+      k.forLoop(k.idx(0), pages, k.idx(1), [&](Value slot) {
+        issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
+      });
+    }
   } else {
     Value page = k.div(tileBase, t.pageSize);
     Value row0 = k.rem(tileBase, t.pageSize);
     // Never read the block table past its end.
     Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
     pipeline.expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)), stage);
-    k.ifThen(inTable, [&] { loadPage(k.idx(0), page, row0); });
+    k.ifThen(inTable, [&] { issuePage(k.idx(0), physicalPage(page), row0); });
   }
 }
 

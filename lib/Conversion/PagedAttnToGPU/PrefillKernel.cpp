@@ -100,8 +100,6 @@ private:
   void emitWarpSpecialized();
   void emitProducer();
   void emitConsumer(Value consumer);
-  void emitWgmmaTile(Value tile, SmallVectorImpl<Row> &rows,
-                     SmallVectorImpl<Acc> &o);
   /// Shared-memory address (i64) of byte `offset` of the dynamic shared
   /// memory.
   Value sharedAddress(Value offset);
@@ -633,96 +631,197 @@ void PrefillKernelEmitter::emitProducer() {
   });
 }
 
+/// A consumer warpgroup, software-pipelined: the PV product of tile j - 1
+/// runs on the tensor cores while the softmax of tile j runs on the ALUs:
+///
+///   S_0 = Q K_0; P_0 = softmax(S_0)
+///   for j in 1 .. n-1:  issue S_j = Q K_j, then O += P_(j-1) V_(j-1);
+///                       wait for S_j; P_j = softmax(S_j) (the PV product
+///                       still runs); wait for it; O *= alpha_j; release
+///                       stage j - 1
+///   O += P_(n-1) V_(n-1); release stage n - 1
 void PrefillKernelEmitter::emitConsumer(Value consumer) {
   consumerRow0 = k.mul(consumer, 64);
   warpRow0 = k.add(consumerRow0, k.mul(k.rem(warp, 4), 16));
   pipeline->waitFirstPhase(qBarrier);
-  emitTileLoop([&](Value tile, SmallVectorImpl<Row> &rows,
-                   SmallVectorImpl<Acc> &o) { emitWgmmaTile(tile, rows, o); });
-}
 
-void PrefillKernelEmitter::emitWgmmaTile(Value tile, SmallVectorImpl<Row> &rows,
-                                         SmallVectorImpl<Acc> &o) {
   constexpr int64_t kKeys = PagedKVPlan::kTileRows;
   // 128-byte swizzled tiles: 8-row atoms of 128-byte rows, regions of 64
   // columns.
   constexpr int64_t kAtomBytes = 1024;
   constexpr int64_t kRowBytes = 128;
-  Value stage = pipeline->stageOf(tile);
-  pipeline->wait(stage, pipeline->parityOf(tile));
-  Value stageOffset = k.mul(stage, t.stageBytes());
-  Value stageK = k.add(k.idx(t.kOffset(0)), stageOffset);
-  Value stageV = k.add(k.idx(t.vOffset(0)), stageOffset);
-  Value tileBase = kv->tileStart(tile);
-  Value validRows = k.sub(tokEnd, tileBase);
-
-  // The last tile: the consumers zero V rows past the last key (stale, or
-  // past the sequence in its last page), make them visible to wgmma, and
-  // wait for each other.
-  Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
-  k.ifThen(isLast, [&] {
-    kv->zeroRows(k.sub(tid, k.idx(128)), kv->kvTile(stageV),
-                 k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens,
-                 kConsumerThreads);
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(),
-                                   NVVM::SharedSpace::shared_cta));
-    NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
-                            k.i32(kConsumerThreads),
-                            NVVM::BarrierReductionAttr(), Value());
-  });
-
-  // S = Q K^T: m64n64k16 per 16 columns of head_dim. Both operands are
-  // K-major: the k-th step starts 32 bytes further in its 128-byte rows,
-  // a new region every 4 steps.
   int64_t regionBytesQ = t.qTileRows * kRowBytes;
   int64_t regionBytesKV = kKeys * kRowBytes;
-  Value qBase = sharedAddress(k.mul(consumerRow0, kRowBytes));
-  Value kBase = sharedAddress(stageK);
-  Value vBase = sharedAddress(stageV);
+  int64_t oTiles = t.headDim / 8;
   auto offset = [&](Value base, int64_t bytes) {
     return arith::AddIOp::create(b, base, k.i64(bytes)).getResult();
   };
-  wgmmaOps.fence();
-  SmallVector<Value> sFlat(kKeys / 2, k.f32(0));
-  for (int64_t kk = 0; kk < t.headDim / 16; ++kk) {
-    int64_t inRegion = (kk % 4) * 32;
-    Value descA = wgmmaOps.descriptor(
-        offset(qBase, (kk / 4) * regionBytesQ + inRegion), 16, kAtomBytes);
-    Value descB = wgmmaOps.descriptor(
-        offset(kBase, (kk / 4) * regionBytesKV + inRegion), 16, kAtomBytes);
-    sFlat = wgmmaOps.mmaShared(descA, descB, sFlat, kKeys, /*accumulate=*/kk);
-  }
-  wgmmaOps.commit();
-  wgmmaOps.wait(0);
-  SmallVector<Acc> s(kKeys / 8);
-  for (int64_t n = 0; n < kKeys / 8; ++n)
-    s[n].assign(sFlat.begin() + 4 * n, sFlat.begin() + 4 * n + 4);
-
-  SmallVector<SmallVector<Value>> p;
-  SmallVector<Value> alpha = emitSoftmax(s, tile, tileBase, rows, p);
-  SmallVector<Value> oFlat;
-  for (Acc &acc : o)
-    for (int64_t e = 0; e < 4; ++e)
-      oFlat.push_back(k.mulF(acc[e], alpha[e / 2]));
-
-  // O += P V: m64n{head_dim}k16 per 16 keys, P from registers, V MN-major
-  // (head_dim contiguous): regions of 64 columns are the leading
+  auto stageAddress = [&](Value tile, bool v) {
+    Value stage = pipeline->stageOf(tile);
+    return sharedAddress(k.add(k.idx(v ? t.vOffset(0) : t.kOffset(0)),
+                               k.mul(stage, t.stageBytes())));
+  };
+  Value qBase = sharedAddress(k.mul(consumerRow0, kRowBytes));
+  // S = Q K^T of `tile`: m64n64k16 per 16 columns of head_dim. Both
+  // operands are K-major: the k-th step starts 32 bytes further in its
+  // 128-byte rows, a new region every 4 steps.
+  auto sDescriptors = [&](Value tile) {
+    Value kBase = stageAddress(tile, /*v=*/false);
+    SmallVector<std::pair<Value, Value>> descs;
+    for (int64_t kk = 0; kk < t.headDim / 16; ++kk) {
+      int64_t inRegion = (kk % 4) * 32;
+      descs.push_back({wgmmaOps.descriptor(
+                           offset(qBase, (kk / 4) * regionBytesQ + inRegion),
+                           16, kAtomBytes),
+                       wgmmaOps.descriptor(
+                           offset(kBase, (kk / 4) * regionBytesKV + inRegion),
+                           16, kAtomBytes)});
+    }
+    return descs;
+  };
+  // O += P V of `tile`: m64n{head_dim}k16 per 16 keys, P from registers, V
+  // MN-major (head_dim contiguous): regions of 64 columns are the leading
   // dimension, 8-key atoms the stride; 16 keys are two atoms.
-  wgmmaOps.fence();
-  for (int64_t kb = 0; kb < kKeys / 16; ++kb) {
-    Value descB = wgmmaOps.descriptor(offset(vBase, kb * 2 * kAtomBytes),
-                                      regionBytesKV, kAtomBytes);
-    oFlat = wgmmaOps.mmaRegisterA(pFragment(p, kb), descB, oFlat, t.headDim,
+  auto vDescriptors = [&](Value tile) {
+    Value vBase = stageAddress(tile, /*v=*/true);
+    SmallVector<Value> descs;
+    for (int64_t kb = 0; kb < kKeys / 16; ++kb)
+      descs.push_back(wgmmaOps.descriptor(offset(vBase, kb * 2 * kAtomBytes),
+                                          regionBytesKV, kAtomBytes));
+    return descs;
+  };
+  // Every descriptor is computed before the wgmma.fence that opens a batch,
+  // and the fence follows the barrier's wait loop: ptxas serializes wgmmas
+  // whose inputs are defined inside a batch or after a branch.
+  auto issueS = [&](ArrayRef<std::pair<Value, Value>> descs) {
+    SmallVector<Value> s(kKeys / 2, k.f32(0));
+    for (auto [kk, d] : llvm::enumerate(descs))
+      s = wgmmaOps.mmaShared(d.first, d.second, s, kKeys, /*accumulate=*/kk);
+    wgmmaOps.commit();
+    return s;
+  };
+  auto issuePV = [&](ArrayRef<Value> pFrags, ArrayRef<Value> descs,
+                     ArrayRef<Value> o) {
+    SmallVector<Value> out(o.begin(), o.end());
+    for (auto [kb, desc] : llvm::enumerate(descs))
+      out = wgmmaOps.mmaRegisterA(pFrags.slice(4 * kb, 4), desc, out, t.headDim,
                                   /*transposeB=*/true);
-  }
-  wgmmaOps.commit();
-  wgmmaOps.wait(0);
-  for (int64_t n = 0, e = o.size(); n < e; ++n)
-    o[n].assign(oFlat.begin() + 4 * n, oFlat.begin() + 4 * n + 4);
-  // This warpgroup is done with the stage.
-  empty->arrive(stage);
+    wgmmaOps.commit();
+    return out;
+  };
+  auto waitFull = [&](Value tile) {
+    pipeline->wait(pipeline->stageOf(tile), pipeline->parityOf(tile));
+  };
+  auto toAcc = [&](ArrayRef<Value> flat) {
+    SmallVector<Acc> acc(flat.size() / 4);
+    for (size_t n = 0; n < acc.size(); ++n)
+      acc[n].assign(flat.begin() + 4 * n, flat.begin() + 4 * n + 4);
+    return acc;
+  };
+  // The softmax of S (waited for) of `tile`: P's fragments for the PV
+  // product and the factors that rescale O.
+  auto softmaxOf = [&](ArrayRef<Value> s, Value tile,
+                       SmallVectorImpl<Row> &rows,
+                       SmallVectorImpl<Value> &pFrags) {
+    SmallVector<SmallVector<Value>> p;
+    SmallVector<Value> alpha =
+        emitSoftmax(toAcc(s), tile, kv->tileStart(tile), rows, p);
+    pFrags.clear();
+    for (int64_t kb = 0; kb < kKeys / 16; ++kb)
+      for (Value v : pFragment(p, kb))
+        pFrags.push_back(wgmmaOps.asI32(v));
+    return alpha;
+  };
+
+  Value zero = k.f32(0);
+  SmallVector<Value> init{k.negInf(), k.negInf(), zero, zero};
+  init.append(oTiles * 4, zero);
+  SmallVector<Value> state = k.selectBranch(
+      k.lt(k.idx(0), numTiles),
+      [&] {
+        SmallVector<Row> rows{{init[0], init[2]}, {init[1], init[3]}};
+        auto descs0 = sDescriptors(k.idx(0));
+        waitFull(k.idx(0));
+        wgmmaOps.fence();
+        SmallVector<Value> s0 = issueS(descs0);
+        wgmmaOps.wait(0);
+        s0 = wgmmaOps.fenceOperands(s0);
+        SmallVector<Value> p0;
+        softmaxOf(s0, k.idx(0), rows, p0);
+        // The loop carries (max, sum) of rows g and g + 8, O, and P of the
+        // previous tile.
+        SmallVector<Value> inits{rows[0].max, rows[1].max, rows[0].sum,
+                                 rows[1].sum};
+        inits.append(init.begin() + 4, init.end());
+        size_t pStart = inits.size();
+        inits.append(p0.begin(), p0.end());
+        auto loop = scf::ForOp::create(b, k.idx(1), numTiles, k.idx(1), inits);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value j = loop.getInductionVar();
+          Value prev = k.sub(j, k.idx(1));
+          ValueRange iter = loop.getRegionIterArgs();
+          SmallVector<Row> rows{{iter[0], iter[2]}, {iter[1], iter[3]}};
+          SmallVector<Value> o(iter.begin() + 4, iter.begin() + pStart);
+          SmallVector<Value> pPrev(iter.begin() + pStart, iter.end());
+          auto sDescs = sDescriptors(j);
+          SmallVector<Value> vDescs = vDescriptors(prev);
+          waitFull(j);
+          wgmmaOps.fence();
+          SmallVector<Value> s = issueS(sDescs);
+          o = issuePV(pPrev, vDescs, o);
+          wgmmaOps.wait(1);
+          s = wgmmaOps.fenceOperands(s);
+          SmallVector<Value> p;
+          SmallVector<Value> alpha = softmaxOf(s, j, rows, p);
+          // The previous tile's P stays live until its PV product is
+          // done: the softmax's P does not reuse its registers.
+          wgmmaOps.wait(0, pPrev);
+          o = wgmmaOps.fenceOperands(o);
+          for (size_t i = 0; i < o.size(); ++i)
+            o[i] = k.mulF(o[i], alpha[(i % 4) / 2]);
+          empty->arrive(pipeline->stageOf(prev));
+          SmallVector<Value> yields{rows[0].max, rows[1].max, rows[0].sum,
+                                    rows[1].sum};
+          yields.append(o.begin(), o.end());
+          yields.append(p.begin(), p.end());
+          scf::YieldOp::create(b, yields);
+        }
+        ValueRange res = loop.getResults();
+        SmallVector<Value> o(res.begin() + 4, res.begin() + pStart);
+        SmallVector<Value> pLast(res.begin() + pStart, res.end());
+        // The last tile: zero V rows past the last key (stale, or past the
+        // sequence in its last page), make them visible to wgmma, and wait
+        // for the other consumer.
+        Value last = k.sub(numTiles, k.idx(1));
+        Value lastBase = kv->tileStart(last);
+        SharedTile vLast =
+            kv->kvTile(k.add(k.idx(t.vOffset(0)),
+                             k.mul(pipeline->stageOf(last), t.stageBytes())));
+        kv->zeroRows(k.sub(tid, k.idx(128)), vLast,
+                     k.minS(k.sub(tokEnd, lastBase), k.idx(t.tileTokens)),
+                     t.tileTokens, kConsumerThreads);
+        NVVM::FenceProxyOp::create(
+            b, NVVM::ProxyKind::async_shared,
+            NVVM::SharedSpaceAttr::get(b.getContext(),
+                                       NVVM::SharedSpace::shared_cta));
+        NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
+                                k.i32(kConsumerThreads),
+                                NVVM::BarrierReductionAttr(), Value());
+        SmallVector<Value> vDescs = vDescriptors(last);
+        wgmmaOps.fence();
+        o = issuePV(pLast, vDescs, o);
+        wgmmaOps.wait(0);
+        o = wgmmaOps.fenceOperands(o);
+        empty->arrive(pipeline->stageOf(last));
+        SmallVector<Value> result{res[0], res[1], res[2], res[3]};
+        result.append(o.begin(), o.end());
+        return result;
+      },
+      [&] { return init; });
+  SmallVector<Row> rows{{state[0], state[2]}, {state[1], state[3]}};
+  emitEpilogue(rows, toAcc(ArrayRef<Value>(state).drop_front(4)));
 }
 
 //===----------------------------------------------------------------------===//

@@ -49,7 +49,11 @@ SmallVector<Value> WgmmaF16::mmaShared(Value descA, Value descB,
                                        ArrayRef<Value> acc, int64_t n,
                                        bool accumulate) {
   ImplicitLocOpBuilder &b = k.builder();
+  // Without accumulation D's inputs are ignored: undefined, so no register
+  // is written between the wgmma.fence and the wgmma.
   Value inouts = packStruct(k, acc);
+  if (!accumulate)
+    inouts = LLVM::UndefOp::create(b, inouts.getType());
   NVVM::WGMMATypes type =
       elemType.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
   Value d = NVVM::WgmmaMmaAsyncOp::create(
@@ -87,13 +91,10 @@ SmallVector<Value> WgmmaF16::mmaRegisterA(ArrayRef<Value> a, Value descB,
           (transposeB ? "1" : "0") + ";\n}";
   for (int64_t i = 0; i < regs; ++i)
     constraints += "," + std::to_string(i);
-  constraints += ",r,r,r,r,l,r";
+  constraints += ",r,r,r,r,l,n";
   SmallVector<Value> operands(acc.begin(), acc.end());
   for (Value v : a)
-    operands.push_back(
-        v.getType().isInteger(32)
-            ? v
-            : LLVM::BitcastOp::create(b, b.getI32Type(), v).getResult());
+    operands.push_back(asI32(v));
   operands.push_back(descB);
   operands.push_back(k.i32(1));
   SmallVector<Type> types(regs, b.getF32Type());
@@ -104,6 +105,46 @@ SmallVector<Value> WgmmaF16::mmaRegisterA(ArrayRef<Value> a, Value descB,
       LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
       /*operand_attrs=*/ArrayAttr());
   return unpackStruct(k, asmOp.getResult(0), regs);
+}
+
+SmallVector<Value> WgmmaF16::fenceOperands(ArrayRef<Value> values) {
+  ImplicitLocOpBuilder &b = k.builder();
+  std::string constraints;
+  SmallVector<Type> types;
+  for (auto [i, v] : llvm::enumerate(values)) {
+    constraints += (i ? ",=" : "=");
+    constraints += v.getType().isF32() ? "f" : "r";
+    types.push_back(v.getType());
+  }
+  for (size_t i = 0; i < values.size(); ++i)
+    constraints += "," + std::to_string(i);
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), types);
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, resultType, values, "", constraints, /*has_side_effects=*/true,
+      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  return unpackStruct(k, asmOp.getResult(0), values.size());
+}
+
+Value WgmmaF16::asI32(Value pair) {
+  if (pair.getType().isInteger(32))
+    return pair;
+  return LLVM::BitcastOp::create(k.builder(), k.builder().getI32Type(), pair);
+}
+
+void WgmmaF16::wait(int64_t pending, ArrayRef<Value> inFlight) {
+  ImplicitLocOpBuilder &b = k.builder();
+  std::string constraints;
+  for (auto [i, v] : llvm::enumerate(inFlight))
+    constraints += std::string(i ? "," : "") + (v.getType().isF32() ? "f" : "r");
+  LLVM::InlineAsmOp::create(
+      b, TypeRange{}, inFlight,
+      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
+      constraints, /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
 }
 
 void WgmmaF16::fence() { NVVM::WgmmaFenceAlignedOp::create(k.builder()); }

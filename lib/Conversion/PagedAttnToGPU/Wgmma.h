@@ -53,6 +53,18 @@ public:
   void commit();
   /// Waits until at most `pending` groups are in flight (wgmma.wait_group).
   void wait(int64_t pending);
+  /// wait() that also reads `inFlight` (A registers of a wgmma it
+  /// completes), so that no register allocation reuses them for values
+  /// computed before the wait.
+  void wait(int64_t pending, ArrayRef<Value> inFlight);
+  /// `values` (f32 or i32) passed through an empty side-effecting asm: their
+  /// uses stay after the wait before it (LLVM may otherwise move arithmetic
+  /// on an accumulator above the wgmma.wait_group that completes it), and
+  /// registers carried across iterations are written only here (not while
+  /// a wgmma still reads the previous iteration's).
+  SmallVector<Value> fenceOperands(ArrayRef<Value> values);
+  /// An A fragment register (packed pair) as the i32 wgmma reads.
+  Value asI32(Value pair);
 
 private:
   KernelBuilder &k;

@@ -78,24 +78,39 @@
 // CHECK: } else {
 // CHECK: nvvm.setmaxregister  increase 240
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%c4]
-// CHECK: scf.for
+// The first tile: S, then its softmax.
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]]
-// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
-// CHECK: nvvm.barrier id = %c1_i32 number_of_threads = %c256_i32
 // CHECK: nvvm.wgmma.fence.aligned
 // CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: math.exp2
-// CHECK: nvvm.wgmma.fence.aligned
+// Each next tile: S of tile j and PV of tile j - 1 in flight, the softmax
+// of tile j while PV runs, then O rescaled and stage j - 1 released.
+// CHECK: scf.for
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]]
+// CHECK: nvvm.wgmma.mma_async
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
 // 64 accumulators out ($0-$63) and in (tied, $64-$127), P ($128-$131),
 // V's descriptor ($132), the scale-d flag ($133).
 // CHECK: llvm.inline_asm has_side_effects asm_dialect = att "{\0A.reg .pred p;\0Asetp.ne.b32 p, $133, 0;\0Awgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {$0, $1,
 // CHECK-SAME: $63}, {$128, $129, $130, $131}, $132, p, 1, 1, 1;\0A}", "=f,=f,
 // CHECK-SAME: ,0,1,2,
-// CHECK-SAME: ,63,r,r,r,r,l,r"
+// CHECK-SAME: ,63,r,r,r,r,l,n"
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: math.exp2
+// The wait for PV also reads the previous P (16 registers), so the new P
+// cannot take its registers while the wgmma still reads them.
+// CHECK: llvm.inline_asm has_side_effects asm_dialect = att "wgmma.wait_group.sync.aligned 0;", "r,r,r,r,r,r,r,r,r,r,r,r,r,r,r,r"
+// CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
+// CHECK: scf.yield
+// The last tile's PV after its V rows past the last key are zeroed.
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK: nvvm.barrier id = %c1_i32 number_of_threads = %c256_i32
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: llvm.inline_asm
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
 // CHECK: memref.store {{.*}} : memref<?x32x128xbf16>
