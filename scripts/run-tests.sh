@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs missing dependencies, builds, runs the
 # lit suite, every gtest suite and the Python tests (GPU ones skip here,
-# by name; scripts/build-gpu-tests.sh + run-gpu-tests.sh run them on a GPU), and ends with one line
+# by name; scripts/build-gpu-tests.sh + run-gpu-tests.sh run them on a GPU),
+# then a ~60 s libFuzzer smoke run (scripts/run-fuzz.sh), and ends with one line
 # `N passed, N failed, N skipped` (skipped = tests whose tools or GPU are
 # absent here, listed by name). Exits non-zero on any failure.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -34,9 +35,27 @@ pytest_rc=0
 "$pytest_python" -m pytest -q -rs -p no:cacheprovider "$ATTN_ROOT/python/tests" \
   --junitxml="$results/pytest.xml" || pytest_rc=$?
 
+echo "== fuzz smoke"
+# libFuzzer over parse, verify, --paged-attn-verify-tma and the pipeline to
+# PTX for ~60 s from the seed corpus (scripts/run-fuzz.sh: clang-22, its own
+# build-fuzz/); one test in the summary. ATTN_FUZZ_SMOKE=0 skips it
+# (run-sanitizers.sh does: the smoke runs in the plain test command).
+fuzz_rc=0
+if [ "${ATTN_FUZZ_SMOKE:-1}" != 0 ]; then
+  "$ATTN_ROOT/scripts/run-fuzz.sh" --smoke --json "$results/fuzz.json" ||
+    fuzz_rc=$?
+  [ -f "$results/fuzz.json" ] || printf '%s\n' \
+    '{"testsuites": [{"name": "attn-fuzz", "testsuite": [{"name": "smoke", "result": "COMPLETED", "failures": [{"failure": "run-fuzz.sh failed"}]}]}]}' \
+    > "$results/fuzz.json"
+else
+  printf '%s\n' \
+    '{"testsuites": [{"name": "attn-fuzz", "testsuite": [{"name": "smoke", "result": "SKIPPED"}]}]}' \
+    > "$results/fuzz.json"
+fi
+
 python3 "$ATTN_ROOT/scripts/summarize-tests.py" "$results"
 summary_rc=$?
 if [ $lit_rc -ne 0 ] || [ $gtest_rc -ne 0 ] || [ $pytest_rc -ne 0 ] ||
-   [ $summary_rc -ne 0 ]; then
+   [ $fuzz_rc -ne 0 ] || [ $summary_rc -ne 0 ]; then
   exit 1
 fi

@@ -3,7 +3,9 @@
 
 Usage: summarize-tests.py RESULTS_DIR
 RESULTS_DIR holds lit.json (lit --output), one <suite>.json per gtest
-binary (--gtest_output=json) and pytest.xml (pytest --junitxml). Prints the skipped tests by name, then
+binary (--gtest_output=json), pytest.xml (pytest --junitxml) and fuzz.json
+(scripts/run-fuzz.sh --json: the fuzz smoke run as one test, in gtest's JSON
+shape). Prints the skipped tests by name, then
 `N passed, N failed, N skipped`. Exit status 1 when anything failed or when
 no test ran at all.
 """

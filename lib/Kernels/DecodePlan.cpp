@@ -9,6 +9,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cassert>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -23,7 +24,10 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
       getTmaElemBytes(cast<MemRefType>(op.getQ().getType()).getElementType());
   t.group = dims.groupSize();
   t.qLen = op.getQLenPerRequest();
-  t.qRows = t.group * t.qLen;
+  // Ops no kernel takes (get() rejects a group or q_len over 256) keep
+  // finite sizes here: the verifier still derives their boxes.
+  t.qRows = std::min<uint64_t>(
+      llvm::SaturatingMultiply<uint64_t>(t.group, t.qLen), uint64_t(1) << 30);
   t.mBlocks = llvm::divideCeil(t.qRows, DecodePlan::kRowsPerBlock);
   int64_t span = 128 / t.elemBytes;
   // An fp8 q moves as one unswizzled box of head_dim bytes.
@@ -64,7 +68,9 @@ TmaBoxes DecodePlan::boxes() const {
   // 16-bit q: 128-byte swizzled regions; an fp8 q is staged whole-row and
   // converted, unswizzled.
   boxes.qInner = static_cast<uint32_t>(qInnerBox);
-  boxes.qRows = static_cast<uint32_t>(qLen);
+  // (Saturated: an op with a huge q_len breaks box-dim-range, not 0.)
+  boxes.qRows = static_cast<uint32_t>(
+      std::min<uint64_t>(qLen, std::numeric_limits<uint32_t>::max()));
   boxes.qSwizzle = qDequantize() ? tma::Swizzle::None : tma::Swizzle::B128;
   fillKVBoxes(boxes);
   return boxes;

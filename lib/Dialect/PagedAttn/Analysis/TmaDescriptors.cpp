@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -42,7 +43,10 @@ static tma::DescriptorPlan planQuery(MemRefType q, const AttentionDims &dims,
                     "dim 1 (gqa group, memref dim 1)",
                     "dim 2 (kv_heads, memref dim 1 times group)",
                     "dim 3 (num_tokens, memref dim 0)"};
-  plan.boxDims = {boxes.qInner, static_cast<uint32_t>(group), 1, boxes.qRows};
+  // (Saturated: a huge group breaks box-dim-range, not 0.)
+  auto groupBox = static_cast<uint32_t>(
+      std::min<uint64_t>(group, std::numeric_limits<uint32_t>::max()));
+  plan.boxDims = {boxes.qInner, groupBox, 1, boxes.qRows};
   plan.swizzle = boxes.qSwizzle;
   return plan;
 }
