@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "python", "tests"))
 from prefill_matrix import Config  # noqa: E402
+from decode_bench import time_ms  # noqa: E402  (the same timing as decode)
 
 # (label, batch, new tokens, cached prefix, qo_heads, kv_heads, head_dim, page)
 SHAPES = [
@@ -51,25 +52,6 @@ def emit_mlir():
         c = config_for(h, kh, d, p)
         configs[c.name] = c
     return "\n".join(c.mlir() for c in configs.values())
-
-
-def time_ms(fn, iters, warmup=3, repeats=5):
-    import torch
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(repeats):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(iters):
-            fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end) / iters)
-    times.sort()
-    return times[len(times) // 2]
 
 
 def run(lib_path, iters, json_path, flex):

@@ -24,6 +24,7 @@
 #include "DecodeEmitter.h"
 #include "KernelArgs.h"
 #include "SplitWorkspace.h"
+#include "TileLoop.h"
 #include "Tma.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -159,31 +160,11 @@ void DecodeKernelEmitter::emitLoadQuery() {
 /// The loop over this split's tiles carries (max, sum) of rows g and g + 8
 /// and O's n8 tiles, four f32 each; the epilogue follows it.
 void DecodeKernelEmitter::emitTileLoop() {
-  int64_t oTiles = t.headDim / 8;
-  Value zero = k.f32(0);
-  SmallVector<Value> inits{k.negInf(), k.negInf(), zero, zero};
-  inits.append(oTiles * 4, zero);
-  auto loop = scf::ForOp::create(b, k.idx(0), numTiles, k.idx(1), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    ValueRange iter = loop.getRegionIterArgs();
-    SmallVector<Row> rows{{iter[0], iter[2]}, {iter[1], iter[3]}};
-    SmallVector<Acc> o(oTiles);
-    for (int64_t n = 0; n < oTiles; ++n)
-      o[n].assign(iter.begin() + 4 + 4 * n, iter.begin() + 8 + 4 * n);
-    emitTile(loop.getInductionVar(), rows, o);
-    SmallVector<Value> yields{rows[0].max, rows[1].max, rows[0].sum,
-                              rows[1].sum};
-    for (const Acc &acc : o)
-      yields.append(acc.begin(), acc.end());
-    scf::YieldOp::create(b, yields);
-  }
-  ValueRange res = loop.getResults();
-  SmallVector<Row> rows{{res[0], res[2]}, {res[1], res[3]}};
-  SmallVector<Acc> o(oTiles);
-  for (int64_t n = 0; n < oTiles; ++n)
-    o[n].assign(res.begin() + 4 + 4 * n, res.begin() + 8 + 4 * n);
+  auto [rows, o] = paged_attn::emitTileLoop(
+      k, numTiles, t.headDim / 8,
+      [&](Value tile, SmallVectorImpl<Row> &rows, SmallVectorImpl<Acc> &o) {
+        emitTile(tile, rows, o);
+      });
   emitEpilogue(rows, o);
 }
 

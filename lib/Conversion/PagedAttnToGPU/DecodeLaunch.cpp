@@ -153,13 +153,7 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
 
       DecodeKernelArgs<Value> args;
-      args.qMap = maps[0];
-      args.kCacheMap = maps[1];
-      args.vCacheMap = maps[2];
-      if (tma.kScale) {
-        args.kScaleMap = maps[tma.slotOf(*tma.kScale)];
-        args.vScaleMap = maps[tma.slotOf(*tma.vScale)];
-      }
+      setDescriptorArgs(args, maps, tma);
       args.blockTable = op.getBlockTable();
       args.seqLens = op.getSeqLens();
       args.out = out;

@@ -15,6 +15,8 @@
 #ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
 #define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
 
+#include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -30,6 +32,20 @@ SmallVector<T> getPresentArgs(Args<T> args) {
       result.push_back(field);
   });
   return result;
+}
+
+/// Sets the descriptor fields of `args` (qMap, kCacheMap, vCacheMap, and
+/// the nvfp4 scales' when `tma` has them) from the encoded `maps`.
+template <typename Args>
+void setDescriptorArgs(Args &args, ArrayRef<Value> maps,
+                       const TmaDescriptors &tma) {
+  args.qMap = maps[0];
+  args.kCacheMap = maps[1];
+  args.vCacheMap = maps[2];
+  if (tma.kScale) {
+    args.kScaleMap = maps[tma.slotOf(*tma.kScale)];
+    args.vScaleMap = maps[tma.slotOf(*tma.vScale)];
+  }
 }
 
 /// The block arguments of `func`, whose signature is `signature`, by name.

@@ -65,13 +65,7 @@ LogicalResult mlir::paged_attn::lowerPrefill(PrefillOp op, unsigned index,
     Value token =
         gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
     PrefillKernelArgs<Value> args;
-    args.qMap = maps[0];
-    args.kCacheMap = maps[1];
-    args.vCacheMap = maps[2];
-    if (tma.kScale) {
-      args.kScaleMap = maps[tma.slotOf(*tma.kScale)];
-      args.vScaleMap = maps[tma.slotOf(*tma.vScale)];
-    }
+    setDescriptorArgs(args, maps, tma);
     args.qoIndptr = op.getQoIndptr();
     args.blockTable = op.getBlockTable();
     args.seqLens = op.getSeqLens();

@@ -300,11 +300,14 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // Up to 5 pages of 12 rows per 64-row tile, each 2 x 12 x 128 x 2 bytes.
 // CHECK: %[[N1:[0-9]+]] = arith.muli %{{[0-9]+}}, %c6144{{(_[0-9]+)?}} : index
 // CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]]
-// NHD coordinates: {column, kv head, row in page, physical page}; one box
-// covers the whole head_dim.
+// The tile's 5 block-table entries are read back to back (indices clamped
+// into the table), before any box.
 // CHECK: %[[E1:[0-9]+]] = memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
 // CHECK-NEXT: %[[P1:[0-9]+]] = arith.index_cast %[[E1]] : i32 to index
+// CHECK-COUNT-4: memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
 // CHECK-NOT: memref.load
+// NHD coordinates: {column, kv head, row in page, physical page}; one box
+// covers the whole head_dim.
 // CHECK: nvgpu.tma.async.load %[[KMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]], %[[BARS1]][%{{[a-z0-9_]+}}] to %{{.*}} : <tensor = memref<1x12x1x128xf16
 // CHECK: nvgpu.tma.async.load %[[VMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]]
 // CHECK-NOT: nvgpu.tma.async.load %[[KMAP1]][%c64
