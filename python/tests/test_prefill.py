@@ -175,3 +175,16 @@ def test_prefill_rows_outside_requests_untouched(prefill_lib):
     torch.cuda.synchronize()
     assert (out[37:].float() == 3.0).all()
     assert torch.isfinite(out[:37].float()).all()
+
+
+def test_report_prefill_max_error():
+    """Records the max abs error of the prefill matrix per (out dtype, cache
+    kind) for the log (test_decode.py's report runs before this file)."""
+    import json
+    prefill = {k: v for k, v in MAX_ABS_ERROR.items() if k.startswith("prefill")}
+    assert prefill, "no prefill case ran"
+    print("prefill max abs error per out dtype and cache kind:", prefill)
+    log_dir = os.environ.get("ATTN_GPU_LOG_DIR")
+    if log_dir:
+        with open(os.path.join(log_dir, "prefill_max_error.json"), "w") as f:
+            json.dump(prefill, f)
