@@ -61,7 +61,7 @@ Value PagedKVTiles::tileRows(Value tile) {
 /// once (unrolled); smaller pages (more per tile) loop.
 static constexpr int64_t kBatchedPages = 8;
 
-void PagedKVTiles::issueTile(Value tile, Value stage) {
+void PagedKVTiles::issueTile(Value tile, Value stage, Value lane) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
@@ -129,6 +129,16 @@ void PagedKVTiles::issueTile(Value tile, Value stage) {
     // Never read the block table past its end.
     Value tableCols = memref::DimOp::create(b, blockTable, 1);
     pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
+    if (lane) {
+      // The warp's lanes share the pages: their block-table reads and box
+      // issues run side by side.
+      k.ifThen(k.eq(lane, k.idx(0)),
+               [&] { pipeline.expectBytes(k.mul(pages, tileBytes), stage); });
+      k.forLoop(lane, pages, k.idx(32), [&](Value slot) {
+        issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
+      });
+      return;
+    }
     pipeline.expectBytes(k.mul(pages, tileBytes), stage);
     if (t.pagesPerTile <= kBatchedPages) {
       // Every block-table read first, back to back (their latencies
@@ -157,9 +167,17 @@ void PagedKVTiles::issueTile(Value tile, Value stage) {
     Value page = k.div(tileBase, t.pageSize);
     Value row0 = k.rem(tileBase, t.pageSize);
     // Never read the block table past its end.
-    Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
-    pipeline.expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)), stage);
-    k.ifThen(inTable, [&] { issuePage(k.idx(0), physicalPage(page), row0); });
+    auto issue = [&] {
+      Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
+      pipeline.expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)),
+                           stage);
+      k.ifThen(inTable, [&] { issuePage(k.idx(0), physicalPage(page), row0); });
+    };
+    // One page: lane 0 of a calling warp issues it.
+    if (lane)
+      k.ifThen(k.eq(lane, k.idx(0)), issue);
+    else
+      issue();
   }
 }
 

@@ -586,7 +586,7 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
       [&] {
         NVVM::SetMaxRegisterOp::create(b, kProducerRegisters,
                                        NVVM::SetMaxRegisterAction::decrease);
-        k.ifThen(isLeader, [&] { emitProducer(); });
+        k.ifThen(k.lt(tid, k.idx(32)), [&] { emitProducer(); });
       },
       [&] {
         NVVM::SetMaxRegisterOp::create(b, kConsumerRegisters,
@@ -595,16 +595,16 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
       });
 }
 
-/// One thread: q, then every K/V tile into the stage the consumers last
-/// released.
+/// Warp 0: q (lane 0), then every K/V tile into the stage the consumers
+/// last released, the lanes sharing a tile's pages.
 void PrefillKernelEmitter::emitProducer() {
-  issueQuery();
+  k.ifThen(isLeader, [&] { issueQuery(); });
   k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
     Value stage = pipeline->stageOf(tile);
     k.ifThen(k.le(k.idx(t.stages), tile), [&] {
       empty->wait(stage, empty->parityOf(k.sub(tile, k.idx(t.stages))));
     });
-    kv->issueTile(tile, stage);
+    kv->issueTile(tile, stage, lane);
   });
 }
 
