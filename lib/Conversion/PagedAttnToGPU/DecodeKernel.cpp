@@ -407,20 +407,10 @@ void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
 static DecodeKernelArgs<Type> getDecodeKernelSignature(OpBuilder &builder,
                                                        DecodeOp op) {
   DecodeKernelArgs<Type> sig;
-  Type map = getDescriptorParamType(builder.getContext());
-  sig.qMap = sig.kCacheMap = sig.vCacheMap = map;
-  if (op.getKScale())
-    sig.kScaleMap = sig.vScaleMap = map;
-  sig.blockTable = op.getBlockTable().getType();
-  sig.seqLens = op.getSeqLens().getType();
-  sig.out = op.getOut().getType();
+  setCommonSignature(sig, cast<AttentionOpInterface>(op.getOperation()));
   sig.workspace = MemRefType::get({ShapedType::kDynamic}, builder.getF32Type());
   sig.numSplits = builder.getIndexType();
   sig.splitTokens = builder.getIndexType();
-  auto typeOf = [](Value v) { return v ? v.getType() : Type(); };
-  sig.sinks = typeOf(op.getSinks());
-  sig.kGlobalScale = typeOf(op.getKGlobalScale());
-  sig.vGlobalScale = typeOf(op.getVGlobalScale());
   return sig;
 }
 
@@ -433,10 +423,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
       createKernelFunc(builder, module, op.getLoc(), name, getPresentArgs(sig),
                        DecodePlan::kThreads);
   // The descriptors lead the arguments; they are passed by value.
-  SmallVector<int32_t> mapArgs;
-  for (int32_t i = 0, e = tma.all().size(); i < e; ++i)
-    mapArgs.push_back(i);
-  func->setAttr(kGridConstantArgsAttr, builder.getDenseI32ArrayAttr(mapArgs));
+  markDescriptorArgs(func, tma.all().size());
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

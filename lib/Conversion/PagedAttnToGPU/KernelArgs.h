@@ -15,6 +15,8 @@
 #ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
 #define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_KERNELARGS_H
 
+#include "Tma.h"
+
 #include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -46,6 +48,35 @@ void setDescriptorArgs(Args &args, ArrayRef<Value> maps,
     args.kScaleMap = maps[tma.slotOf(*tma.kScale)];
     args.vScaleMap = maps[tma.slotOf(*tma.vScale)];
   }
+}
+
+/// The signature fields every attention kernel has: the descriptors (by
+/// value; the nvfp4 scales' only with them), block_table, seq_lens, out and
+/// the op's optional operands (each only when the op has it).
+template <typename Args>
+void setCommonSignature(Args &sig, AttentionOpInterface op) {
+  Type map = getDescriptorParamType(op->getContext());
+  sig.qMap = sig.kCacheMap = sig.vCacheMap = map;
+  if (op.getKScale())
+    sig.kScaleMap = sig.vScaleMap = map;
+  sig.blockTable = op.getBlockTable().getType();
+  sig.seqLens = op.getSeqLens().getType();
+  sig.out = op.getOut().getType();
+  auto typeOf = [](Value v) { return v ? v.getType() : Type(); };
+  sig.sinks = typeOf(op.getSinks());
+  sig.kGlobalScale = typeOf(op.getKGlobalScale());
+  sig.vGlobalScale = typeOf(op.getVGlobalScale());
+}
+
+/// Marks the leading `numMaps` arguments of `func` as TMA descriptors
+/// passed by value (--paged-attn-grid-constant-params makes them byval
+/// __grid_constant__ parameters).
+inline void markDescriptorArgs(gpu::GPUFuncOp func, int64_t numMaps) {
+  SmallVector<int32_t> mapArgs;
+  for (int32_t i = 0; i < numMaps; ++i)
+    mapArgs.push_back(i);
+  func->setAttr(kGridConstantArgsAttr,
+                Builder(func.getContext()).getDenseI32ArrayAttr(mapArgs));
 }
 
 /// The block arguments of `func`, whose signature is `signature`, by name.

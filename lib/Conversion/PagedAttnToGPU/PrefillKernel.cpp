@@ -846,18 +846,8 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
 static PrefillKernelArgs<Type> getPrefillKernelSignature(OpBuilder &builder,
                                                          PrefillOp op) {
   PrefillKernelArgs<Type> sig;
-  Type map = getDescriptorParamType(builder.getContext());
-  sig.qMap = sig.kCacheMap = sig.vCacheMap = map;
-  if (op.getKScale())
-    sig.kScaleMap = sig.vScaleMap = map;
+  setCommonSignature(sig, cast<AttentionOpInterface>(op.getOperation()));
   sig.qoIndptr = op.getQoIndptr().getType();
-  sig.blockTable = op.getBlockTable().getType();
-  sig.seqLens = op.getSeqLens().getType();
-  sig.out = op.getOut().getType();
-  auto typeOf = [](Value v) { return v ? v.getType() : Type(); };
-  sig.sinks = typeOf(op.getSinks());
-  sig.kGlobalScale = typeOf(op.getKGlobalScale());
-  sig.vGlobalScale = typeOf(op.getVGlobalScale());
   return sig;
 }
 
@@ -868,10 +858,8 @@ gpu::GPUFuncOp mlir::paged_attn::buildPrefillKernel(
   PrefillKernelArgs<Type> sig = getPrefillKernelSignature(builder, op);
   gpu::GPUFuncOp func = createKernelFunc(builder, module, op.getLoc(), name,
                                          getPresentArgs(sig), plan.threads());
-  SmallVector<int32_t> mapArgs;
-  for (int32_t i = 0, e = tma.all().size(); i < e; ++i)
-    mapArgs.push_back(i);
-  func->setAttr(kGridConstantArgsAttr, builder.getDenseI32ArrayAttr(mapArgs));
+  // The descriptors lead the arguments; they are passed by value.
+  markDescriptorArgs(func, tma.all().size());
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);
