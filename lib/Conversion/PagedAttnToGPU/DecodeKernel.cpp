@@ -261,14 +261,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
       acc[e] = k.mulF(acc[e], alpha[e / 2]);
   // The A fragment of P: {row g keys 0-7, row g+8 keys 0-7, row g keys
   // 8-15, row g+8 keys 8-15}, two keys per register.
-  auto narrow = [&](Value v) {
-    return arith::TruncFOp::create(b, computeType(), v).getResult();
-  };
-  SmallVector<Value> pFrag;
-  for (int64_t n = 0; n < nTilesQK; ++n)
-    for (int64_t rr = 0; rr < 2; ++rr)
-      pFrag.push_back(
-          mmaOps.pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+  SmallVector<Value> pFrag = mmaOps.pFragment(p, 0);
   for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
     SmallVector<Value, 4> bv =
         mmaOps.ldmatrix(vTile, vRowLane, k.add(vColLane, k.idx(dn * 16)), true);

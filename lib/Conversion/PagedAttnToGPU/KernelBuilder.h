@@ -120,24 +120,16 @@ public:
   SmallVector<Value>
   selectBranch(Value cond, const std::function<SmallVector<Value>()> &thenBody,
                const std::function<SmallVector<Value>()> &elseBody) {
-    // Build the then branch first to learn the result types.
-    auto probe = scf::IfOp::create(b, TypeRange{}, cond, /*addThenBlock=*/true,
-                                   /*addElseBlock=*/true);
-    SmallVector<Value> thenValues, elseValues;
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(probe.thenBlock());
-      thenValues = thenBody();
-      scf::YieldOp::create(b, thenValues);
-      b.setInsertionPointToStart(probe.elseBlock());
-      elseValues = elseBody();
-      scf::YieldOp::create(b, elseValues);
-    }
-    auto op = scf::IfOp::create(b, ValueRange(thenValues).getTypes(), cond,
-                                /*addThenBlock=*/false, /*addElseBlock=*/false);
-    op.getThenRegion().takeBody(probe.getThenRegion());
-    op.getElseRegion().takeBody(probe.getElseRegion());
-    probe.erase();
+    // scf.if infers its result types from the then branch's yield.
+    auto branch = [&](const std::function<SmallVector<Value>()> &body) {
+      return [&, body](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        scf::YieldOp::create(b, body());
+      };
+    };
+    auto op = scf::IfOp::create(b, cond, branch(thenBody), branch(elseBody));
     return SmallVector<Value>(op.getResults());
   }
 

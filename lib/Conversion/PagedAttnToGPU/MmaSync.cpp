@@ -44,6 +44,18 @@ Value MmaSyncF16::pack(Value lo, Value hi) {
                                                    ValueRange{lo, hi}));
 }
 
+SmallVector<Value> MmaSyncF16::pFragment(ArrayRef<SmallVector<Value>> p,
+                                         int64_t kb) {
+  auto narrow = [&](Value v) {
+    return arith::TruncFOp::create(k.builder(), elemType, v).getResult();
+  };
+  SmallVector<Value> frag;
+  for (int64_t n = 2 * kb; n < 2 * kb + 2; ++n)
+    for (int64_t rr = 0; rr < 2; ++rr)
+      frag.push_back(pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+  return frag;
+}
+
 Acc MmaSyncF16::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c) {
   ImplicitLocOpBuilder &b = k.builder();
   MLIRContext *ctx = b.getContext();

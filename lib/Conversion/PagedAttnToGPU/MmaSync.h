@@ -41,6 +41,11 @@ public:
   Value pack(Value lo, Value hi);
   /// A vector<2xT> pair as the operand register type for T.
   Value asRegister(Value pair);
+  /// The A fragment of P for keys 16 kb .. 16 kb + 15, from a lane's f32
+  /// probabilities in the accumulator order (p[rr][2 n + j]: row g + 8 rr,
+  /// key 8 n + 2 tig + j), rounded to the operand type: {row g keys 0-7,
+  /// row g+8 keys 0-7, row g keys 8-15, row g+8 keys 8-15}.
+  SmallVector<Value> pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb);
   /// D = A B + C (A: 4 registers, B: 2 registers).
   Acc mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c);
 

@@ -89,8 +89,6 @@ private:
   SmallVector<Value> emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
                                  SmallVectorImpl<Row> &rows,
                                  SmallVectorImpl<SmallVector<Value>> &p);
-  /// The A fragment of P for keys 16 kb .. 16 kb + 15.
-  SmallVector<Value> pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
 
   // The portable kernel.
@@ -419,21 +417,6 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
   return alpha;
 }
 
-SmallVector<Value>
-PrefillKernelEmitter::pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb) {
-  // {row g keys 0-7, row g+8 keys 0-7, row g keys 8-15, row g+8 keys 8-15}
-  // of the step's 16 keys, two keys per register.
-  auto narrow = [&](Value v) {
-    return arith::TruncFOp::create(b, computeType(), v).getResult();
-  };
-  SmallVector<Value> frag;
-  for (int64_t n = 2 * kb; n < 2 * kb + 2; ++n)
-    for (int64_t rr = 0; rr < 2; ++rr)
-      frag.push_back(
-          mmaOps.pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
-  return frag;
-}
-
 //===----------------------------------------------------------------------===//
 // The portable kernel
 //===----------------------------------------------------------------------===//
@@ -542,7 +525,7 @@ void PrefillKernelEmitter::emitPortableTile(Value tile,
   Value vRowLane = k.add(lane8, k.mul(laneBit3, 8));
   Value vColLane = k.mul(laneBit4, 8);
   for (int64_t kb = 0; kb < kKeys / 16; ++kb) {
-    SmallVector<Value> pFrag = pFragment(p, kb);
+    SmallVector<Value> pFrag = mmaOps.pFragment(p, kb);
     for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
       SmallVector<Value, 4> bv =
           mmaOps.ldmatrix(vTile, k.add(vRowLane, k.idx(kb * 16)),
@@ -705,7 +688,7 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
         emitSoftmax(toAcc(s), tile, kv->tileStart(tile), rows, p);
     pFrags.clear();
     for (int64_t kb = 0; kb < kKeys / 16; ++kb)
-      for (Value v : pFragment(p, kb))
+      for (Value v : mmaOps.pFragment(p, kb))
         pFrags.push_back(wgmmaOps.asI32(v));
     return alpha;
   };
