@@ -1,23 +1,55 @@
 """Decode throughput: attn-mlir's compiled paged decode beside torch SDPA
-(cuDNN and flash backends) on the same K/V gathered contiguous, and
-gather-then-SDPA (the page gather included), in one run on one GPU.
+(cuDNN and flash backends) on the same K/V gathered contiguous,
+gather-then-SDPA (the page gather included) and, with `--flex`,
+FlexAttention over a paged cache, in one run on one GPU (issue 14).
 
-Throughput is K/V bytes read per second (batch * kv_len * kv_heads *
-head_dim * 2 bytes * 2 tensors / time). attn-mlir also reads the same
-shapes from an fp8 (e4m3) cache and from an NVFP4 cache (e2m1 pairs, e4m3
-block scales, global scales): TB/s of the bytes those read, KV tokens/s and
-the speedup over the bf16 cache. A time is the median over 5 runs of CUDA
-events around `--iters` back-to-back calls, divided by `--iters`;
-attn-mlir's calls include their host side (argument checks, descriptor
-encoding, launch), which overlaps the previous call's kernel.
+Shapes (bf16 q, HND, page 16; `--shapes` picks some by name or index):
+issue 14's table, all with B * L = 262144 KV tokens and 1.07 GB of bf16
+K/V: B64 L4096, B16 L16384, B256 L1024 (Hq 64), B128 L2048, B8 L32768 (Hq
+32, Hkv 8, d128: GQA group 4, except B256's group 8); then B1 L8192 (a
+small batch), head_dim 64 and 256, and GQA groups 1 (Hq 8) and 8 (Hq 64),
+each at B64 L4096 with Hkv 8. No shape had to be made smaller: the largest
+GPU memory peak is the d256 shape's, about 50 GB (its 2.1 GB of bf16 K/V,
+the gathered contiguous copies, and the NVFP4 quantization's float32
+temporaries, about 84 bytes per K value); the others peak near 25 GB.
+Each row's `peak_gb` is torch's max_memory_allocated for that shape.
+
+Each cache format is read by attn-mlir at every shape: bf16, fp8 (e4m3,
+per-tensor scales) and NVFP4 (e2m1 pairs, e4m3 block scales, global
+scales). For each: KV tokens/s (batch * kv_len / time), TB/s of the bytes
+that format holds for K and V (bf16 2 bytes a value, fp8 1, NVFP4 0.5 plus
+one e4m3 block scale per 16 values; q and out are not counted, nor is the
+block table), the ratio of its tokens/s to the bf16 cache's at the same
+shape (`x_bf16`), and its TB/s as a fraction of the read ceiling
+(`frac_of_ceiling`). The peers read the bf16 K/V: the same counts.
+
+The read ceiling is measured in the same run, at its start and at its end:
+reductions (sum, amax, row sums) over 3 GiB of bf16, about 50 times the
+L2, timed like everything else; the best of them is the ceiling.
+
+FlexAttention (`--flex`): torch's experimental PagedAttention helper
+(torch.nn.attention.experimental._paged_attention) over a page-128 cache
+of the same K/V (page 128 is the block size FlexAttention takes), its
+pages scattered at random, q one token per request, through
+torch.compile(flex_attention); compiled and checked against the fp32
+reference before timing, so compile time is never counted. Any failure
+leaves {"skipped": reason} in its place. Compiling takes tens of seconds a
+shape.
+
+A time is the median over 5 runs of CUDA events around `--iters`
+back-to-back calls, divided by `--iters`; attn-mlir's calls include their
+host side (argument checks, descriptor encoding, launch), which overlaps
+the previous call's kernel. The exit status is 1 if an attn-mlir entry
+failed.
 
   PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir > b.mlir
   (compile b.mlir with attn_mlir.compile, then on the GPU machine:)
-  PYTHONPATH=python:bench python3 bench/decode_bench.py --lib b.so --json out.json
+  PYTHONPATH=python:bench python3 bench/decode_bench.py --lib b.so --json out.json [--flex]
 """
 
 import argparse
 import ctypes
+import inspect
 import json
 import math
 import os
@@ -28,11 +60,52 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from decode_matrix import Config  # noqa: E402
 
 PAGE = 16
-# (batch, kv_len, qo_heads, kv_heads, head_dim)
-SHAPES = [(64, 4096, 32, 8, 128), (16, 16384, 32, 8, 128), (256, 1024, 64, 8, 128)]
-
+FLEX_PAGE = 128  # FlexAttention's KV block size: the PagedAttention page
+# (batch, kv_len, qo_heads, kv_heads, head_dim). The first is also the
+# host-cost shape.
+SHAPES = [(64, 4096, 32, 8, 128), (16, 16384, 32, 8, 128), (256, 1024, 64, 8, 128),
+          (128, 2048, 32, 8, 128), (8, 32768, 32, 8, 128),
+          (1, 8192, 32, 8, 128),                            # small batch
+          (64, 4096, 32, 8, 64), (64, 4096, 32, 8, 256),    # head_dim 64, 256
+          (64, 4096, 8, 8, 128), (64, 4096, 64, 8, 128)]    # GQA group 1, 8
+SHAPE_NAMES = ["B64-L4096", "B16-L16384", "B256-L1024-H64", "B128-L2048",
+               "B8-L32768", "B1-L8192", "B64-L4096-d64", "B64-L4096-d256",
+               "B64-L4096-g1", "B64-L4096-g8"]
+# Reductions over this many bytes of bf16 give the read ceiling: ~50x the
+# H200's 60 MB L2, and under 2**31 elements (one kernel, 32-bit indexing).
+CEILING_BYTES = 3 << 30
 
 KV_DTYPES = (None, "f8", "nvfp4")  # bf16 cache, fp8, NVFP4
+# The JSON/table key of each cache format's attn-mlir entry.
+FORMATS = [("bf16", "attn-mlir"), ("fp8", "attn-mlir-fp8"),
+           ("nvfp4", "attn-mlir-nvfp4")]
+PEERS = ["sdpa-cudnn", "sdpa-flash", "gather+sdpa", "flex-paged"]
+
+
+def shape_label(shape):
+    batch, kv_len, H, KH, D = shape
+    return f"B{batch} L{kv_len} H{H}/{KH} d{D}"
+
+
+def select_shapes(spec):
+    """SHAPES picked by `--shapes`: comma-separated names (SHAPE_NAMES,
+    case-insensitive) or indices; None or 'all': every shape."""
+    if spec is None or spec.strip().lower() == "all":
+        return list(SHAPES)
+    names = [n.lower() for n in SHAPE_NAMES]
+    picked = []
+    for item in (s.strip() for s in spec.split(",") if s.strip()):
+        if item.isdigit() and int(item) < len(SHAPES):
+            i = int(item)
+        elif item.lower() in names:
+            i = names.index(item.lower())
+        else:
+            raise ValueError(f"unknown shape {item!r}; choose from "
+                             + ", ".join(SHAPE_NAMES) + " or 0-"
+                             + str(len(SHAPES) - 1))
+        if SHAPES[i] not in picked:
+            picked.append(SHAPES[i])
+    return picked
 
 
 def config_for(qo_heads, kv_heads, head_dim, kv_dtype=None):
@@ -42,9 +115,16 @@ def config_for(qo_heads, kv_heads, head_dim, kv_dtype=None):
                   kv_dtype=kv_dtype, global_scales=kv_dtype is not None)
 
 
-def emit_mlir():
-    configs = {config_for(h, kh, d, kv).name: config_for(h, kh, d, kv)
-               for _, _, h, kh, d in SHAPES for kv in KV_DTYPES}
+def emit_mlir(shapes=None):
+    """Every format's kernel for `shapes` (default all), and always the
+    host-cost shape's bf16 kernel."""
+    configs = {}
+    for _, _, h, kh, d in shapes or SHAPES:
+        for kv in KV_DTYPES:
+            c = config_for(h, kh, d, kv)
+            configs[c.name] = c
+    _, _, h, kh, d = SHAPES[0]
+    configs.setdefault(config_for(h, kh, d).name, config_for(h, kh, d))
     return "\n".join(c.mlir() for c in configs.values())
 
 
@@ -68,6 +148,89 @@ def time_ms(fn, iters, warmup=5, repeats=5):
         times.append(start.elapsed_time(end) / iters)
     times.sort()
     return times[len(times) // 2]
+
+
+def read_ceiling(iters):
+    """TB/s of reductions over CEILING_BYTES of random bf16, timed with
+    time_ms: the whole tensor summed and its amax (one value each), and
+    sums of 8192-value rows; 'ceiling_tb_s' is the best of them."""
+    import torch
+    x = torch.randn(CEILING_BYTES // 2, device="cuda", dtype=torch.bfloat16)
+    rows = x.view(-1, 8192)
+    variants = {"sum": lambda: x.sum(),
+                "amax": lambda: x.amax(),
+                "row_sum": lambda: rows.sum(dim=1)}
+    result = {"bytes": x.numel() * x.element_size(), "tb_s": {}, "ms": {}}
+    for label, fn in variants.items():
+        ms = time_ms(fn, iters)
+        result["ms"][label] = ms
+        result["tb_s"][label] = result["bytes"] / (ms * 1e-3) / 1e12
+    result["ceiling_tb_s"] = max(result["tb_s"].values())
+    del x, rows
+    torch.cuda.empty_cache()
+    return result
+
+
+def flex_paged(q, k, v, scale):
+    """FlexAttention over a paged copy of k, v ([B, KH, L, D] contiguous)
+    with page FLEX_PAGE, through torch's experimental PagedAttention
+    helper: pages reserved per request from a shuffled free list (the
+    helper's own `empty_pages`), the logical block mask (every position of
+    each request) converted to physical pages by the helper, and
+    torch.compile(flex_attention) with q [B, Hq, 1, D] over the one-batch
+    caches [1, KH, pages * 128, D]. Returns (fn, caches): fn computes and
+    returns the output, [B, Hq, 1, D]."""
+    import torch
+    from torch.nn.attention.experimental._paged_attention import PagedAttention
+    from torch.nn.attention.flex_attention import (create_block_mask,
+                                                   flex_attention, noop_mask)
+
+    batch, KH, kv_len, D = k.shape
+    H = q.shape[1]
+    page = FLEX_PAGE
+    if kv_len % page:
+        raise ValueError(f"kv_len {kv_len} is not a multiple of page {page}")
+    dev = k.device
+    per_seq = kv_len // page
+    n_pages = batch * per_seq
+    paged = PagedAttention(n_pages, page, batch, device=dev)
+    # reserve() takes free pages from the end of this list: shuffled, a
+    # request's pages lie scattered, as in a serving cache.
+    gen = torch.Generator().manual_seed(0)
+    paged.empty_pages = torch.randperm(n_pages, generator=gen).tolist()
+    length = torch.tensor(kv_len, device=dev)
+    for b in range(batch):  # as the helper's tests reserve (batch_reserve)
+        paged.reserve(torch.tensor(b), length)
+    table = paged.page_table[:batch, :per_seq].reshape(-1)  # physical pages
+    if bool((table < 0).any()):
+        raise RuntimeError("PagedAttention.reserve left pages unassigned")
+
+    def paged_copy(x):
+        # What PagedAttention.assign writes (its input_pos shape differs
+        # between torch versions): token t of request b at
+        # page_table[b, t // page] * page + t % page.
+        cache = torch.zeros(1, KH, n_pages * page, D, dtype=x.dtype, device=dev)
+        cache.view(KH, n_pages, page, D)[:, table] = (
+            x.view(batch, KH, per_seq, page, D).transpose(0, 1)
+            .reshape(KH, n_pages, page, D))
+        return cache
+
+    k_paged, v_paged = paged_copy(k), paged_copy(v)
+    logical = create_block_mask(noop_mask, batch, 1, 1, kv_len, device=dev,
+                                BLOCK_SIZE=page)
+    kwargs = {}
+    if "kv_len" in inspect.signature(paged.convert_logical_block_mask).parameters:
+        kwargs["kv_len"] = torch.full((batch,), kv_len, dtype=torch.int64,
+                                      device=dev)
+    block_mask = paged.convert_logical_block_mask(logical, **kwargs)
+    qf = q.view(batch, H, 1, D)
+    torch._dynamo.reset()  # one static compile per shape, no recompile limit
+    compiled = torch.compile(flex_attention, dynamic=False)
+
+    def fn():
+        return compiled(qf, k_paged, v_paged, block_mask=block_mask,
+                        scale=scale, enable_gqa=H != KH)
+    return fn, (k_paged, v_paged)
 
 
 def host_cost(lib, calls=200, rounds=7):
@@ -131,7 +294,13 @@ def host_cost(lib, calls=200, rounds=7):
     return result
 
 
-def run(lib_path, iters, json_path):
+def _first_line(e, n=160):
+    lines = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {lines[0] if lines else ''}"[:n]
+
+
+def run(lib_path, iters, json_path, shapes=None, flex=False):
+    """Returns the exit status: 1 if an attn-mlir entry failed."""
     import torch
     import torch.nn.functional as F
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -142,9 +311,14 @@ def run(lib_path, iters, json_path):
     lib = attn_mlir.load(lib_path)
     dev = torch.device("cuda")
     name = torch.cuda.get_device_name(dev)
+    ceilings = {"start": read_ceiling(iters)}
+    print(f"read ceiling (start): {ceilings['start']['ceiling_tb_s']:.2f} TB/s",
+          flush=True)
     rows = []
-    for batch, kv_len, H, KH, D in SHAPES:
+    for shape in shapes or SHAPES:
+        batch, kv_len, H, KH, D = shape
         cfg = config_for(H, KH, D)
+        torch.cuda.reset_peak_memory_stats()
         torch.manual_seed(0)
         pages_per_seq = math.ceil(kv_len / PAGE)
         num_pages = batch * pages_per_seq
@@ -154,7 +328,9 @@ def run(lib_path, iters, json_path):
         seq_lens = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
         q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
         out = torch.empty_like(q)
-        kv_bytes = batch * kv_len * KH * D * 2 * 2
+        tokens = batch * kv_len
+        kv_values = tokens * KH * D * 2  # K and V
+        kv_bytes = kv_values * 2  # bf16
 
         def gather(cache):  # [B, KH, L, D] contiguous
             c = cache[block_table.long()]  # [B, pages, KH, P, D]
@@ -182,93 +358,87 @@ def run(lib_path, iters, json_path):
                 F.scaled_dot_product_attention(qs, kk, vv, scale=cfg.scale,
                                                enable_gqa=True)
 
+        def timed(fn, bytes_read):
+            ms = time_ms(fn, iters)
+            return {"ms": ms, "tb_s": bytes_read / (ms * 1e-3) / 1e12,
+                    "kv_tokens_per_s": tokens / (ms * 1e-3),
+                    "bytes_read": bytes_read}
+
         # Correctness of what is timed: ours vs SDPA on the gathered K/V.
-        ours()
-        torch.cuda.synchronize()
         ref = F.scaled_dot_product_attention(qs.float(), k.float(), v.float(),
                                              scale=cfg.scale, enable_gqa=True)
-        err = float((out.float() - ref.view_as(out)).abs().max())
-
-        row = {"shape": [batch, kv_len, H, KH, D], "kv_gb": kv_bytes / 1e9,
-               "max_abs_err_vs_fp32": err}
+        row = {"name": SHAPE_NAMES[SHAPES.index(shape)] if shape in SHAPES else None,
+               "shape": [batch, kv_len, H, KH, D], "kv_gb": kv_bytes / 1e9,
+               "kv_tokens": tokens, "max_abs_err_vs_fp32": None}
+        try:
+            ours()
+            torch.cuda.synchronize()
+            row["max_abs_err_vs_fp32"] = float((out.float() - ref.view_as(out)).abs().max())
+        except Exception as e:
+            row["attn-mlir"] = {"error": _first_line(e)}
         candidates = {"attn-mlir": ours,
                       "sdpa-cudnn": sdpa(SDPBackend.CUDNN_ATTENTION),
                       "sdpa-flash": sdpa(SDPBackend.FLASH_ATTENTION),
                       "gather+sdpa": gather_then_sdpa}
         for label, fn in candidates.items():
+            if label in row:  # failed above
+                continue
             try:
-                ms = time_ms(fn, iters)
-                row[label] = {"ms": ms, "tb_s": kv_bytes / (ms * 1e-3) / 1e12}
+                row[label] = timed(fn, kv_bytes)
             except Exception as e:  # a backend that refuses the shape
-                row[label] = {"error": str(e).splitlines()[0][:120]}
+                row[label] = {"error": _first_line(e, 120)}
+
         def quantized(kv_dtype, tensors, bytes_read):
             """attn-mlir on the same shape from a quantized cache: only it
             reads those here. tensors: the call's, less q and out."""
-            name = config_for(H, KH, D, kv_dtype).name
+            qname = config_for(H, KH, D, kv_dtype).name
 
             def fn():
-                lib.call(name, q, *tensors, out, synchronous=False)
-            ms = time_ms(fn, iters)
-            return {"ms": ms, "tb_s": bytes_read / (ms * 1e-3) / 1e12,
-                    "kv_tokens_per_s": batch * kv_len / (ms * 1e-3),
-                    "bytes_read": bytes_read}
+                lib.call(qname, q, *tensors, out, synchronous=False)
+            try:
+                return timed(fn, bytes_read)
+            except Exception as e:
+                return {"error": _first_line(e)}
 
-        # fp8 (e4m3) with per-tensor scales: half the K/V bytes.
+        # fp8 (e4m3) with per-tensor scales: 1 byte a value.
         k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
         ones = torch.tensor(1.0, device=dev), torch.tensor(1.0, device=dev)
         row["attn-mlir-fp8"] = quantized(
-            "f8", [k8, v8, block_table, seq_lens, *ones], kv_bytes / 2)
+            "f8", [k8, v8, block_table, seq_lens, *ones], kv_values)
         del k8, v8
-        # NVFP4: a quarter of the K/V bytes, plus one e4m3 scale per 16
-        # values (tight: a head's page of scales is 16 * D / 16 bytes) and q.
+        # NVFP4: half a byte a value, plus one e4m3 block scale per 16
+        # values (tight: a head's page of scales is 16 * D / 16 bytes).
         k4, k4_scale, k4_global = quantize_nvfp4(k_cache)
         v4, v4_scale, v4_global = quantize_nvfp4(v_cache)
-        nvfp4_bytes = (kv_bytes // 4 + kv_bytes // 32
-                       + q.numel() * q.element_size())
+        nvfp4_bytes = kv_values // 2 + kv_values // 16
         row["attn-mlir-nvfp4"] = quantized(
             "nvfp4", [k4, v4, block_table, seq_lens, k4_scale, v4_scale,
                       k4_global, v4_global], nvfp4_bytes)
-        row["attn-mlir"]["kv_tokens_per_s"] = (
-            batch * kv_len / (row["attn-mlir"]["ms"] * 1e-3)
-            if "ms" in row["attn-mlir"] else None)
-        rows.append(row)
-        del k, v, k_cache, v_cache, k4, v4, k4_scale, v4_scale
+        del k4, v4, k4_scale, v4_scale
         torch.cuda.empty_cache()
 
-    labels = ["attn-mlir", "sdpa-cudnn", "sdpa-flash", "gather+sdpa"]
-    print(f"decode, bf16, HND, page {PAGE}, on {name}; TB/s of K/V bytes (ms)")
-    print(f"{'batch,kv_len,qo,kv,d':>26} " + " ".join(f"{l:>18}" for l in labels)
-          + f" {'ours/cudnn':>10} {'ours/flash':>10}")
-    for row in rows:
-        cells = []
-        for l in labels:
-            r = row[l]
-            cells.append(f"{r['tb_s']:7.2f} ({r['ms']:7.3f})" if "tb_s" in r else f"{'n/a':>18}")
-        ratio = lambda other: (f"{row['attn-mlir']['tb_s'] / row[other]['tb_s']:10.2f}"
-                               if "tb_s" in row[other] and "tb_s" in row["attn-mlir"] else f"{'n/a':>10}")
-        print(f"{str(tuple(row['shape'])):>26} " + " ".join(f"{c:>18}" for c in cells)
-              + f" {ratio('sdpa-cudnn')} {ratio('sdpa-flash')}")
-        for l in labels:
-            if "error" in row[l]:
-                print(f"    {l}: {row[l]['error']}")
-    print()
-    print("attn-mlir, bf16 query: bf16 cache vs fp8 (e4m3) cache with per-tensor "
-          "scales vs NVFP4 cache (e4m3 block scales, global scales); TB/s of the "
-          "bytes each reads (NVFP4: packed K/V + block scales + q)")
-    quantized = [("fp8", "attn-mlir-fp8"), ("nvfp4", "attn-mlir-nvfp4")]
-    print(f"{'batch,kv_len,qo,kv,d':>26} {'bf16 TB/s':>10} {'bf16 ms':>8} "
-          f"{'bf16 Gtok/s':>12} "
-          + " ".join(f"{l + ' TB/s':>11} {l + ' ms':>9} {l + ' Gtok/s':>13} "
-                     f"{l + '/bf16':>11}" for l, _ in quantized))
-    for row in rows:
-        a = row["attn-mlir"]
-        cells = [f"{row[key]['tb_s']:11.2f} {row[key]['ms']:9.3f} "
-                 f"{row[key]['kv_tokens_per_s'] / 1e9:13.2f} "
-                 f"{a['ms'] / row[key]['ms']:11.2f}" for _, key in quantized]
-        print(f"{str(tuple(row['shape'])):>26} {a['tb_s']:10.2f} {a['ms']:8.3f} "
-              f"{a['kv_tokens_per_s'] / 1e9:12.2f} " + " ".join(cells))
-    print("max abs error of attn-mlir vs fp32 SDPA per shape:",
-          [round(r["max_abs_err_vs_fp32"], 5) for r in rows])
+        if flex:  # last: whatever it does, the rows above are measured
+            fn = caches = got = None
+            try:
+                fn, caches = flex_paged(qs, k, v, cfg.scale)
+                got = fn()  # compiles; the timing's warm-up is after this
+                torch.cuda.synchronize()
+                err = float((got.float() - ref).abs().max())
+                entry = timed(fn, kv_bytes)
+                entry["max_abs_err_vs_fp32"] = err
+                entry["page"] = FLEX_PAGE
+                row["flex-paged"] = entry
+            except Exception as e:
+                row["flex-paged"] = {"skipped": _first_line(e, 200)}
+            fn = caches = got = None  # the paged copies go with this shape
+        row["peak_gb"] = torch.cuda.max_memory_allocated() / 1e9
+        rows.append(row)
+        print(f"{shape_label(shape)}: done, peak {row['peak_gb']:.1f} GB", flush=True)
+        del k, v, k_cache, v_cache, ref
+        torch.cuda.empty_cache()
+    ceilings["end"] = read_ceiling(iters)
+    ceiling = add_ratios(rows, ceilings)
+    report(rows, ceilings, ceiling, name, flex)
     cost = host_cost(lib)
     print("host time per decode call while the GPU is busy (batch 64, kv_len "
           f"4096): compiled entry point {cost['entry_point_us']:.1f} us, bound "
@@ -276,8 +446,118 @@ def run(lib_path, iters, json_path):
           f"{cost['python_call_us']:.1f} us")
     if json_path:
         with open(json_path, "w") as f:
-            json.dump({"device": name, "page_size": PAGE, "rows": rows,
-                       "host_cost": cost}, f, indent=1)
+            json.dump({"device": name, "page_size": PAGE, "flex_page_size": FLEX_PAGE,
+                       "iters": iters, "torch": torch.__version__,
+                       "read_ceiling": {"tb_s": ceiling, **ceilings},
+                       "bytes_per_value": {"bf16": 2, "fp8": 1, "nvfp4": 0.5 + 1 / 16},
+                       "rows": rows, "host_cost": cost}, f, indent=1)
+    failed = [(shape_label(r["shape"]), k) for r in rows for _, k in FORMATS
+              if "error" in r.get(k, {"error": "missing"})]
+    if failed:
+        print("attn-mlir failed at:", failed)
+    return 1 if failed else 0
+
+
+def add_ratios(rows, ceilings):
+    """Adds x_bf16 (tokens/s over the bf16 cache's) and frac_of_ceiling
+    (TB/s over the read ceiling) to every timed entry; returns the
+    ceiling, the best of `ceilings`."""
+    ceiling = max(c["ceiling_tb_s"] for c in ceilings.values())
+    # Ratios: tokens/s over the bf16 cache's; TB/s over the ceiling.
+    for row in rows:
+        base = row.get("attn-mlir", {}).get("kv_tokens_per_s")
+        for key in [k for _, k in FORMATS] + PEERS:
+            r = row.get(key)
+            if not r or "ms" not in r:
+                continue
+            r["x_bf16"] = r["kv_tokens_per_s"] / base if base else None
+            r["frac_of_ceiling"] = r["tb_s"] / ceiling
+    return ceiling
+
+
+def report(rows, ceilings, ceiling, name, flex):
+    """Prints the tables."""
+    def fmt(r, spec):
+        return spec.format(**r) if r and "ms" in r else None
+
+    labels = ["attn-mlir", "sdpa-cudnn", "sdpa-flash", "gather+sdpa"] + (
+        ["flex-paged"] if flex else [])
+    print()
+    print(f"decode, bf16, HND, page {PAGE} (flex-paged: page {FLEX_PAGE}), on "
+          f"{name}; TB/s of K/V bytes (ms)")
+    print(f"{'batch,kv_len,qo,kv,d':>26} " + " ".join(f"{l:>18}" for l in labels)
+          + f" {'ours/cudnn':>10} {'ours/flash':>10}")
+    for row in rows:
+        cells = [fmt(row.get(l), "{tb_s:7.2f} ({ms:7.3f})") or f"{'n/a':>18}"
+                 for l in labels]
+
+        def ratio(other):
+            a, b = row.get("attn-mlir", {}), row.get(other, {})
+            return (f"{a['tb_s'] / b['tb_s']:10.2f}" if "tb_s" in a and "tb_s" in b
+                    else f"{'n/a':>10}")
+        print(f"{str(tuple(row['shape'])):>26} " + " ".join(f"{c:>18}" for c in cells)
+              + f" {ratio('sdpa-cudnn')} {ratio('sdpa-flash')}")
+        for l in labels + ["attn-mlir-fp8", "attn-mlir-nvfp4"]:
+            r = row.get(l) or {}
+            if "error" in r or "skipped" in r:
+                print(f"    {l}: {r.get('error') or 'skipped: ' + r['skipped']}")
+    print()
+    print(f"read ceiling: {ceiling:.2f} TB/s, the best reduction over "
+          f"{CEILING_BYTES / 1e9:.2f} GB of bf16 (start: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in ceilings["start"]["tb_s"].items())
+          + "; end: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in ceilings["end"]["tb_s"].items())
+          + ")")
+    print("attn-mlir per cache format (bf16 query): KV Gtok/s; TB/s of the "
+          "format's own K/V bytes (bf16 2 B a value, fp8 1 B, NVFP4 0.5 B + "
+          "one e4m3 scale per 16 values); x bf16 = tokens/s over the bf16 "
+          "cache's; %ceil = TB/s over the read ceiling")
+    head = f"{'shape':>24}"
+    for f, _ in FORMATS:
+        head += f" | {f + ' Gtok/s':>12} {'TB/s':>5} {'%ceil':>5}"
+        if f != "bf16":
+            head += f" {'x bf16':>6}"
+    print(head)
+    for row in rows:
+        line = f"{shape_label(row['shape']):>24}"
+        for f, key in FORMATS:
+            r = row.get(key)
+            if not r or "ms" not in r:
+                width = 24 if f == "bf16" else 31
+                line += f" | {('error' if r and 'error' in r else 'n/a'):>{width}}"
+                continue
+            cell = (f"{r['kv_tokens_per_s'] / 1e9:12.2f} {r['tb_s']:5.2f} "
+                    f"{100 * r['frac_of_ceiling']:5.1f}")
+            if f != "bf16":
+                cell += (f" {r['x_bf16']:6.2f}" if r.get("x_bf16") is not None
+                         else f" {'n/a':>6}")
+            line += " | " + cell
+        print(line)
+    print("peers on the bf16 K/V: KV Gtok/s, TB/s, %ceil, x bf16 (attn-mlir's)")
+    head = f"{'shape':>24}"
+    for p in labels[1:]:
+        head += f" | {p:>11} {'TB/s':>5} {'%ceil':>5} {'x bf16':>6}"
+    print(head)
+    for row in rows:
+        line = f"{shape_label(row['shape']):>24}"
+        for p in labels[1:]:
+            r = row.get(p)
+            if not r or "ms" not in r:
+                line += f" | {('skipped' if r and 'skipped' in r else 'n/a'):>30}"
+                continue
+            xb = f"{r['x_bf16']:6.2f}" if r.get("x_bf16") is not None else f"{'n/a':>6}"
+            line += (f" | {r['kv_tokens_per_s'] / 1e9:11.2f} {r['tb_s']:5.2f} "
+                     f"{100 * r['frac_of_ceiling']:5.1f} {xb}")
+        print(line)
+    print("max abs error of attn-mlir (bf16 cache) vs fp32 SDPA per shape:",
+          [None if r["max_abs_err_vs_fp32"] is None else round(r["max_abs_err_vs_fp32"], 5)
+           for r in rows])
+    if flex:
+        print("max abs error of flex-paged vs fp32 SDPA per shape:",
+              [round(r["flex-paged"]["max_abs_err_vs_fp32"], 5)
+               if "max_abs_err_vs_fp32" in r.get("flex-paged", {}) else None
+               for r in rows])
+    print("GPU memory peak per shape (GB):", [round(r["peak_gb"], 1) for r in rows])
 
 
 def main():
@@ -288,18 +568,30 @@ def main():
     parser.add_argument("--json")
     parser.add_argument("--host-cost-only", action="store_true",
                         help="only the host time per call")
+    parser.add_argument("--shapes", metavar="LIST",
+                        help="comma-separated shape names or indices (default "
+                             "all): " + ", ".join(f"{i} {n}" for i, n in
+                                                  enumerate(SHAPE_NAMES)))
+    parser.add_argument("--flex", action="store_true",
+                        help="also time FlexAttention over a page-128 cache "
+                             "(PagedAttention; torch.compile: tens of seconds "
+                             "a shape to start)")
     args = parser.parse_args()
+    try:
+        shapes = select_shapes(args.shapes)
+    except ValueError as e:
+        parser.error(str(e))
     if args.emit_mlir:
-        sys.stdout.write(emit_mlir())
-        return
+        sys.stdout.write(emit_mlir(shapes))
+        return 0
     if not args.lib:
         parser.error("--lib is required unless --emit-mlir")
     if args.host_cost_only:
         import attn_mlir
         print(json.dumps(host_cost(attn_mlir.load(args.lib))))
-        return
-    run(args.lib, args.iters, args.json)
+        return 0
+    return run(args.lib, args.iters, args.json, shapes, args.flex)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

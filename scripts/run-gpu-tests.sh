@@ -7,7 +7,8 @@
 #   pytest.log   the decode and prefill conformance matrices, front end,
 #                serving and error tests
 #   junit.xml    the same, machine readable
-#   bench.log / bench.json   the decode benchmark, if built
+#   bench.log / bench.json   the decode benchmark, if built (DECODE_BENCH_ARGS
+#                adds its options, e.g. --flex)
 #   prefill_bench.log / .json the prefill benchmark, if built
 # With the device tool:  bash scripts/run-gpu-tests.sh "$OUT"
 # carrying build/gpu-tests.
@@ -38,8 +39,10 @@ python3 -m pytest -q -rs -s -p no:cacheprovider python/tests \
 [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 
 if [[ -f "$GPU_DIR/bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
+  # DECODE_BENCH_ARGS: e.g. --flex (FlexAttention over a paged cache: one
+  # torch.compile a shape, minutes in all, so not by default) or --shapes.
   PYTHONPATH=python:bench python3 bench/decode_bench.py --lib "$GPU_DIR/bench.so" \
-    --json "$LOG_DIR/bench.json" 2>&1 | tee "$LOG_DIR/bench.log"
+    --json "$LOG_DIR/bench.json" ${DECODE_BENCH_ARGS:-} 2>&1 | tee "$LOG_DIR/bench.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 fi
 if [[ -f "$GPU_DIR/prefill_bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then

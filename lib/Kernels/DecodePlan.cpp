@@ -33,7 +33,12 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
   // An fp8 q moves as one unswizzled box of head_dim bytes.
   t.qInnerBox = t.qDequantize() ? t.headDim : std::min(t.headDim, span);
   t.qRegions = t.headDim / t.qInnerBox;
+  // Quantized pages of whole 8-row blocks: converted in registers from
+  // swizzled stages, which start on a 1024-byte swizzle period.
+  t.useRegisterDequant();
   t.kvBase = t.qBytes() + t.qStagedBytes();
+  if (t.registerDequant)
+    t.kvBase = (t.kvBase + 1023) / 1024 * 1024;
   // About half of an SM's shared memory, so that two CTAs share an SM when
   // head_dim <= 128 (one CTA's prologue and epilogue hide behind the
   // other's loads); 2 to 4 stages.
@@ -42,6 +47,13 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
              target.sharedMemoryPerSM() &&
          "two CTAs of the budget must fit on one SM");
   t.stages = t.stagesWithin(kSharedBudget);
+  if (t.registerDequant && t.headDim <= 128) {
+    t.stages = std::min<int64_t>(t.stages, 3);
+    int64_t perCta =
+        t.sharedMemoryBytes() + target.reservedSharedMemoryPerBlock();
+    if (4 * perCta <= target.sharedMemoryPerSM())
+      t.minCtasPerSM = 4;
+  }
   return t;
 }
 

@@ -50,10 +50,26 @@ void PagedKVPlan::initPagedKV(AttentionOpInterface op,
   }
 }
 
+void PagedKVPlan::useRegisterDequant() {
+  if (!dequantize() || kvBoxRows % 8 != 0)
+    return;
+  // A box row is one swizzle span (its bytes: 64 or 128 for fp8, 32, 64 or
+  // 128 for nvfp4), so eight rows are one swizzle period and every box
+  // starts on one.
+  registerDequant = true;
+  kvSwizzled = true;
+  kvInnerBox = stagedSpan();
+  kvRegions = kvRowBytes() / kvInnerBox;
+}
+
 void PagedKVPlan::fillKVBoxes(TmaBoxes &boxes) const {
   boxes.kvInner = static_cast<uint32_t>(kvInnerBox);
   boxes.kvRows = static_cast<uint32_t>(kvBoxRows);
-  boxes.kvSwizzle = kvSwizzled ? tma::Swizzle::B128 : tma::Swizzle::None;
+  boxes.kvSwizzle = !kvSwizzled ? tma::Swizzle::None
+                    : !registerDequant || stagedSpan() == 128
+                        ? tma::Swizzle::B128
+                    : stagedSpan() == 64 ? tma::Swizzle::B64
+                                         : tma::Swizzle::B32;
   boxes.scaleInner = static_cast<uint32_t>(scaleInnerBox);
   boxes.scaleRows = static_cast<uint32_t>(kvBoxRows);
 }

@@ -1,10 +1,14 @@
 // REQUIRES: ptxas
 //
 // fp8 (e4m3) caches read by bf16 and f16 queries, with per-tensor K and V
-// scales: TMA moves the bytes (u8 descriptors, unswizzled), every thread
-// converts them with cvt.rn.f16x2.e4m3x2 into the 16-bit tiles the
-// mma.sync path reads. Assembles for sm_90a and sm_100a; head_dim 64 with
-// one-token pages spaces the 64-byte boxes 128 bytes apart (TMA alignment).
+// scales. Pages of whole 8-row blocks (decode_0: HND page 16) are staged
+// swizzled (u8 boxes of 128-byte rows, 128-byte swizzle) and converted in
+// registers: ldmatrix of the bytes, integer bit placement (prmt for the NaN
+// flags, no cvt), one mul.rn.bf16x2 by a power of two, then the MMA. Other
+// pages (decode_1: one-token pages of head_dim 64, whose 64-byte boxes sit
+// 128 bytes apart for TMA alignment) are staged unswizzled and converted
+// with cvt.rn.f16x2.e4m3x2 into the 16-bit tiles the mma.sync path reads.
+// Assembles for sm_90a and sm_100a.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -19,26 +23,35 @@
 // (Block order in PTX is not program order: DAG checks per kernel.)
 // PTX-LABEL: .visible .entry decode_0(
 // PTX-DAG: cp.async.bulk.tensor.4d
-// PTX-DAG: cvt.rn.f16x2.e4m3x2
+// PTX-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// PTX-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// PTX-DAG: prmt.b32 {{.*}}0xaa88U
+// PTX-DAG: mul.rn.bf16x2
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX-NOT: cvt.rn.f16x2.e4m3x2
+// PTX-LABEL: .visible .entry decode_0_merge(
 // PTX-LABEL: .visible .entry decode_1(
 // PTX-DAG: cvt.rn.f16x2.e4m3x2
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
-// The K and V descriptors are u8 boxes of the whole head_dim, unswizzled;
-// the scales are read on the device and passed to the decode kernel only.
+// The K and V descriptors are u8 boxes: 128-byte swizzled rows (decode_0)
+// or the whole head_dim unswizzled (decode_1); the scales are read on the
+// device and passed to the decode kernel only.
 // IR-LABEL: func.func @fp8_bf16_hnd(
 // IR-COUNT-3: call @attnTmaEncode
 // IR: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 {{.*}}args({{.*}}, %arg5 : memref<f32>, %arg6 : memref<f32>)
 // IR-LABEL: gpu.func @decode_0(
 // IR: memref.load %arg9[] : memref<f32>
 // IR: memref.load %arg10[] : memref<f32>
-// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = none
-// IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// IR: nvgpu.ldmatrix
+// IR: nvvm.prmt
+// IR-NOT: nvvm.convert.f8x2.to.f16x2
 // IR-LABEL: gpu.func @decode_0_merge(
 // IR-NOT: memref<f32>
 // IR-LABEL: gpu.func @decode_1(
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
 
 func.func @fp8_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x128xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,

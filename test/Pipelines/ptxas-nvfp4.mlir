@@ -3,13 +3,17 @@
 // NVFP4 caches (e2m1 pairs with f8E4M3FN block scales per 16 values and
 // optional per-tensor scales) and fp8 queries. TMA moves the packed bytes
 // and, per page, the block scales of the same rows (their own descriptors,
-// from their own strides); every thread converts e2m1 times its block scale
-// into the f16/bf16 tiles the mma.sync path reads. For f16 tiles sm_100a
-// converts with cvt.rn.f16x2.e2m1x2; sm_90a has no e2m1 conversion and
-// places the bits with integer ops (no e2m1 cvt in its PTX), then one
-// mul.rn.f16x2. bf16 tiles are built the same way on both chips (bits, then
-// mul.rn.bf16x2), not through f16 and f32 conversions. An fp8 q is staged
-// as bytes and converted to f16 once. Both chips' PTX assemble with ptxas.
+// from their own strides). Pages of whole 8-row blocks are staged swizzled
+// (32-, 64- or 128-byte rows) and converted in registers, in the order the
+// MMA fragments hold them: nibbles to the top of 16-bit halves, the codes'
+// bits into place (no e2m1 cvt on either chip), one multiply by a power of
+// two and one by the block scales (e4m3 bytes placed the same way, no cvt):
+// decode_0, decode_2 (fp8 q over an fp8 cache, page 100), decode_3. Other
+// pages (decode_1: NHD one-token pages) are converted into 16-bit tiles:
+// sm_100a converts f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a places the
+// bits with integer ops, then one mul.rn.f16x2. An fp8 q is staged as bytes
+// and converted to f16 once (cvt.rn.f16x2.e4m3x2). Both chips' PTX assemble
+// with ptxas.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -25,9 +29,11 @@
 // SM90-LABEL: .visible .entry decode_0(
 // SM90-DAG: cp.async.bulk.tensor.3d
 // SM90-DAG: cp.async.bulk.tensor.4d
-// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // SM90-DAG: mul.rn.bf16x2
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM90-NOT: cvt.rn.f16x2.e4m3x2
+// SM90-LABEL: .visible .entry decode_0_merge(
 // SM90-LABEL: .visible .entry decode_1(
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
 // SM90-DAG: mul.rn.f16x2
@@ -38,6 +44,7 @@
 
 // SM100-LABEL: .visible .entry decode_0(
 // SM100-DAG: cp.async.bulk.tensor.3d
+// SM100-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // SM100-DAG: mul.rn.bf16x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM100-LABEL: .visible .entry decode_1(
@@ -69,10 +76,10 @@
 // IR-COUNT-3: call @attnTmaEncode
 // IR-NOT: call @attnTmaEncode
 // IR-LABEL: func.func @nvfp4_f16_hnd_page64_d256(
-// HND page 16, head_dim 128: packed rows of 64 bytes, one 128-byte scale box
-// per page.
+// HND page 16, head_dim 128: packed rows of 64 bytes (64-byte swizzle),
+// one 128-byte scale box per page.
 // IR-LABEL: gpu.func @decode_0(
-// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = none
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_64b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xbf16>
 // NHD page 1, head_dim 64, fp8 q: a 16-byte scale window per row; q is one
@@ -81,8 +88,10 @@
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x4x64xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x32xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16xi8, #gpu.address_space<workgroup>>, swizzle = none
-// HND page 64, head_dim 256: 1024 bytes of scales per page, four boxes.
+// HND page 64, head_dim 256: 128-byte rows (128-byte swizzle); 1024 bytes
+// of scales per page, four boxes.
 // IR-LABEL: gpu.func @decode_3(
+// IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x256xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-COUNT-8: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x256xi8
 

@@ -57,6 +57,21 @@ struct DecodePlan : PagedKVPlan {
   int64_t qInnerBox = 64;
   int64_t qRegions = 1;
 
+  /// The CTAs an SM holds, as the launch's split choice counts them: what
+  /// fits its shared memory, at most 2 (the register budget of 128 threads
+  /// at up to 255 registers each allows two; more is not assumed).
+  int64_t ctasPerSM(const attn::TargetInfo &target) const {
+    int64_t perCta =
+        sharedMemoryBytes() + target.reservedSharedMemoryPerBlock();
+    int64_t most = minCtasPerSM ? minCtasPerSM : 2;
+    return std::clamp<int64_t>(target.sharedMemoryPerSM() / perCta, 1, most);
+  }
+  /// The CTAs per SM the kernel asks ptxas to fit (nvvm.minctasm: at most
+  /// 65536 / (128 x CTAs) registers a thread), or 0. Register-dequantized
+  /// kernels are bound by issue, not bandwidth: four CTAs (16 warps) of 3
+  /// stages for head_dim <= 128.
+  int64_t minCtasPerSM = 0;
+
   /// An fp8 q is staged and converted into the 16-bit q tile.
   bool qDequantize() const { return qElemBytes != elemBytes; }
   /// The 16-bit q tile: 128-byte swizzled regions of qComputeInner columns.
@@ -73,6 +88,18 @@ struct DecodePlan : PagedKVPlan {
   }
   int64_t qOffset() const { return 0; }
   int64_t qStagedOffset() const { return qBytes(); }
+  /// The epilogue merges the warps' (max, sum, O) in f32 from qBytes() on,
+  /// over the K/V stages.
+  int64_t epilogueBytes() const {
+    return 4 * (2 * kNumWarps * kRowsPerBlock +
+                kNumWarps * kRowsPerBlock * headDim);
+  }
+  /// Dynamic shared memory: the K/V layout, or the epilogue's scratch where
+  /// that reaches further (small register-dequantized stages).
+  int64_t sharedMemoryBytes() const {
+    return std::max(PagedKVPlan::sharedMemoryBytes(),
+                    qBytes() + epilogueBytes());
+  }
 };
 
 } // namespace paged_attn

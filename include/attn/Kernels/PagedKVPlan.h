@@ -44,6 +44,11 @@ struct PagedKVPlan {
   void initPagedKV(AttentionOpInterface op, int64_t computeElemBytes);
   /// The K/V and scale boxes into `boxes`.
   void fillKVBoxes(TmaBoxes &boxes) const;
+  /// Quantized caches whose page boxes are whole 8-row blocks: the stages are
+  /// staged swizzled (a 128-, 64- or 32-byte swizzle by the row's bytes) and
+  /// the MMAs' operands are converted from them in registers, in fragment
+  /// order (no 16-bit compute tiles). The decode kernel's choice.
+  void useRegisterDequant();
   /// The most stages (2 to 4) that fit `budget` bytes of shared memory
   /// after the kernel's own `kvBase` bytes.
   int64_t stagesWithin(int64_t budget) const {
@@ -83,9 +88,17 @@ struct PagedKVPlan {
   /// kernel's q tiles).
   int64_t kvBase = 0;
 
+  /// Quantized stages are read in fragment order and converted in
+  /// registers (useRegisterDequant()).
+  bool registerDequant = false;
+
   /// Quantized caches: stages hold raw bytes, converted into one compute
-  /// tile.
+  /// tile (or, registerDequant, into the MMA operands).
   bool dequantize() const { return kvElemBytes != elemBytes; }
+  /// The swizzle span of register-dequantized stages: the bytes of a row in
+  /// one box (a 16-byte chunk c of box row r sits at chunk c ^ (r / (128 /
+  /// span)) % (span / 16)).
+  int64_t stagedSpan() const { return std::min<int64_t>(kvRowBytes(), 128); }
   /// The 16-bit tiles the MMAs read: 128-byte swizzled (quantized caches),
   /// or the TMA boxes themselves (16-bit caches).
   bool computeSwizzled() const { return dequantize() || kvSwizzled; }
@@ -125,7 +138,7 @@ struct PagedKVPlan {
   int64_t computeTileBytes() const { return kTileRows * headDim * elemBytes; }
   int64_t computeOffset() const { return kvBase; }
   int64_t computeBytes() const {
-    return dequantize() ? 2 * computeTileBytes() : 0;
+    return dequantize() && !registerDequant ? 2 * computeTileBytes() : 0;
   }
   int64_t kOffset(int64_t stage) const {
     return computeOffset() + computeBytes() + stage * stageBytes();

@@ -64,6 +64,11 @@ private:
   /// One K/V tile: S = Q K^T, the online softmax, O = alpha O + P V.
   void emitTile(Value tile, SmallVectorImpl<Row> &rows,
                 SmallVectorImpl<Acc> &o);
+  /// The online softmax of one tile's scores; rescales O, returns P's A
+  /// fragment.
+  SmallVector<Value> emitSoftmax(Value tileBase, Value pageRows,
+                                 ArrayRef<Acc> s, SmallVectorImpl<Row> &rows,
+                                 SmallVectorImpl<Acc> &o);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
 
   // Mechanics (PagedKVTiles).
@@ -82,6 +87,32 @@ private:
   }
   /// An fp8 q: converts the staged q rows into the 16-bit q tile.
   void convertQuery(const SharedTile &dst);
+
+  // Register dequantization (t.registerDequant: fp8 and nvfp4 caches).
+  /// S = Q K^T for this warp's 16 keys, K converted from the staged bytes
+  /// at `stageK` (nvfp4: block scales at `scalesK`) in registers.
+  SmallVector<Acc> emitScoresFromStaged(Value stageK, Value scalesK);
+  /// O += P V, V converted from the staged bytes at `stageV` (and scales).
+  void emitPVFromStaged(Value stageV, Value scalesV, ArrayRef<Value> pFrag,
+                        SmallVectorImpl<Acc> &o);
+  /// nvfp4: the 32-bit word `word` of the block scales of the row that
+  /// starts at `rowOffset` in the staged scale tile at `scales`.
+  Value loadScaleWord(Value scales, Value rowOffset, int64_t word);
+  /// ldmatrix.x4 (as bytes) of the staged tile at `stagedOffset`: this
+  /// warp's keys {0-7, 8-15} x 16-byte chunks {chunk, chunk + 1}, in that
+  /// order; 32-bit registers of four bytes.
+  SmallVector<Value, 4> ldmatrixStaged(Value stagedOffset, int64_t chunk,
+                                       bool transpose);
+  /// The A fragment of q for k16 step `step` of S in the column order a
+  /// lane holds K's staged values in (fp8: step = chunk, MMA k index
+  /// 2 tig + j is column 16 step + 4 tig + 2 j, k index 2 tig + 8 + j column
+  /// 16 step + 4 tig + 2 j + 1; nvfp4: step = 2 chunk + h, k index 2 tig and
+  /// 2 tig + 1 are columns 32 chunk + 8 tig + 2 h and + 4, k index 2 tig +
+  /// 8 and 2 tig + 9 columns 32 chunk + 8 tig + 2 h + 1 and + 5).
+  SmallVector<Value, 4> qFragmentForStaged(int64_t step);
+  /// The column of O that accumulator element (row, 2 tig + j) of O's n8
+  /// tile `n` holds.
+  Value oColumn(int64_t n, int64_t j);
 
   ImplicitLocOpBuilder &b;
   KernelBuilder k;
@@ -111,6 +142,14 @@ private:
   /// of O), and q's fragments when they stay in registers.
   Value qRow, qColLane, kRowLane, kColLane, vRowLane, vColLane;
   SmallVector<SmallVector<Value, 4>> qFrags;
+  /// Register dequantization: the lane's ldmatrix row (bytes into a staged
+  /// tile) and the XOR of its chunk indices.
+  Value stagedLaneOffset, stagedLaneXor;
+  /// nvfp4: scale row offsets of the lane's K rows (keys g and g + 8 of the
+  /// warp's 16) and V rows (keys 2 tig, 2 tig + 1, 2 tig + 8, 2 tig + 9),
+  /// and the prmt selectors (each followed by its NaN selector) of a K and
+  /// a V scale pair for even and odd chunks.
+  SmallVector<Value> scaleRowsK, scaleRowsV, scaleSelK, scaleSelV;
 };
 
 } // namespace paged_attn

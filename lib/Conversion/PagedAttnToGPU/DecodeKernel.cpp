@@ -30,6 +30,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <optional>
@@ -95,7 +96,11 @@ void DecodeKernelEmitter::emitPrologue() {
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
   // loaded: zero them once in every V stage.
   if (t.tileTokens < DecodePlan::kTileRows) {
-    if (t.dequantize())
+    if (t.registerDequant)
+      for (int64_t s = 0; s < t.stages; ++s)
+        kv->zeroStagedRows(tid, k.idx(t.vOffset(s)), k.idx(t.vScaleOffset(s)),
+                           k.idx(t.tileTokens), DecodePlan::kTileRows);
+    else if (t.dequantize())
       zeroRows(kvTile(computeV), k.idx(t.tileTokens), DecodePlan::kTileRows);
     else
       for (int64_t s = 0; s < t.stages; ++s)
@@ -150,6 +155,51 @@ void DecodeKernelEmitter::emitLoadQuery() {
   vRowLane = k.add(k.add(k.mul(warp, 16), lane8), k.mul(laneBit3, 8));
   vColLane = k.mul(laneBit4, 8);
 
+  if (t.registerDequant) {
+    // Lane l gives the address of row l % 8 of ldmatrix matrix m = l / 8:
+    // keys 8 (m % 2) + l % 8 of the warp's 16, chunk + m / 2 (chunk even).
+    Value m = k.div(lane, 8);
+    Value row = k.add(k.add(k.mul(warp, 16), lane8), k.mul(k.rem(m, 2), 8));
+    stagedLaneOffset = kv->stagedRowOffset(row);
+    stagedLaneXor = k.xorI(kv->stagedRowSwizzle(row), k.div(m, 2));
+    if (t.nvfp4) {
+      Value warpRow = k.mul(warp, 16);
+      for (int64_t n = 0; n < 2; ++n)
+        scaleRowsK.push_back(
+            kv->scaleRowOffset(k.add(k.add(warpRow, g), k.idx(8 * n))));
+      for (int64_t key : {0, 1, 8, 9})
+        scaleRowsV.push_back(kv->scaleRowOffset(
+            k.add(k.add(warpRow, k.mul(tig, 2)), k.idx(key))));
+      // A K word's values share block 2 chunk + tig / 2 (byte 2 (chunk % 2)
+      // + tig / 2 of scale word chunk / 2), a V pair's block 2 chunk + g / 4.
+      // Selectors of byte p of the low word and byte p of the high word
+      // (hiBase 4) or the low word again (hiBase 0): at bytes 1 and 3, and
+      // sign-replicated for fp8Pair's NaN flags.
+      auto selectors = [&](Value byte, int64_t hiBase,
+                           SmallVectorImpl<Value> &into) {
+        Value p = k.toI32(byte);
+        Value q = arith::AddIOp::create(b, p, k.i32(hiBase));
+        auto place = [&](Value nibble, int64_t shift) {
+          return arith::ShLIOp::create(b, nibble, k.i32(shift)).getResult();
+        };
+        into.push_back(arith::OrIOp::create(b, place(p, 4), place(q, 12)));
+        Value pr = arith::OrIOp::create(b, p, k.i32(8));
+        Value qr = arith::OrIOp::create(b, q, k.i32(8));
+        Value rep = arith::OrIOp::create(b, pr, place(pr, 4));
+        rep = arith::OrIOp::create(b, rep, place(qr, 8));
+        into.push_back(arith::OrIOp::create(b, rep, place(qr, 12)));
+      };
+      for (int64_t odd = 0; odd < 2; ++odd) {
+        selectors(k.add(k.div(tig, 2), 2 * odd), 0, scaleSelK);
+        selectors(k.add(k.div(g, 4), 2 * odd), 4, scaleSelV);
+      }
+    }
+    if (t.headDim <= 128)
+      for (int64_t step = 0; step < t.headDim / 16; ++step)
+        qFrags.push_back(qFragmentForStaged(step));
+    return;
+  }
+
   // Keep q's fragments in registers when they fit beside O.
   if (t.headDim <= 128)
     for (int64_t kk = 0; kk < t.headDim / 16; ++kk)
@@ -180,6 +230,27 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   Value validRows = k.sub(tokEnd, tileBase);
   Value pageRows = t.raggedPages() ? tileRows(tile) : Value();
   Value next = k.add(tile, k.idx(t.stages));
+  if (t.registerDequant) {
+    Value scalesK = k.add(k.idx(t.kScaleOffset(0)), stageOffset);
+    Value scalesV = k.add(k.idx(t.vScaleOffset(0)), stageOffset);
+    // The last tile: zero staged V rows (and scales) past the last key
+    // (stale or page-tail bytes may hold e4m3 NaN codes, and P = 0 times
+    // NaN is NaN).
+    Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
+    k.ifThen(isLast, [&] {
+      kv->zeroStagedRows(tid, stageV, scalesV,
+                         k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens);
+      gpu::BarrierOp::create(b);
+    });
+    SmallVector<Acc> s = emitScoresFromStaged(stageK, scalesK);
+    SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
+    emitPVFromStaged(stageV, scalesV, pFrag, o);
+    // Every warp is done with this tile: refill its stage.
+    gpu::BarrierOp::create(b);
+    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+             [&] { issueTile(next, stage); });
+    return;
+  }
   SharedTile kTile = kvTile(t.dequantize() ? computeK : stageK);
   SharedTile vTile = kvTile(t.dequantize() ? computeV : stageV);
 
@@ -218,6 +289,37 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
       s[n] = mmaOps.mma(a, {bk[2 * n], bk[2 * n + 1]}, s[n]);
   }
 
+  SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
+  for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
+    SmallVector<Value, 4> bv =
+        mmaOps.ldmatrix(vTile, vRowLane, k.add(vColLane, k.idx(dn * 16)), true);
+    for (int64_t n = 0; n < 2; ++n)
+      o[2 * dn + n] =
+          mmaOps.mma(pFrag, {bv[2 * n], bv[2 * n + 1]}, o[2 * dn + n]);
+  }
+
+  if (t.dequantize()) {
+    // The warp's own compute rows may be overwritten by its next
+    // conversion once all its lanes have read them.
+    NVVM::SyncWarpOp::create(b, k.i32(-1));
+  } else {
+    // Every warp is done with this tile: refill its stage.
+    gpu::BarrierOp::create(b);
+    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+             [&] { issueTile(next, stage); });
+  }
+}
+
+/// The online softmax of rows g and g + 8 over the scores `s` (n8 tiles of
+/// this warp's 16 keys) of the tile that starts at key `tileBase` (with
+/// `pageRows` rows, ragged pages only); rescales O and returns P's A
+/// fragment.
+SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
+                                                    Value pageRows,
+                                                    ArrayRef<Acc> s,
+                                                    SmallVectorImpl<Row> &rows,
+                                                    SmallVectorImpl<Acc> &o) {
+  int64_t nTilesQK = s.size();
   // The online softmax of rows g and g + 8 over this tile's keys. A
   // per-tensor K scale multiplies every logit.
   double scale = op.getScale().convertToDouble();
@@ -261,25 +363,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
       acc[e] = k.mulF(acc[e], alpha[e / 2]);
   // The A fragment of P: {row g keys 0-7, row g+8 keys 0-7, row g keys
   // 8-15, row g+8 keys 8-15}, two keys per register.
-  SmallVector<Value> pFrag = mmaOps.pFragment(p, 0);
-  for (int64_t dn = 0; dn < t.headDim / 16; ++dn) {
-    SmallVector<Value, 4> bv =
-        mmaOps.ldmatrix(vTile, vRowLane, k.add(vColLane, k.idx(dn * 16)), true);
-    for (int64_t n = 0; n < 2; ++n)
-      o[2 * dn + n] =
-          mmaOps.mma(pFrag, {bv[2 * n], bv[2 * n + 1]}, o[2 * dn + n]);
-  }
-
-  if (t.dequantize()) {
-    // The warp's own compute rows may be overwritten by its next
-    // conversion once all its lanes have read them.
-    NVVM::SyncWarpOp::create(b, k.i32(-1));
-  } else {
-    // Every warp is done with this tile: refill its stage.
-    gpu::BarrierOp::create(b);
-    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
-             [&] { issueTile(next, stage); });
-  }
+  return mmaOps.pFragment(p, 0);
 }
 
 /// Each warp's (max, sum, O) to shared memory, then the CTA merges the warps
@@ -290,6 +374,7 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
                           mmaOps.rowSum(rows[1].sum)};
   int64_t warps = DecodePlan::kNumWarps;
   int64_t statBase = 2 * warps * 16;
+  // (DecodePlan::epilogueBytes.)
   Value scratch =
       smem->view(k.idx(t.qBytes()), {statBase + warps * 16 * t.headDim}, f32);
   gpu::BarrierOp::create(b);
@@ -302,7 +387,7 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
     });
     for (int64_t n = 0; n < static_cast<int64_t>(o.size()); ++n)
       for (int64_t j = 0; j < 2; ++j) {
-        Value col = k.add(k.mul(tig, 2), k.idx(n * 8 + j));
+        Value col = oColumn(n, j);
         Value index = k.add(k.add(k.idx(statBase), k.mul(row, t.headDim)), col);
         memref::StoreOp::create(b, o[n][2 * rr + j], scratch,
                                 ValueRange{index});
@@ -396,6 +481,191 @@ void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
             });
 }
 
+//===----------------------------------------------------------------------===//
+// Register dequantization (fp8 and nvfp4 caches, PagedKVPlan::registerDequant)
+//
+// A lane's ldmatrix register of a staged row holds four consecutive bytes:
+// without transposition, bytes 4 tig .. 4 tig + 3 of a 16-byte chunk of
+// key g; transposed, bytes 2 g and 2 g + 1 of keys 2 tig and 2 tig + 1.
+// S = Q K^T sums over the columns in any order, so K's bytes stay where
+// they are and q's fragment takes the same columns (qFragmentForStaged).
+// For P V, a transposed register holds pairs of consecutive keys of one
+// column, the B fragment's pairs: fp8 bytes 0 and 2 (column 2 g), 1 and 3
+// (2 g + 1); nvfp4 nibbles i and i + 4 (column 4 g + i). A chunk of V
+// becomes 2 (fp8) or 4 (nvfp4) n8 tiles of O (oColumn). The bytes become
+// 16-bit values with shifts, masks and prmt (Dequantizer::fp8WordRegisters,
+// nvfp4PairRegister), never through shared memory.
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value, 4> DecodeKernelEmitter::ldmatrixStaged(Value stagedOffset,
+                                                          int64_t chunk,
+                                                          bool transpose) {
+  int64_t perRegion = kv->stagedChunksPerRegion();
+  int64_t region = chunk / perRegion;
+  // chunk is even and a region holds an even number of chunks: chunk + m /
+  // 2 is chunk ^ (m / 2), folded into stagedLaneXor.
+  Value byte = k.add(
+      k.add(stagedOffset, k.idx(region * kv->stagedRegionBytes())),
+      k.add(stagedLaneOffset,
+            k.mul(k.xorI(k.idx(chunk % perRegion), stagedLaneXor), 16)));
+  Type f16 = b.getF16Type();
+  Value view = smem->view(k.idx(0), {t.sharedMemoryBytes() / 2}, f16);
+  auto fragType = VectorType::get({4, 2}, f16);
+  Value frag = nvgpu::LdMatrixOp::create(b, fragType, view,
+                                         ValueRange{k.div(byte, 2)}, transpose,
+                                         4);
+  SmallVector<Value, 4> regs;
+  for (int64_t i = 0; i < 4; ++i)
+    regs.push_back(vector::ExtractOp::create(
+        b,
+        vector::BitCastOp::create(
+            b, VectorType::get({1}, b.getI32Type()),
+            vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{i})),
+        ArrayRef<int64_t>{0}));
+  return regs;
+}
+
+SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
+  Type elem = computeType();
+  // fp8: 4 columns from 16 step + 4 tig, pairs (0, 2) and (1, 3); nvfp4: 8
+  // columns from 32 (step / 2) + 8 tig, pairs (2 h, 2 h + 4) and (2 h + 1,
+  // 2 h + 5) with h = step % 2.
+  int64_t width = t.nvfp4 ? 8 : 4;
+  Value col = t.nvfp4 ? k.add(k.mul(tig, 8), k.idx(32 * (step / 2)))
+                      : k.add(k.mul(tig, 4), k.idx(16 * step));
+  SmallVector<int64_t, 4> firsts =
+      t.nvfp4 ? SmallVector<int64_t, 4>{2 * (step % 2), 2 * (step % 2) + 4,
+                                        2 * (step % 2) + 1, 2 * (step % 2) + 5}
+              : SmallVector<int64_t, 4>{0, 2, 1, 3};
+  SmallVector<Value, 4> rowsAt;
+  for (int64_t rr = 0; rr < 2; ++rr) {
+    Value row = k.add(k.add(k.mul(mBlock, 16), g), k.idx(8 * rr));
+    rowsAt.push_back(vector::LoadOp::create(
+        b, VectorType::get({width}, elem), qTile->view, qTile->at(k, row, col),
+        /*nontemporal=*/false, llvm::MaybeAlign(2 * width)));
+  }
+  auto pairOf = [&](Value v, int64_t lo, int64_t hi) {
+    return mmaOps.pack(vector::ExtractOp::create(b, v, ArrayRef<int64_t>{lo}),
+                       vector::ExtractOp::create(b, v, ArrayRef<int64_t>{hi}));
+  };
+  // {row g k 2tig.., row g+8 k 2tig.., row g k 2tig+8.., row g+8 k 2tig+8..}
+  return {pairOf(rowsAt[0], firsts[0], firsts[1]),
+          pairOf(rowsAt[1], firsts[0], firsts[1]),
+          pairOf(rowsAt[0], firsts[2], firsts[3]),
+          pairOf(rowsAt[1], firsts[2], firsts[3])};
+}
+
+Value DecodeKernelEmitter::loadScaleWord(Value scales, Value rowOffset,
+                                         int64_t word) {
+  Value view = smem->view(k.idx(0), {t.sharedMemoryBytes() / 4},
+                          b.getI32Type());
+  Value byte = k.add(k.add(scales, rowOffset), k.idx(4 * word));
+  return vector::ExtractOp::create(
+      b,
+      vector::LoadOp::create(b, VectorType::get({1}, b.getI32Type()), view,
+                             ValueRange{k.div(byte, 4)}),
+      ArrayRef<int64_t>{0});
+}
+
+SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
+                                                           Value scalesK) {
+  // s[n]: keys 8 n .. 8 n + 7 of the warp's 16. One ldmatrix.x4 covers
+  // two 16-byte chunks: two k16 steps (fp8) or four (nvfp4).
+  SmallVector<Acc> s(2, Acc(4, k.f32(0)));
+  auto qFrag = [&](int64_t step) {
+    return t.headDim <= 128 ? qFrags[step] : qFragmentForStaged(step);
+  };
+  int64_t chunks = t.kvRowBytes() / 16;
+  // nvfp4 scale words, each loaded once: [n][word].
+  DenseMap<std::pair<int64_t, int64_t>, Value> scaleWords;
+  for (int64_t c = 0; c < chunks; c += 2) {
+    SmallVector<Value, 4> regs = ldmatrixStaged(stageK, c, /*transpose=*/false);
+    for (int64_t half = 0; half < 2; ++half) {
+      int64_t chunk = c + half;
+      for (int64_t n = 0; n < 2; ++n) {
+        Value reg = regs[2 * half + n];
+        if (!t.nvfp4) {
+          // Bytes 0, 2: k 2 tig, 2 tig + 1; bytes 1, 3: k 2 tig + 8, + 9.
+          auto [even, odd] = dequant.fp8WordRegisters(reg);
+          s[n] = mmaOps.mma(qFrag(chunk), {even, odd}, s[n]);
+          continue;
+        }
+        // Eight values of one block scale; nibbles (2h, 2h + 4) and (2h +
+        // 1, 2h + 5) are step 2 chunk + h's two registers.
+        Value &word = scaleWords[{n, chunk / 2}];
+        if (!word)
+          word = loadScaleWord(scalesK, scaleRowsK[n], chunk / 2);
+        Value scales = dequant.fp8Pair(word, word, scaleSelK[2 * (chunk % 2)],
+                                       scaleSelK[2 * (chunk % 2) + 1]);
+        for (int64_t h = 0; h < 2; ++h)
+          s[n] = mmaOps.mma(
+              qFrag(2 * chunk + h),
+              {dequant.nvfp4PairRegister(reg, 2 * h, scales),
+               dequant.nvfp4PairRegister(reg, 2 * h + 1, scales)},
+              s[n]);
+      }
+    }
+  }
+  return s;
+}
+
+void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
+                                           ArrayRef<Value> pFrag,
+                                           SmallVectorImpl<Acc> &o) {
+  int64_t chunks = t.kvRowBytes() / 16;
+  DenseMap<std::pair<int64_t, int64_t>, Value> scaleWords;
+  for (int64_t c = 0; c < chunks; c += 2) {
+    // {keys 0-7, keys 8-15} x {chunk c, chunk c + 1}, transposed.
+    SmallVector<Value, 4> regs = ldmatrixStaged(stageV, c, /*transpose=*/true);
+    for (int64_t half = 0; half < 2; ++half) {
+      int64_t chunk = c + half;
+      Value keys0 = regs[2 * half], keys8 = regs[2 * half + 1];
+      if (!t.nvfp4) {
+        // Even columns: bytes 0 and 2 (keys 2 tig, 2 tig + 1); odd: bytes 1
+        // and 3.
+        auto [even0, odd0] = dequant.fp8WordRegisters(keys0);
+        auto [even8, odd8] = dequant.fp8WordRegisters(keys8);
+        o[2 * chunk] = mmaOps.mma(pFrag, {even0, even8}, o[2 * chunk]);
+        o[2 * chunk + 1] = mmaOps.mma(pFrag, {odd0, odd8}, o[2 * chunk + 1]);
+        continue;
+      }
+      // Nibbles i and i + 4: column 4 g + i of keys 2 tig and 2 tig + 1,
+      // each with its own block scale.
+      SmallVector<Value, 2> scales;
+      for (int64_t kh = 0; kh < 2; ++kh) {
+        SmallVector<Value, 2> words;
+        for (int64_t e = 0; e < 2; ++e) {
+          Value &word = scaleWords[{2 * kh + e, chunk / 2}];
+          if (!word)
+            word = loadScaleWord(scalesV, scaleRowsV[2 * kh + e], chunk / 2);
+          words.push_back(word);
+        }
+        scales.push_back(dequant.fp8Pair(words[0], words[1],
+                                         scaleSelV[2 * (chunk % 2)],
+                                         scaleSelV[2 * (chunk % 2) + 1]));
+      }
+      for (int64_t i = 0; i < 4; ++i) {
+        int64_t n = 4 * chunk + i;
+        o[n] = mmaOps.mma(pFrag,
+                          {dequant.nvfp4PairRegister(keys0, i, scales[0]),
+                           dequant.nvfp4PairRegister(keys8, i, scales[1])},
+                          o[n]);
+      }
+    }
+  }
+}
+
+Value DecodeKernelEmitter::oColumn(int64_t n, int64_t j) {
+  if (!t.registerDequant)
+    return k.add(k.mul(tig, 2), k.idx(n * 8 + j));
+  // A staged 16-byte chunk of V (16 fp8 or 32 nvfp4 columns) is `per` n8
+  // tiles: tile n holds columns values * (n / per) + per * i + n % per.
+  int64_t per = t.nvfp4 ? 4 : 2;
+  int64_t values = 8 * per;
+  return k.add(k.mul(tig, 2 * per),
+               k.idx(values * (n / per) + per * j + n % per));
+}
+
 /// The decode kernel's signature for `op`.
 static DecodeKernelArgs<Type> getDecodeKernelSignature(OpBuilder &builder,
                                                        DecodeOp op) {
@@ -417,6 +687,9 @@ gpu::GPUFuncOp mlir::paged_attn::buildDecodeKernel(
                        DecodePlan::kThreads);
   // The descriptors lead the arguments; they are passed by value.
   markDescriptorArgs(func, tma.all().size());
+  if (plan.minCtasPerSM)
+    func->setAttr("nvvm.minctasm", builder.getI32IntegerAttr(
+                                       static_cast<int32_t>(plan.minCtasPerSM)));
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

@@ -35,8 +35,17 @@ struct DecodeGrid {
 };
 } // namespace
 
-/// Enough CTAs for about two waves: (batch x kv heads x q-row blocks) CTAs
-/// per split, at most 64 splits, each starting on a whole tile and page.
+/// A CTA's fixed cost (prologue, pipeline fill, epilogue), in tile times.
+static constexpr int64_t kSplitOverheadTiles = 4;
+
+/// The KV splits: the count in [1, 64] (and at most one per tile or page)
+/// that minimizes the modelled time, waves x time of one CTA:
+/// ceil(ctas * splits / slots) * (tiles of a split + kSplitOverheadTiles),
+/// with `slots` = SMs x the CTAs an SM holds. The smallest such count wins
+/// (fewer splits, less merging). E.g. 64 CTAs of 512 tiles on 264 slots: 4
+/// splits, one wave of 128 tiles (5 splits would be two waves of 103); 512
+/// CTAs of 64 tiles: 1 split (the overhead keeps 64 splits of one tile
+/// from looking as good). Each split starts on a whole tile and page.
 static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
                              DecodeOp op, const DecodePlan &t,
                              const attn::TargetInfo &target) {
@@ -49,12 +58,33 @@ static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
   int64_t kvHeads = cast<MemRefType>(op.getKCache().getType())
                         .getDimSize(getKvHeadsDim(op.getKvLayout()));
   int64_t headBlocks = kvHeads * t.mBlocks;
-  Value ctas = k.mul(batch, headBlocks);
+  Value ctas = k.maxS(k.mul(batch, headBlocks), k.idx(1));
   Value maxTokens = k.mul(memref::DimOp::create(b, blockTable, 1), t.pageSize);
   int64_t unit = t.splitUnit();
   Value maxUnits = k.maxS(k.ceilDiv(maxTokens, k.idx(unit)), k.idx(1));
-  Value wanted = k.ceilDiv(k.mul(sms, 2), k.maxS(ctas, k.idx(1)));
-  Value splits = k.maxS(k.minS(k.minS(wanted, maxUnits), k.idx(64)), k.idx(1));
+  Value slots = k.mul(sms, t.ctasPerSM(target));
+  int64_t tilesPerUnit = std::max<int64_t>(unit / DecodePlan::kTileRows, 1);
+  auto cost = [&](Value splits) {
+    Value tiles = k.mul(k.ceilDiv(maxUnits, splits), tilesPerUnit);
+    return k.mul(k.ceilDiv(k.mul(ctas, splits), slots),
+                 k.add(tiles, kSplitOverheadTiles));
+  };
+  Value one = k.idx(1);
+  Value limit = k.add(k.minS(maxUnits, k.idx(64)), one);
+  auto search = scf::ForOp::create(b, k.idx(2), limit, one,
+                                   ValueRange{one, cost(one)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(search.getBody());
+    Value splits = search.getInductionVar();
+    Value best = search.getRegionIterArgs()[0];
+    Value bestCost = search.getRegionIterArgs()[1];
+    Value c = cost(splits);
+    Value better = k.lt(c, bestCost);
+    scf::YieldOp::create(b, ValueRange{k.select(better, splits, best),
+                                       k.select(better, c, bestCost)});
+  }
+  Value splits = search.getResult(0);
   Value unitsPerSplit = k.ceilDiv(maxUnits, splits);
   splits = k.ceilDiv(maxUnits, unitsPerSplit);
   return {splits, k.mul(unitsPerSplit, unit), batch, headBlocks};

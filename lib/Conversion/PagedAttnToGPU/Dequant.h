@@ -36,6 +36,27 @@ public:
   Value nvfp4x8(Value bytes, Value scaleByte);
   /// Eight f16 values as the compute type.
   Value fromHalf(Value halves);
+  /// Two e4m3 bytes chosen from the 8 bytes of (lo, hi) by a prmt
+  /// `selector` (i32) that puts them at bytes 1 and 3 (bytes 0 and 2 are
+  /// ignored), as a vector<2x compute type> (byte 1 low). Integer bit
+  /// placement and one multiply by a power of two: no conversion
+  /// instructions. `nanSelector` selects the same two bytes with sign
+  /// replication into bytes {0, 1} and {2, 3} (selector nibbles 8 | i):
+  /// e4m3's NaN codes stay NaN.
+  Value fp8Pair(Value lo, Value hi, Value selector, Value nanSelector);
+  /// The four e4m3 bytes of a 32-bit `word` as two MMA operand registers:
+  /// {bytes (0, 2), bytes (1, 3)} (low byte, low half). Bytes 1 and 3 sit
+  /// at the top of the word's 16-bit halves already and bytes 0 and 2 after
+  /// one shift: no byte permutes.
+  std::pair<Value, Value> fp8WordRegisters(Value word);
+  /// Nibbles i and i + 4 (e2m1 codes, i in 0..3) of a 32-bit `word` times
+  /// `scales` (a vector<2x compute type>, one per nibble), as one MMA
+  /// operand register: the nibbles move to the top of the 16-bit halves,
+  /// the code's bits into place, one multiply by a power of two and one by
+  /// the scales (exact, as for nvfp4x8).
+  Value nvfp4PairRegister(Value word, int64_t i, Value scales);
+  /// A vector<2x compute type> as an MMA operand register.
+  Value asRegister(Value pair);
 
 private:
   KernelBuilder &k;

@@ -194,6 +194,63 @@ void PagedKVTiles::zeroRows(Value tid, const SharedTile &tile, Value fromRow,
   });
 }
 
+Value PagedKVTiles::stagedRowOffset(Value row) {
+  Value slot = k.div(row, t.kvBoxRows);
+  Value boxRow = k.rem(row, t.kvBoxRows);
+  return k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.stagedSpan()));
+}
+
+Value PagedKVTiles::stagedRowSwizzle(Value row) {
+  // The swizzle XORs a chunk's index with the address bits above the
+  // 128-byte line (boxes start on a swizzle period): for span-byte rows,
+  // row / (128 / span), modulo the span's chunks.
+  int64_t span = t.stagedSpan();
+  Value boxRow = k.rem(row, t.kvBoxRows);
+  return k.rem(k.div(boxRow, 128 / span), span / 16);
+}
+
+void PagedKVTiles::zeroStagedRows(Value tid, Value stagedOffset,
+                                  Value scaleOffset, Value fromRow,
+                                  int64_t toRow, int64_t threads) {
+  // The swizzle permutes chunks within a row: zeroing all of a row's
+  // chunks zeroes the row.
+  int64_t chunksPerRow = t.kvRowBytes() / 16;
+  int64_t perRegion = stagedChunksPerRegion();
+  Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
+  auto vecType = VectorType::get({4}, b.getI32Type());
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(vecType));
+  Value staged = smem.view(stagedOffset, {t.kvTileBytes() / 4}, b.getI32Type());
+  k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(threads), [&](Value i) {
+    Value row = k.add(fromRow, k.div(i, chunksPerRow));
+    Value chunk = k.rem(i, chunksPerRow);
+    Value byte = k.add(
+        k.add(stagedRowOffset(row),
+              k.mul(k.div(chunk, perRegion), stagedRegionBytes())),
+        k.mul(k.rem(chunk, perRegion), 16));
+    vector::StoreOp::create(b, zero, staged, ValueRange{k.div(byte, 4)},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  });
+  if (!t.nvfp4)
+    return;
+  // nvfp4: the rows' block scales too (a NaN scale times a zero code is
+  // NaN), a 32-bit word at a time (a scale row is 4, 8 or 16 bytes, or the
+  // 16-byte NHD window).
+  int64_t wordsPerRow = t.scaleRowBytes() / 4;
+  Value scales = smem.view(scaleOffset, {t.scaleTileBytes() / 4},
+                           b.getI32Type());
+  Value zeroWord = k.i32(0);
+  Value words = k.mul(k.sub(k.idx(toRow), fromRow), wordsPerRow);
+  k.forLoop(tid, k.maxS(words, k.idx(0)), k.idx(threads), [&](Value i) {
+    Value row = k.add(fromRow, k.div(i, wordsPerRow));
+    Value slot = k.div(row, t.kvBoxRows);
+    Value boxRow = k.rem(row, t.kvBoxRows);
+    Value byte = k.add(k.add(k.mul(slot, t.scaleSlotBytes()),
+                             k.mul(boxRow, t.scaleRowBytes())),
+                       k.mul(k.rem(i, wordsPerRow), 4));
+    memref::StoreOp::create(b, zeroWord, scales, ValueRange{k.div(byte, 4)});
+  });
+}
+
 void PagedKVTiles::convertTile(Value warp, Value lane, Value stagedOffset,
                                Value scaleOffset, const SharedTile &dst,
                                int64_t rows, Value zeroFrom) {

@@ -66,6 +66,32 @@ public:
   /// maps to hold no NaN for P (= 0 there) times V.
   void zeroRows(Value tid, const SharedTile &tile, Value fromRow, int64_t toRow,
                 int64_t threads = PagedKVPlan::kThreads);
+  /// Register-dequantized stages (PagedKVPlan::registerDequant): zeroes
+  /// the staged byte rows [fromRow, toRow) of the tile at `stagedOffset`
+  /// and, nvfp4, their block scales in the scale tile at `scaleOffset`.
+  void zeroStagedRows(Value tid, Value stagedOffset, Value scaleOffset,
+                      Value fromRow, int64_t toRow,
+                      int64_t threads = PagedKVPlan::kThreads);
+  /// Register-dequantized stages: where tile row `row` starts (bytes from
+  /// the staged tile's start, region 0) and the value its 16-byte chunk
+  /// indices are XORed with (the TMA swizzle).
+  Value stagedRowOffset(Value row);
+  Value stagedRowSwizzle(Value row);
+  /// nvfp4: where the block scales of tile row `row` start (bytes from the
+  /// staged scale tile's start; a row's scales are 4-byte aligned).
+  Value scaleRowOffset(Value row) {
+    Value slot = k.div(row, t.kvBoxRows);
+    Value boxRow = k.rem(row, t.kvBoxRows);
+    return k.add(k.add(k.mul(slot, t.scaleSlotBytes()),
+                       k.mul(boxRow, t.scaleRowBytes())),
+                 scaleWindowOffset());
+  }
+  /// Register-dequantized stages: bytes between column regions, and the
+  /// 16-byte chunks of a region.
+  int64_t stagedRegionBytes() const {
+    return PagedKVPlan::kTileRows * t.stagedSpan();
+  }
+  int64_t stagedChunksPerRegion() const { return t.stagedSpan() / 16; }
   /// The 16-bit K or V tile the MMAs read at byte `offset`.
   SharedTile kvTile(Value offset);
   /// Quantized caches: warp `warp` converts its 16 rows (16 warp ..) of
