@@ -136,8 +136,25 @@
 // CHECK-NEXT: %[[ZERO:c0_i32[_0-9]*]] = arith.constant 0 : i32
 // CHECK-NEXT: %[[OK:[0-9]+]] = arith.cmpi ne, %[[STATUS]], %[[ZERO]] : i32
 // CHECK-NEXT: scf.if %[[OK]] {
-// CHECK: func.call @attnRuntimeMultiprocessorCount() : () -> i32
+// CHECK: %[[SMS:[0-9]+]] = func.call @attnRuntimeMultiprocessorCount() : () -> i32
 // CHECK: %[[BATCH:dim[_0-9]*]] = memref.dim %[[BT]], %c0{{(_[0-9]+)?}} : memref<?x?xi32>
+// The split count: of 1 .. min(units, 64), the first with the least
+// modelled time, waves x (tiles of a split + 4), with ctas = batch x 4 kv
+// heads on slots = SMs x 2 (two CTAs of this plan fit an SM).
+// CHECK: %[[CTAS0:[0-9]+]] = arith.muli %[[BATCH]], %c4{{(_[0-9]+)?}} : index
+// CHECK: %[[CTAS:[0-9]+]] = arith.maxsi %[[CTAS0]], %c1{{(_[0-9]+)?}} : index
+// CHECK: %[[UNITS:[0-9]+]] = arith.maxsi
+// CHECK: %[[SLOTS:[0-9]+]] = arith.muli %{{[0-9]+}}, %c2{{(_[0-9]+)?}} : index
+// CHECK: %[[BEST:[0-9]+]]:2 = scf.for %[[S:arg[0-9]+]] = %c2{{(_[0-9]+)?}} to %{{[0-9]+}} step %c1{{(_[0-9]+)?}} iter_args(%[[BS:arg[0-9]+]] = %c1{{(_[0-9]+)?}}, %[[BC:arg[0-9]+]] = %{{[0-9]+}}) -> (index, index) {
+// CHECK:   %[[TILES:[0-9]+]] = arith.ceildivui %[[UNITS]], %[[S]] : index
+// CHECK:   %[[TIME:[0-9]+]] = arith.addi %[[TILES]], %c4{{(_[0-9]+)?}} : index
+// CHECK:   %[[ALL:[0-9]+]] = arith.muli %[[CTAS]], %[[S]] : index
+// CHECK:   %[[WAVES:[0-9]+]] = arith.ceildivui %[[ALL]], %[[SLOTS]] : index
+// CHECK:   %[[COST:[0-9]+]] = arith.muli %[[WAVES]], %[[TIME]] : index
+// CHECK:   %[[LESS:[0-9]+]] = arith.cmpi slt, %[[COST]], %[[BC]] : index
+// CHECK:   arith.select %[[LESS]], %[[S]], %[[BS]] : index
+// CHECK:   arith.select %[[LESS]], %[[COST]], %[[BC]] : index
+// CHECK: arith.ceildivui %[[UNITS]], %[[BEST]]#0 : index
 // Several KV splits: the decode kernel, then the merge kernel, on the
 // runtime's workspace (nothing is allocated or copied per call); the
 // descriptors are launch operands (passed by value after
