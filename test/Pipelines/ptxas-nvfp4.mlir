@@ -79,6 +79,7 @@
 // HND page 16, head_dim 128: packed rows of 64 bytes (64-byte swizzle),
 // one 128-byte scale box per page.
 // IR-LABEL: gpu.func @decode_0(
+// IR-SAME: nvvm.minctasm = 4 : i32
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_64b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xbf16>
@@ -91,9 +92,18 @@
 // HND page 64, head_dim 256: 128-byte rows (128-byte swizzle); 1024 bytes
 // of scales per page, four boxes.
 // IR-LABEL: gpu.func @decode_3(
+// (head_dim 256 keeps ptxas's register choice: no minctasm.)
+// IR-NOT: nvvm.minctasm
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x256xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-COUNT-8: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x256xi8
+// HND page 100, head_dim 64: 32-byte packed rows (32-byte swizzle) in
+// 64-row boxes; its 3 stages are smaller than the epilogue's scratch, which
+// sets the shared memory (2048 bytes of q + 16896).
+// IR-LABEL: gpu.func @decode_4(
+// IR-SAME: nvvm.minctasm = 4 : i32
+// IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x32xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_32b
+// IR: memref<18944xi8, #gpu.address_space<workgroup>>
 
 func.func @nvfp4_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>,
