@@ -34,10 +34,12 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
   t.qInnerBox = t.qDequantize() ? t.headDim : std::min(t.headDim, span);
   t.qRegions = t.headDim / t.qInnerBox;
   // Quantized pages of whole 8-row blocks: converted in registers from
-  // swizzled stages, which start on a 1024-byte swizzle period.
+  // swizzled stages.
   t.useRegisterDequant();
+  // Swizzled stages start on a 1024-byte swizzle period (q's 16-bit tiles
+  // end on one; a staged fp8 q may not).
   t.kvBase = t.qBytes() + t.qStagedBytes();
-  if (t.registerDequant)
+  if (t.kvSwizzled)
     t.kvBase = (t.kvBase + 1023) / 1024 * 1024;
   // About half of an SM's shared memory, so that two CTAs share an SM when
   // head_dim <= 128 (one CTA's prologue and epilogue hide behind the

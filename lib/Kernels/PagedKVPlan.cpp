@@ -65,11 +65,13 @@ void PagedKVPlan::useRegisterDequant() {
 void PagedKVPlan::fillKVBoxes(TmaBoxes &boxes) const {
   boxes.kvInner = static_cast<uint32_t>(kvInnerBox);
   boxes.kvRows = static_cast<uint32_t>(kvBoxRows);
-  boxes.kvSwizzle = !kvSwizzled ? tma::Swizzle::None
-                    : !registerDequant || stagedSpan() == 128
-                        ? tma::Swizzle::B128
-                    : stagedSpan() == 64 ? tma::Swizzle::B64
-                                         : tma::Swizzle::B32;
+  // A swizzled box row is one swizzle span: 128 bytes of 16-bit values,
+  // or a register-dequantized row's 32, 64 or 128 bytes.
+  int64_t span = kvInnerBox * kvElemBytes;
+  boxes.kvSwizzle = !kvSwizzled  ? tma::Swizzle::None
+                    : span == 32 ? tma::Swizzle::B32
+                    : span == 64 ? tma::Swizzle::B64
+                                 : tma::Swizzle::B128;
   boxes.scaleInner = static_cast<uint32_t>(scaleInnerBox);
   boxes.scaleRows = static_cast<uint32_t>(kvBoxRows);
 }

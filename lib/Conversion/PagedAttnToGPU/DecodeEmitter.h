@@ -70,6 +70,9 @@ private:
                                  ArrayRef<Acc> s, SmallVectorImpl<Row> &rows,
                                  SmallVectorImpl<Acc> &o);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
+  /// A block barrier (every warp is done with stage `stage`), then thread 0
+  /// refills the stage with tile `next` if there is one.
+  void refillAfterBarrier(Value next, Value stage);
 
   // Mechanics (PagedKVTiles).
   Value tileStart(Value tile) { return kv->tileStart(tile); }
@@ -98,6 +101,22 @@ private:
   /// nvfp4: the 32-bit word `word` of the block scales of the row that
   /// starts at `rowOffset` in the staged scale tile at `scales`.
   Value loadScaleWord(Value scales, Value rowOffset, int64_t word);
+  /// nvfp4: one tile's scale words of the lane's rows (`rowOffsets`), each
+  /// loaded once, on first use.
+  struct ScaleWords {
+    ScaleWords(DecodeKernelEmitter &e, Value scales, ArrayRef<Value> rows)
+        : e(e), scales(scales), rows(rows) {}
+    Value get(int64_t row, int64_t word) {
+      Value &v = loaded[{row, word}];
+      if (!v)
+        v = e.loadScaleWord(scales, rows[row], word);
+      return v;
+    }
+    DecodeKernelEmitter &e;
+    Value scales;
+    ArrayRef<Value> rows;
+    DenseMap<std::pair<int64_t, int64_t>, Value> loaded;
+  };
   /// ldmatrix.x4 (as bytes) of the staged tile at `stagedOffset`: this
   /// warp's keys {0-7, 8-15} x 16-byte chunks {chunk, chunk + 1}, in that
   /// order; 32-bit registers of four bytes.

@@ -245,10 +245,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     SmallVector<Acc> s = emitScoresFromStaged(stageK, scalesK);
     SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
     emitPVFromStaged(stageV, scalesV, pFrag, o);
-    // Every warp is done with this tile: refill its stage.
-    gpu::BarrierOp::create(b);
-    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
-             [&] { issueTile(next, stage); });
+    refillAfterBarrier(next, stage);
     return;
   }
   SharedTile kTile = kvTile(t.dequantize() ? computeK : stageK);
@@ -262,9 +259,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
                 t.tileTokens, k.idx(t.tileTokens));
     convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), stageOffset), vTile,
                 t.tileTokens, k.minS(validRows, k.idx(t.tileTokens)));
-    gpu::BarrierOp::create(b);
-    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
-             [&] { issueTile(next, stage); });
+    refillAfterBarrier(next, stage);
   } else {
     // The last tile: zero V rows past the last key (stale or page-tail).
     Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
@@ -303,11 +298,15 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     // conversion once all its lanes have read them.
     NVVM::SyncWarpOp::create(b, k.i32(-1));
   } else {
-    // Every warp is done with this tile: refill its stage.
-    gpu::BarrierOp::create(b);
-    k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
-             [&] { issueTile(next, stage); });
+    refillAfterBarrier(next, stage);
   }
+}
+
+void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
+  // Every warp is done with the stage: thread 0 refills it with tile `next`.
+  gpu::BarrierOp::create(b);
+  k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+           [&] { issueTile(next, stage); });
 }
 
 /// The online softmax of rows g and g + 8 over the scores `s` (n8 tiles of
@@ -576,8 +575,7 @@ SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
     return t.headDim <= 128 ? qFrags[step] : qFragmentForStaged(step);
   };
   int64_t chunks = t.kvRowBytes() / 16;
-  // nvfp4 scale words, each loaded once: [n][word].
-  DenseMap<std::pair<int64_t, int64_t>, Value> scaleWords;
+  ScaleWords scaleWords(*this, scalesK, scaleRowsK);
   for (int64_t c = 0; c < chunks; c += 2) {
     SmallVector<Value, 4> regs = ldmatrixStaged(stageK, c, /*transpose=*/false);
     for (int64_t half = 0; half < 2; ++half) {
@@ -592,9 +590,7 @@ SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
         }
         // Eight values of one block scale; nibbles (2h, 2h + 4) and (2h +
         // 1, 2h + 5) are step 2 chunk + h's two registers.
-        Value &word = scaleWords[{n, chunk / 2}];
-        if (!word)
-          word = loadScaleWord(scalesK, scaleRowsK[n], chunk / 2);
+        Value word = scaleWords.get(n, chunk / 2);
         Value scales = dequant.fp8Pair(word, word, scaleSelK[2 * (chunk % 2)],
                                        scaleSelK[2 * (chunk % 2) + 1]);
         for (int64_t h = 0; h < 2; ++h)
@@ -613,7 +609,7 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
                                            ArrayRef<Value> pFrag,
                                            SmallVectorImpl<Acc> &o) {
   int64_t chunks = t.kvRowBytes() / 16;
-  DenseMap<std::pair<int64_t, int64_t>, Value> scaleWords;
+  ScaleWords scaleWords(*this, scalesV, scaleRowsV);
   for (int64_t c = 0; c < chunks; c += 2) {
     // {keys 0-7, keys 8-15} x {chunk c, chunk c + 1}, transposed.
     SmallVector<Value, 4> regs = ldmatrixStaged(stageV, c, /*transpose=*/true);
@@ -634,12 +630,8 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
       SmallVector<Value, 2> scales;
       for (int64_t kh = 0; kh < 2; ++kh) {
         SmallVector<Value, 2> words;
-        for (int64_t e = 0; e < 2; ++e) {
-          Value &word = scaleWords[{2 * kh + e, chunk / 2}];
-          if (!word)
-            word = loadScaleWord(scalesV, scaleRowsV[2 * kh + e], chunk / 2);
-          words.push_back(word);
-        }
+        for (int64_t e = 0; e < 2; ++e)
+          words.push_back(scaleWords.get(2 * kh + e, chunk / 2));
         scales.push_back(dequant.fp8Pair(words[0], words[1],
                                          scaleSelV[2 * (chunk % 2)],
                                          scaleSelV[2 * (chunk % 2) + 1]));

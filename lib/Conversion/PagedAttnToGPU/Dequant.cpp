@@ -119,15 +119,6 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   return vector::FromElementsOp::create(b, VectorType::get({8}, elem), values);
 }
 
-Value Dequantizer::asRegister(Value pair) {
-  if (!computeType.isBF16())
-    return pair;
-  ImplicitLocOpBuilder &b = k.builder();
-  return vector::ExtractOp::create(
-      b, vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair),
-      ArrayRef<int64_t>{0});
-}
-
 /// `bits` (i32) as a vector<2x computeType> times 2^exp2 in both lanes.
 static Value scaledPair(KernelBuilder &k, Type computeType, Value bits,
                         int exp2) {
@@ -193,7 +184,7 @@ std::pair<Value, Value> Dequantizer::fp8WordRegisters(Value word) {
     Value nan = NVVM::PermuteOp::create(b, i32, flags, k.i32(0),
                                         k.i32(nanSelector),
                                         NVVM::PermuteMode::DEFAULT);
-    return asRegister(scaledPair(k, computeType,
+    return asMmaRegister(b, scaledPair(k, computeType,
                                  placeFp8Codes(k, bf16, x, nan),
                                  bf16 ? 120 : 8));
   };
@@ -221,5 +212,5 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales) {
   Value pair = scaledPair(k, computeType, arith::OrIOp::create(b, sign, code),
                           bf16 ? 126 : 14);
   // e2m1 times e4m3 is exact in f16 and bf16 (nvfp4x8).
-  return asRegister(k.mulF(pair, scales));
+  return asMmaRegister(b, k.mulF(pair, scales));
 }

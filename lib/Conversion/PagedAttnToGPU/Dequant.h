@@ -16,6 +16,7 @@
 #define ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_DEQUANT_H
 
 #include "KernelBuilder.h"
+#include "MmaSync.h"
 
 #include "attn/Support/TargetInfo.h"
 
@@ -55,8 +56,6 @@ public:
   /// the code's bits into place, one multiply by a power of two and one by
   /// the scales (exact, as for nvfp4x8).
   Value nvfp4PairRegister(Value word, int64_t i, Value scales);
-  /// A vector<2x compute type> as an MMA operand register.
-  Value asRegister(Value pair);
 
 private:
   KernelBuilder &k;

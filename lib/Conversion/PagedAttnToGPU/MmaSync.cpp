@@ -28,14 +28,16 @@ SmallVector<Value, 4> MmaSyncF16::ldmatrix(const SharedTile &tile, Value row,
   return regs;
 }
 
-Value MmaSyncF16::asRegister(Value pair) {
-  // nvvm.mma.sync takes f16 pairs as vector<2xf16> and bf16 pairs as i32.
-  if (!elemType.isBF16())
+Value mlir::paged_attn::asMmaRegister(ImplicitLocOpBuilder &b, Value pair) {
+  if (!cast<VectorType>(pair.getType()).getElementType().isBF16())
     return pair;
-  ImplicitLocOpBuilder &b = k.builder();
   Value word =
       vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
   return vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
+}
+
+Value MmaSyncF16::asRegister(Value pair) {
+  return asMmaRegister(k.builder(), pair);
 }
 
 Value MmaSyncF16::pack(Value lo, Value hi) {

@@ -28,6 +28,10 @@ namespace paged_attn {
 /// An m16n8 f32 accumulator fragment: c0..c3.
 using Acc = SmallVector<Value, 4>;
 
+/// A vector<2xf16> or vector<2xbf16> pair as an mma.sync operand register:
+/// nvvm.mma.sync takes f16 pairs as they are and bf16 pairs as i32.
+Value asMmaRegister(ImplicitLocOpBuilder &b, Value pair);
+
 class MmaSyncF16 {
 public:
   /// MMAs whose operands are `elemType` (f16 or bf16).
