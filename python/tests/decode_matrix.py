@@ -55,6 +55,16 @@ def fp8_configs() -> List[Config]:
     return configs
 
 
+def fp8_query_range_configs() -> List[Config]:
+    """bf16 queries far outside f16's range over fp8 caches (whose MMAs run
+    in f16), with softmax scales that undo the magnitude: 2^20 at every
+    head_dim, 2^-20 at 128."""
+    return [Config("bf16", "hnd", d, 4, 16, kv_dtype="f8", global_scales=True,
+                   sm_scale=d ** -0.5 / m)
+            for d, m in ((64, 2.0 ** 20), (128, 2.0 ** 20), (256, 2.0 ** 20),
+                         (128, 2.0 ** -20))]
+
+
 def nvfp4_configs() -> List[Config]:
     """NVFP4 caches (e2m1 pairs, e4m3 block scales) read by bf16 and f16
     queries, with per-tensor global scales unless said otherwise."""
@@ -84,7 +94,7 @@ def fp8_query_configs() -> List[Config]:
 
 def all_configs() -> List[Config]:
     return (main_configs() + extra_configs() + fp8_configs() + nvfp4_configs()
-            + fp8_query_configs())
+            + fp8_query_configs() + fp8_query_range_configs())
 
 
 def module_text(configs: List[Config]) -> str:

@@ -22,7 +22,7 @@ from typing import Optional
 import pytest
 
 from conftest import HAVE_CUDA, reference_decode, requires_gpu, torch
-from decode_matrix import Config, all_configs, main_configs
+from decode_matrix import Config, all_configs, fp8_query_range_configs, main_configs
 
 if torch is not None:
     from attn_mlir.quant import dequantize_nvfp4, quantize_nvfp4
@@ -348,6 +348,43 @@ def test_fp8_nan_propagates(matrix_lib, dtype, cache, length):
     poisoned = head0[..., 5] if cache == "v" else head0
     assert poisoned.isnan().all(), "the NaN was lost"
     assert torch.isfinite(head1).all()
+
+
+@pytest.mark.parametrize("cfg", fp8_query_range_configs(), ids=lambda c: c.name)
+def test_fp8_cache_bf16_query_any_magnitude(matrix_lib, cfg):
+    """A bf16 q over an fp8 cache runs f16 MMAs: q is rescaled by a power of
+    two into f16 range first. q values far above f16's 65504 (or far below
+    its normal range), with a softmax scale that keeps the logits as usual,
+    must give the fp32 reference's output."""
+    magnitude = cfg.head_dim ** -0.5 / cfg.sm_scale
+    inputs = make_inputs(cfg, 3, False, False, seed=23, lens=[1, 700, 3000])
+    inputs.q = (inputs.q.float() * magnitude).to(torch.bfloat16)
+    assert float(inputs.q.float().abs().max()) > 65504 or magnitude < 2.0 ** -14
+    out = inputs.new_out(cfg)
+    matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    assert_matches(cfg, inputs, out, cfg.name)
+
+
+@pytest.mark.parametrize("dtype", ["bf16", "f16"])
+def test_fp8_subnormal_codes_exact(matrix_lib, dtype):
+    """K and V hold only e4m3 subnormals (0x01-0x07, either sign) and zeros,
+    with global scales that bring the output near 1: a conversion that
+    flushed them would be off by the whole output."""
+    cfg = Config(dtype, kv_dtype="f8", global_scales=True)
+    inputs = make_inputs(cfg, 2, False, False, seed=31, lens=[77, 2500])
+    gen = torch.Generator(device="cpu").manual_seed(3)
+    for cache in (inputs.k_cache, inputs.v_cache):
+        codes = torch.randint(0, 8, cache.shape, generator=gen, dtype=torch.uint8)
+        signs = torch.randint(0, 2, cache.shape, generator=gen, dtype=torch.uint8)
+        cache.view(torch.uint8).copy_((codes | (signs << 7)).to(cache.device))
+    inputs.k_global_scale = torch.tensor(256.0, device="cuda")
+    inputs.v_global_scale = torch.tensor(512.0, device="cuda")
+    out = inputs.new_out(cfg)
+    matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    assert float(inputs.reference(cfg).abs().max()) > 0.25
+    assert_matches(cfg, inputs, out, cfg.name)
 
 
 def test_report_max_error():

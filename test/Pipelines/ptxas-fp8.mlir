@@ -3,12 +3,14 @@
 // fp8 (e4m3) caches read by bf16 and f16 queries, with per-tensor K and V
 // scales. Pages of whole 8-row blocks (decode_0: HND page 16) are staged
 // swizzled (u8 boxes of 128-byte rows, 128-byte swizzle) and converted in
-// registers: ldmatrix of the bytes, integer bit placement (prmt for the NaN
-// flags, no cvt), one mul.rn.bf16x2 by a power of two, then the MMA. Other
-// pages (decode_1: one-token pages of head_dim 64, whose 64-byte boxes sit
-// 128 bytes apart for TMA alignment) are staged unswizzled and converted
-// with cvt.rn.f16x2.e4m3x2 into the 16-bit tiles the mma.sync path reads.
-// Assembles for sm_90a and sm_100a.
+// registers: ldmatrix of the bytes, cvt.rn.f16x2.e4m3x2 (V's key pairs
+// first meet in one prmt), f16 MMAs; the bf16 query moves into f16 once
+// (scaled by a power of two found from its largest magnitude: a warp-wide
+// max by shuffles). The O rescale is skipped when no row's max moved
+// (vote.all). Other pages (decode_1: one-token pages of head_dim 64, whose
+// 64-byte boxes sit 128 bytes apart for TMA alignment) are staged
+// unswizzled and converted with cvt.rn.f16x2.e4m3x2 into the 16-bit tiles
+// the mma.sync path reads. Assembles for sm_90a and sm_100a.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -25,10 +27,12 @@
 // PTX-DAG: cp.async.bulk.tensor.4d
 // PTX-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // PTX-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
-// PTX-DAG: prmt.b32 {{.*}}0xaa88U
-// PTX-DAG: mul.rn.bf16x2
-// PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// PTX-NOT: cvt.rn.f16x2.e4m3x2
+// PTX-DAG: prmt.b32 {{.*}}, 0, 0x3120U;
+// PTX-DAG: cvt.rn.f16x2.e4m3x2
+// PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// PTX-DAG: shfl.sync.bfly.b32 {{.*}}, 16, 31, -1;
+// PTX-DAG: vote.sync.all.pred
+// PTX-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX-LABEL: .visible .entry decode_0_merge(
 // PTX-LABEL: .visible .entry decode_1(
 // PTX-DAG: cvt.rn.f16x2.e4m3x2
@@ -44,9 +48,11 @@
 // IR: memref.load %arg9[] : memref<f32>
 // IR: memref.load %arg10[] : memref<f32>
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// IR: vector.reduction <maximumf>
+// IR: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf16>
 // IR: nvgpu.ldmatrix
+// IR: nvvm.convert.f8x2.to.f16x2
 // IR: nvvm.prmt
-// IR-NOT: nvvm.convert.f8x2.to.f16x2
 // IR-LABEL: gpu.func @decode_0_merge(
 // IR-NOT: memref<f32>
 // IR-LABEL: gpu.func @decode_1(

@@ -5,15 +5,16 @@
 // and, per page, the block scales of the same rows (their own descriptors,
 // from their own strides). Pages of whole 8-row blocks are staged swizzled
 // (32-, 64- or 128-byte rows) and converted in registers, in the order the
-// MMA fragments hold them: nibbles to the top of 16-bit halves, the codes'
-// bits into place (no e2m1 cvt on either chip), one multiply by a power of
-// two and one by the block scales (e4m3 bytes placed the same way, no cvt):
-// decode_0, decode_2 (fp8 q over an fp8 cache, page 100), decode_3. Other
-// pages (decode_1: NHD one-token pages) are converted into 16-bit tiles:
-// sm_100a converts f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a places the
-// bits with integer ops, then one mul.rn.f16x2. An fp8 q is staged as bytes
-// and converted to f16 once (cvt.rn.f16x2.e4m3x2). Both chips' PTX assemble
-// with ptxas.
+// MMA fragments hold them, to f16 (a bf16 query moves to f16 once): nibbles
+// to the top of 16-bit halves, the codes' bits into place (no e2m1 cvt on
+// either chip), one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of
+// the scale bytes), the 2^14 of the placement folded into the logit scale
+// and the output: decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
+// decode_3. Other pages (decode_1: NHD one-token pages) are converted into
+// 16-bit tiles: sm_100a converts f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a
+// places the bits with integer ops, then one mul.rn.f16x2. An fp8 q is
+// staged as bytes and converted to f16 once (cvt.rn.f16x2.e4m3x2). Both
+// chips' PTX assemble with ptxas.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -30,9 +31,11 @@
 // SM90-DAG: cp.async.bulk.tensor.3d
 // SM90-DAG: cp.async.bulk.tensor.4d
 // SM90-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
-// SM90-DAG: mul.rn.bf16x2
-// SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// SM90-NOT: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: mul.rn.f16x2
+// SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-DAG: mul.rn.f32 {{.*}}, 0f46800000;
+// SM90-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-LABEL: .visible .entry decode_0_merge(
 // SM90-LABEL: .visible .entry decode_1(
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
@@ -45,8 +48,8 @@
 // SM100-LABEL: .visible .entry decode_0(
 // SM100-DAG: cp.async.bulk.tensor.3d
 // SM100-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
-// SM100-DAG: mul.rn.bf16x2
-// SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM100-DAG: mul.rn.f16x2
+// SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM100-LABEL: .visible .entry decode_1(
 // SM100-DAG: cvt.rn.f16x2.e2m1x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
@@ -82,7 +85,8 @@
 // IR-SAME: nvvm.minctasm = 4 : i32
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_64b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
-// IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xbf16>
+// IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
+// IR-DAG: arith.constant 1.638400e+04 : f32
 // NHD page 1, head_dim 64, fp8 q: a 16-byte scale window per row; q is one
 // unswizzled box of head_dim bytes.
 // IR-LABEL: gpu.func @decode_1(

@@ -44,11 +44,19 @@ private:
 
   /// The type the MMAs compute in: the query's, or f16 for an fp8 query
   /// (e4m3 and e2m1 values, and their products with e4m3 block scales, are
-  /// exact in f16).
+  /// exact in f16) and for caches converted in registers (fp8 bytes become
+  /// f16 by cvt.rn.f16x2.e4m3x2; a bf16 query moves to f16 first:
+  /// halveQuery).
   Type computeType() {
-    Type q = cast<MemRefType>(op.getQ().getType()).getElementType();
-    return t.qDequantize() ? b.getF16Type() : q;
+    return t.qDequantize() || t.registerDequant ? b.getF16Type()
+                                                : queryType();
   }
+  Type queryType() {
+    return cast<MemRefType>(op.getQ().getType()).getElementType();
+  }
+  /// The q tile's element type as TMA lands it: the query's (fp8 q is
+  /// staged apart and converted into an f16 tile).
+  Type qTileType() { return t.qDequantize() ? b.getF16Type() : queryType(); }
   Type outElemType() {
     return cast<MemRefType>(op.getOut().getType()).getElementType();
   }
@@ -69,6 +77,8 @@ private:
   SmallVector<Value> emitSoftmax(Value tileBase, Value pageRows,
                                  ArrayRef<Acc> s, SmallVectorImpl<Row> &rows,
                                  SmallVectorImpl<Acc> &o);
+  void rescaleUnlessSteady(ArrayRef<Value> alpha, ArrayRef<Row> rows,
+                           SmallVectorImpl<Acc> &o);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
   /// A block barrier (every warp is done with stage `stage`), then thread 0
   /// refills the stage with tile `next` if there is one.
@@ -90,6 +100,10 @@ private:
   }
   /// An fp8 q: converts the staged q rows into the 16-bit q tile.
   void convertQuery(const SharedTile &dst);
+  /// A bf16 q read by f16 MMAs (register dequantization): scales the q tile by 2^-s
+  /// and rewrites it in f16, in place; returns 2^s (f32), the factor the
+  /// logits take back.
+  Value halveQuery();
 
   // Register dequantization (t.registerDequant: fp8 and nvfp4 caches).
   /// S = Q K^T for this warp's 16 keys, K converted from the staged bytes
@@ -129,6 +143,12 @@ private:
   /// 2 tig + 1 are columns 32 chunk + 8 tig + 2 h and + 4, k index 2 tig +
   /// 8 and 2 tig + 9 columns 32 chunk + 8 tig + 2 h + 1 and + 5).
   SmallVector<Value, 4> qFragmentForStaged(int64_t step);
+  /// The q tile (all m blocks' rows) as `elem`.
+  SharedTile queryTile(Type elem);
+  /// A transposed staged fp8 register (bytes: keys 2 tig, 2 tig + 1 of
+  /// columns c, c + 1 as k0c, k0c+1, k1c, k1c+1) with the key pairs of one
+  /// column together: {k0c, k1c, k0c+1, k1c+1}.
+  Value pairKeys(Value word);
   /// The column of O that accumulator element (row, 2 tig + j) of O's n8
   /// tile `n` holds.
   Value oColumn(int64_t n, int64_t j);
@@ -154,6 +174,8 @@ private:
   Value kScaleMap, vScaleMap;
   /// Per-tensor K and V scales (fp8, nvfp4 caches), or null.
   Value kScaleValue, vScaleValue;
+  /// 2^s for a query scaled by 2^-s into f16 (halveQuery), or null.
+  Value qUnscale;
   std::optional<SharedTile> qTile;
   /// The compute tiles of quantized caches.
   Value computeK, computeV;
@@ -166,8 +188,8 @@ private:
   Value stagedLaneOffset, stagedLaneXor;
   /// nvfp4: scale row offsets of the lane's K rows (keys g and g + 8 of the
   /// warp's 16) and V rows (keys 2 tig, 2 tig + 1, 2 tig + 8, 2 tig + 9),
-  /// and the prmt selectors (each followed by its NaN selector) of a K and
-  /// a V scale pair for even and odd chunks.
+  /// and the prmt selectors of a K and a V scale pair for even and odd
+  /// chunks.
   SmallVector<Value> scaleRowsK, scaleRowsV, scaleSelK, scaleSelV;
 };
 

@@ -29,6 +29,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -83,11 +84,7 @@ void DecodeKernelEmitter::emitPrologue() {
       PagedKVTiles::Sources{kMap, vMap, kScaleMap, vScaleMap, args.blockTable},
       batch, kvHead, tokStart, tokEnd);
 
-  qTile = SharedTile{
-      smem->view(k.idx(t.qOffset()),
-                 {t.qComputeRegions() * t.mBlocks * 16, t.qComputeInner()},
-                 computeType()),
-      t.qComputeInner(), t.mBlocks * 16, /*swizzled=*/true};
+  qTile = queryTile(qTileType());
   computeK = k.idx(t.computeOffset());
   computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
@@ -139,6 +136,10 @@ void DecodeKernelEmitter::emitLoadQuery() {
     convertQuery(*qTile);
     gpu::BarrierOp::create(b);
   }
+  if (qTileType() != computeType()) {
+    qUnscale = halveQuery();
+    qTile = queryTile(computeType());
+  }
 
   // Per-lane addressing of the mma fragments.
   Value lane8 = k.rem(lane, 8);
@@ -172,26 +173,17 @@ void DecodeKernelEmitter::emitLoadQuery() {
             k.add(k.add(warpRow, k.mul(tig, 2)), k.idx(key))));
       // A K word's values share block 2 chunk + tig / 2 (byte 2 (chunk % 2)
       // + tig / 2 of scale word chunk / 2), a V pair's block 2 chunk + g / 4.
-      // Selectors of byte p of the low word and byte p of the high word
-      // (hiBase 4) or the low word again (hiBase 0): at bytes 1 and 3, and
-      // sign-replicated for fp8Pair's NaN flags.
-      auto selectors = [&](Value byte, int64_t hiBase,
-                           SmallVectorImpl<Value> &into) {
+      // prmt selectors of byte p of the low word and byte p of the high word
+      // (hiBase 4) or the low word again (hiBase 0) into the low half.
+      auto selector = [&](Value byte, int64_t hiBase) -> Value {
         Value p = k.toI32(byte);
         Value q = arith::AddIOp::create(b, p, k.i32(hiBase));
-        auto place = [&](Value nibble, int64_t shift) {
-          return arith::ShLIOp::create(b, nibble, k.i32(shift)).getResult();
-        };
-        into.push_back(arith::OrIOp::create(b, place(p, 4), place(q, 12)));
-        Value pr = arith::OrIOp::create(b, p, k.i32(8));
-        Value qr = arith::OrIOp::create(b, q, k.i32(8));
-        Value rep = arith::OrIOp::create(b, pr, place(pr, 4));
-        rep = arith::OrIOp::create(b, rep, place(qr, 8));
-        into.push_back(arith::OrIOp::create(b, rep, place(qr, 12)));
+        return arith::OrIOp::create(
+            b, p, arith::ShLIOp::create(b, q, k.i32(4)));
       };
       for (int64_t odd = 0; odd < 2; ++odd) {
-        selectors(k.add(k.div(tig, 2), 2 * odd), 0, scaleSelK);
-        selectors(k.add(k.div(g, 4), 2 * odd), 4, scaleSelV);
+        scaleSelK.push_back(selector(k.add(k.div(tig, 2), 2 * odd), 0));
+        scaleSelV.push_back(selector(k.add(k.div(g, 4), 2 * odd), 4));
       }
     }
     if (t.headDim <= 128)
@@ -324,6 +316,10 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
   double scale = op.getScale().convertToDouble();
   Value logitScale =
       kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
+  if (qUnscale)
+    logitScale = k.mulF(logitScale, qUnscale);
+  if (std::optional<double> f = Dequantizer::nvfp4RegisterUnscale(t))
+    logitScale = k.mulF(logitScale, k.f32(*f));
   std::optional<double> cap;
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
@@ -356,13 +352,43 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
         rows[rr], x, [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
   }
 
-  // O *= alpha (c0, c1 are row g; c2, c3 row g + 8), then O += P V.
-  for (Acc &acc : o)
-    for (int64_t e = 0; e < 4; ++e)
-      acc[e] = k.mulF(acc[e], alpha[e / 2]);
+  rescaleUnlessSteady(alpha, rows, o);
   // The A fragment of P: {row g keys 0-7, row g+8 keys 0-7, row g keys
   // 8-15, row g+8 keys 8-15}, two keys per register.
   return mmaOps.pFragment(p, 0);
+}
+
+/// O *= alpha (c0, c1 are row g; c2, c3 row g + 8), before O += P V. Once a
+/// row's max has settled its alpha is exactly 1 and the multiplies change
+/// nothing, so the warp skips them when alpha is 1 in every row it holds
+/// (rows with no key yet, max -inf, count as settled: their O is P V sums
+/// of zero weights, which a factor of 0 would not change): one vote instead
+/// of four multiplies per O tile, bit-identical.
+void DecodeKernelEmitter::rescaleUnlessSteady(ArrayRef<Value> alpha,
+                                              ArrayRef<Row> rows,
+                                              SmallVectorImpl<Acc> &o) {
+  Value steady;
+  for (int64_t rr = 0; rr < 2; ++rr) {
+    Value settled = arith::OrIOp::create(
+        b, k.cmpF(arith::CmpFPredicate::OEQ, alpha[rr], k.f32(1)),
+        k.cmpF(arith::CmpFPredicate::OEQ, rows[rr].max, k.negInf()));
+    steady = steady ? k.andI(steady, settled) : settled;
+  }
+  Value allSteady = NVVM::VoteSyncOp::create(b, b.getI1Type(), k.i32(-1),
+                                             steady, NVVM::VoteSyncKind::all);
+  SmallVector<Value> flat;
+  for (const Acc &acc : o)
+    flat.append(acc.begin(), acc.end());
+  SmallVector<Value> out = k.selectBranch(
+      allSteady, [&] { return flat; },
+      [&] {
+        SmallVector<Value> scaled;
+        for (auto [i, v] : llvm::enumerate(flat))
+          scaled.push_back(k.mulF(v, alpha[(i % 4) / 2]));
+        return scaled;
+      });
+  for (auto [n, acc] : llvm::enumerate(o))
+    acc.assign(out.begin() + 4 * n, out.begin() + 4 * n + 4);
 }
 
 /// Each warp's (max, sum, O) to shared memory, then the CTA merges the warps
@@ -427,6 +453,8 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
           // A per-tensor V scale multiplies the output.
           if (vScaleValue)
             oSum = k.mulF(oSum, vScaleValue);
+          if (std::optional<double> f = Dequantizer::nvfp4RegisterUnscale(t))
+            oSum = k.mulF(oSum, k.f32(*f));
           Value token = k.add(k.mul(batch, t.qLen), k.div(qRowIndex, t.group));
           Value head = k.add(k.mul(kvHead, t.group), k.rem(qRowIndex, t.group));
           Value hasKeys = softmax.hasKeys(lSum);
@@ -480,6 +508,89 @@ void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
             });
 }
 
+SharedTile DecodeKernelEmitter::queryTile(Type elem) {
+  return SharedTile{
+      smem->view(k.idx(t.qOffset()),
+                 {t.qComputeRegions() * t.mBlocks * 16, t.qComputeInner()},
+                 elem),
+      t.qComputeInner(), t.mBlocks * 16, /*swizzled=*/true};
+}
+
+/// f16 has the bits of every bf16 value from 2^-14 to 2^15 (8 significant
+/// bits in 11), not those above 65504. So the query's rows (0 .. qRows,
+/// those TMA wrote) are scaled by 2^-s with s = max(0, e - 14), e the
+/// exponent of their largest magnitude: exact except for elements 2^39 and
+/// more below that magnitude, which lose bits as f16 subnormals, far under
+/// the f32 rounding of the scores. Every warp reads every row (its MMAs use
+/// them all), so each finds the same s without an exchange; inf and NaN
+/// stay what they are.
+Value DecodeKernelEmitter::halveQuery() {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  int64_t chunks = t.headDim / 8;
+  auto chunkAt = [&](Value i) -> std::pair<Value, Value> {
+    return {k.div(i, chunks), k.mul(k.rem(i, chunks), 8)};
+  };
+  auto vec8 = [&](Type elem) { return VectorType::get({8}, elem); };
+  auto loop = scf::ForOp::create(b, lane, k.idx(t.qRows * chunks), k.idx(32),
+                                 ValueRange{k.f32(0)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    auto [row, col] = chunkAt(loop.getInductionVar());
+    Value v = vector::LoadOp::create(b, vec8(qTileType()), qTile->view,
+                                     qTile->at(k, row, col));
+    Value mag = math::AbsFOp::create(
+        b, arith::ExtFOp::create(b, vec8(f32), v));
+    Value m = vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                          mag);
+    scf::YieldOp::create(b, ValueRange{k.maxF(loop.getRegionIterArgs()[0], m)});
+  }
+  Value maxAbs = loop.getResult(0);
+  for (int32_t offset : {16, 8, 4, 2, 1})
+    maxAbs = k.maxF(maxAbs, gpu::ShuffleOp::create(b, maxAbs, offset, 32,
+                                                   gpu::ShuffleMode::XOR)
+                                .getShuffleResult());
+  // s = max(0, biased exponent - 141): max|q| 2^-s < 2^15.
+  Value biased = arith::AndIOp::create(
+      b,
+      arith::ShRUIOp::create(b, arith::BitcastOp::create(b, i32, maxAbs),
+                             k.i32(23)),
+      k.i32(0xFF));
+  Value shift = arith::MaxSIOp::create(
+      b, arith::SubIOp::create(b, biased, k.i32(141)), k.i32(0));
+  auto power = [&](Value exponent) {
+    return arith::BitcastOp::create(
+               b, f32, arith::ShLIOp::create(b, exponent, k.i32(23)))
+        .getResult();
+  };
+  Value down = power(arith::SubIOp::create(b, k.i32(127), shift));
+  Value up = power(arith::AddIOp::create(b, k.i32(127), shift));
+  // Every warp has read q: rewrite it.
+  gpu::BarrierOp::create(b);
+  SharedTile half = queryTile(computeType());
+  k.forLoop(tid, k.idx(t.qRows * chunks), k.idx(DecodePlan::kThreads),
+            [&](Value i) {
+              auto [row, col] = chunkAt(i);
+              Value v = vector::LoadOp::create(b, vec8(qTileType()),
+                                               qTile->view,
+                                               qTile->at(k, row, col));
+              v = arith::ExtFOp::create(b, vec8(f32), v);
+              v = arith::MulFOp::create(
+                  b, v, vector::BroadcastOp::create(b, vec8(f32), down));
+              vector::StoreOp::create(
+                  b, arith::TruncFOp::create(b, vec8(computeType()), v),
+                  half.view, half.at(k, row, col));
+            });
+  gpu::BarrierOp::create(b);
+  return up;
+}
+
+Value DecodeKernelEmitter::pairKeys(Value word) {
+  // Bytes 0 and 2 to the low half, 1 and 3 to the high one.
+  return NVVM::PermuteOp::create(b, b.getI32Type(), word, k.i32(0),
+                                 k.i32(0x3120), NVVM::PermuteMode::DEFAULT);
+}
+
 //===----------------------------------------------------------------------===//
 // Register dequantization (fp8 and nvfp4 caches, PagedKVPlan::registerDequant)
 //
@@ -526,7 +637,7 @@ SmallVector<Value, 4> DecodeKernelEmitter::ldmatrixStaged(Value stagedOffset,
 
 SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
   Type elem = computeType();
-  // fp8: 4 columns from 16 step + 4 tig, pairs (0, 2) and (1, 3); nvfp4: 8
+  // fp8: 4 columns from 16 step + 4 tig, pairs (0, 1) and (2, 3); nvfp4: 8
   // columns from 32 (step / 2) + 8 tig, pairs (2 h, 2 h + 4) and (2 h + 1,
   // 2 h + 5) with h = step % 2.
   int64_t width = t.nvfp4 ? 8 : 4;
@@ -535,7 +646,7 @@ SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
   SmallVector<int64_t, 4> firsts =
       t.nvfp4 ? SmallVector<int64_t, 4>{2 * (step % 2), 2 * (step % 2) + 4,
                                         2 * (step % 2) + 1, 2 * (step % 2) + 5}
-              : SmallVector<int64_t, 4>{0, 2, 1, 3};
+              : SmallVector<int64_t, 4>{0, 1, 2, 3};
   SmallVector<Value, 4> rowsAt;
   for (int64_t rr = 0; rr < 2; ++rr) {
     Value row = k.add(k.add(k.mul(mBlock, 16), g), k.idx(8 * rr));
@@ -583,16 +694,16 @@ SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
       for (int64_t n = 0; n < 2; ++n) {
         Value reg = regs[2 * half + n];
         if (!t.nvfp4) {
-          // Bytes 0, 2: k 2 tig, 2 tig + 1; bytes 1, 3: k 2 tig + 8, + 9.
-          auto [even, odd] = dequant.fp8WordRegisters(reg);
-          s[n] = mmaOps.mma(qFrag(chunk), {even, odd}, s[n]);
+          // Bytes 0, 1: k 2 tig, 2 tig + 1; bytes 2, 3: k 2 tig + 8, + 9.
+          auto [lo, hi] = dequant.fp8Halves(reg);
+          s[n] = mmaOps.mma(qFrag(chunk), {lo, hi}, s[n]);
           continue;
         }
         // Eight values of one block scale; nibbles (2h, 2h + 4) and (2h +
         // 1, 2h + 5) are step 2 chunk + h's two registers.
         Value word = scaleWords.get(n, chunk / 2);
-        Value scales = dequant.fp8Pair(word, word, scaleSelK[2 * (chunk % 2)],
-                                       scaleSelK[2 * (chunk % 2) + 1]);
+        Value scales =
+            dequant.fp8PickPair(word, word, scaleSelK[chunk % 2]);
         for (int64_t h = 0; h < 2; ++h)
           s[n] = mmaOps.mma(
               qFrag(2 * chunk + h),
@@ -618,9 +729,9 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
       Value keys0 = regs[2 * half], keys8 = regs[2 * half + 1];
       if (!t.nvfp4) {
         // Even columns: bytes 0 and 2 (keys 2 tig, 2 tig + 1); odd: bytes 1
-        // and 3.
-        auto [even0, odd0] = dequant.fp8WordRegisters(keys0);
-        auto [even8, odd8] = dequant.fp8WordRegisters(keys8);
+        // and 3: a prmt pairs them, cvt makes them f16.
+        auto [even0, odd0] = dequant.fp8Halves(pairKeys(keys0));
+        auto [even8, odd8] = dequant.fp8Halves(pairKeys(keys8));
         o[2 * chunk] = mmaOps.mma(pFrag, {even0, even8}, o[2 * chunk]);
         o[2 * chunk + 1] = mmaOps.mma(pFrag, {odd0, odd8}, o[2 * chunk + 1]);
         continue;
@@ -632,9 +743,8 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
         SmallVector<Value, 2> words;
         for (int64_t e = 0; e < 2; ++e)
           words.push_back(scaleWords.get(2 * kh + e, chunk / 2));
-        scales.push_back(dequant.fp8Pair(words[0], words[1],
-                                         scaleSelV[2 * (chunk % 2)],
-                                         scaleSelV[2 * (chunk % 2) + 1]));
+        scales.push_back(
+            dequant.fp8PickPair(words[0], words[1], scaleSelV[chunk % 2]));
       }
       for (int64_t i = 0; i < 4; ++i) {
         int64_t n = 4 * chunk + i;

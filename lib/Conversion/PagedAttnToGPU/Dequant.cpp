@@ -119,98 +119,52 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   return vector::FromElementsOp::create(b, VectorType::get({8}, elem), values);
 }
 
-/// `bits` (i32) as a vector<2x computeType> times 2^exp2 in both lanes.
-static Value scaledPair(KernelBuilder &k, Type computeType, Value bits,
-                        int exp2) {
+/// Two e4m3 bytes, the low 16 bits of `x`, as vector<2xf16> (byte 0 low).
+static Value fp8x2ToHalf(KernelBuilder &k, Value x) {
   ImplicitLocOpBuilder &b = k.builder();
-  auto pairType = VectorType::get({2}, computeType);
-  Value pair = vector::BitCastOp::create(
-      b, pairType,
-      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
-                                  bits));
-  Value factor = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(
-             pairType,
-             b.getFloatAttr(computeType, std::ldexp(1.0, exp2)).getValue()));
-  return k.mulF(pair, factor);
+  Value two = vector::BitCastOp::create(
+      b, VectorType::get({2}, b.getI8Type()),
+      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI16Type()), x));
+  return NVVM::ConvertF8x2ToF16x2Op::create(
+      b, VectorType::get({2}, b.getF16Type()), two, /*relu=*/false,
+      b.getType<Float8E4M3FNType>());
 }
 
-/// e4m3 codes s.eeee.mmm at bits 15-8 and 31-24 of `x` (other bits
-/// ignored) as the bits of two f16 or bf16 values times 2^-8 or 2^-120,
-/// with `nan` (0xffff in a half whose code is e4m3's NaN, else 0) ORed in.
-/// The sign stays; exponent and mantissa move right so that the exponent
-/// field's low bits are eeee and the mantissa's top bits mmm: by 1 for f16
-/// (bits 13-7), by 4 for bf16 (bits 10-4). e4m3's subnormals land on
-/// subnormals with the same factor.
-static Value placeFp8Codes(KernelBuilder &k, bool bf16, Value x, Value nan) {
+Value Dequantizer::fp8PickPair(Value lo, Value hi, Value selector) {
   ImplicitLocOpBuilder &b = k.builder();
-  Value signAndNan = arith::OrIOp::create(
-      b, arith::AndIOp::create(b, x, k.i32(0x80008000)), nan);
-  Value mag = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, x, k.i32(bf16 ? 4 : 1)),
-      k.i32(bf16 ? 0x07F007F0 : 0x3F803F80));
-  return arith::OrIOp::create(b, signAndNan, mag);
-}
-
-/// e4m3's NaN (s.1111.111) would become a finite value: bit 7 of each byte
-/// of (word & 0x7f7f7f7f) + 0x01010101 flags it; a prmt with sign
-/// replication turns a flag into 0xffff, a NaN in f16 and bf16.
-static Value nanFlags(KernelBuilder &k, Value word) {
-  ImplicitLocOpBuilder &b = k.builder();
-  return arith::AddIOp::create(
-      b, arith::AndIOp::create(b, word, k.i32(0x7F7F7F7F)), k.i32(0x01010101));
-}
-
-Value Dequantizer::fp8Pair(Value lo, Value hi, Value selector,
-                           Value nanSelector) {
-  ImplicitLocOpBuilder &b = k.builder();
-  Type i32 = b.getI32Type();
-  bool bf16 = computeType.isBF16();
-  Value x = NVVM::PermuteOp::create(b, i32, lo, hi, selector,
+  Value x = NVVM::PermuteOp::create(b, b.getI32Type(), lo, hi, selector,
                                     NVVM::PermuteMode::DEFAULT);
-  Value nan = NVVM::PermuteOp::create(b, i32, nanFlags(k, lo), nanFlags(k, hi),
-                                      nanSelector, NVVM::PermuteMode::DEFAULT);
-  // Times 2^8 or 2^120: exact (every e4m3 value is a normal f16 and bf16).
-  return scaledPair(k, computeType, placeFp8Codes(k, bf16, x, nan),
-                    bf16 ? 120 : 8);
+  return fp8x2ToHalf(k, arith::TruncIOp::create(b, b.getI16Type(), x));
 }
 
-std::pair<Value, Value> Dequantizer::fp8WordRegisters(Value word) {
+std::pair<Value, Value> Dequantizer::fp8Halves(Value word) {
   ImplicitLocOpBuilder &b = k.builder();
-  Type i32 = b.getI32Type();
-  bool bf16 = computeType.isBF16();
-  Value flags = nanFlags(k, word);
-  auto pair = [&](Value x, int64_t nanSelector) {
-    Value nan = NVVM::PermuteOp::create(b, i32, flags, k.i32(0),
-                                        k.i32(nanSelector),
-                                        NVVM::PermuteMode::DEFAULT);
-    return asMmaRegister(b, scaledPair(k, computeType,
-                                 placeFp8Codes(k, bf16, x, nan),
-                                 bf16 ? 120 : 8));
+  Value halves = vector::BitCastOp::create(
+      b, VectorType::get({2}, b.getI16Type()),
+      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
+                                  word));
+  auto half = [&](int64_t h) {
+    return fp8x2ToHalf(
+        k, vector::ExtractOp::create(b, halves, ArrayRef<int64_t>{h}));
   };
-  // Bytes 0 and 2 move to the top of the halves; their flags replicate
-  // from bytes 0 and 2, those of bytes 1 and 3 from bytes 1 and 3.
-  Value even = pair(arith::ShLIOp::create(b, word, k.i32(8)), 0xAA88);
-  Value odd = pair(word, 0xBB99);
-  return {even, odd};
+  return {half(0), half(1)};
 }
 
 Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales) {
   ImplicitLocOpBuilder &b = k.builder();
-  bool bf16 = computeType.isBF16();
+  assert(computeType.isF16() && "register dequantization computes in f16");
   // Nibbles i and i + 4 at bits 15-12 and 31-28: s.e1e0.m.
   Value x = i == 3 ? word
                    : arith::ShLIOp::create(b, word, k.i32(4 * (3 - i)))
                          .getResult();
-  // The sign stays; the code moves to bits 11-9 (f16: exponent 000e1e0,
-  // mantissa m0..: the value times 2^-14) or 8-6 (bf16: times 2^-126),
-  // e2m1's subnormal 0.5 onto the 16-bit subnormal (as nvfp4x8).
+  // The sign stays; the code moves to bits 11-9 (exponent 000e1e0, mantissa
+  // m0..: the value times 2^-14, e2m1's 0.5 a subnormal, as nvfp4x8).
   Value sign = arith::AndIOp::create(b, x, k.i32(0x80008000));
   Value code = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, x, k.i32(bf16 ? 6 : 3)),
-      k.i32(bf16 ? 0x01C001C0 : 0x0E000E00));
-  Value pair = scaledPair(k, computeType, arith::OrIOp::create(b, sign, code),
-                          bf16 ? 126 : 14);
-  // e2m1 times e4m3 is exact in f16 and bf16 (nvfp4x8).
+      b, arith::ShRUIOp::create(b, x, k.i32(3)), k.i32(0x0E000E00));
+  Value pair = vector::BitCastOp::create(
+      b, VectorType::get({2}, computeType),
+      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
+                                  arith::OrIOp::create(b, sign, code)));
   return asMmaRegister(b, k.mulF(pair, scales));
 }

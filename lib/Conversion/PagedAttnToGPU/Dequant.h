@@ -18,7 +18,10 @@
 #include "KernelBuilder.h"
 #include "MmaSync.h"
 
+#include "attn/Kernels/PagedKVPlan.h"
 #include "attn/Support/TargetInfo.h"
+
+#include <optional>
 
 namespace mlir {
 namespace paged_attn {
@@ -37,25 +40,32 @@ public:
   Value nvfp4x8(Value bytes, Value scaleByte);
   /// Eight f16 values as the compute type.
   Value fromHalf(Value halves);
-  /// Two e4m3 bytes chosen from the 8 bytes of (lo, hi) by a prmt
-  /// `selector` (i32) that puts them at bytes 1 and 3 (bytes 0 and 2 are
-  /// ignored), as a vector<2x compute type> (byte 1 low). Integer bit
-  /// placement and one multiply by a power of two: no conversion
-  /// instructions. `nanSelector` selects the same two bytes with sign
-  /// replication into bytes {0, 1} and {2, 3} (selector nibbles 8 | i):
-  /// e4m3's NaN codes stay NaN.
-  Value fp8Pair(Value lo, Value hi, Value selector, Value nanSelector);
-  /// The four e4m3 bytes of a 32-bit `word` as two MMA operand registers:
-  /// {bytes (0, 2), bytes (1, 3)} (low byte, low half). Bytes 1 and 3 sit
-  /// at the top of the word's 16-bit halves already and bytes 0 and 2 after
-  /// one shift: no byte permutes.
-  std::pair<Value, Value> fp8WordRegisters(Value word);
+  /// The four e4m3 bytes of a 32-bit `word` as two f16 MMA operand
+  /// registers {bytes (0, 1), bytes (2, 3)} (low byte, low half): two
+  /// cvt.rn.f16x2.e4m3x2, exact, NaN included. They run on the conversion
+  /// pipe, which the MMA loop leaves idle otherwise; one instruction per two
+  /// values, against about three for integer bit placement.
+  std::pair<Value, Value> fp8Halves(Value word);
+  /// The bytes of (lo, hi) that a prmt `selector` puts at bytes 0 and 1, as
+  /// f16 (cvt.rn.f16x2.e4m3x2; byte 0 low): a pair of e4m3 block scales.
+  Value fp8PickPair(Value lo, Value hi, Value selector);
   /// Nibbles i and i + 4 (e2m1 codes, i in 0..3) of a 32-bit `word` times
-  /// `scales` (a vector<2x compute type>, one per nibble), as one MMA
+  /// `scales` (f16 block scales, one per nibble) and 2^-14, as one f16 MMA
   /// operand register: the nibbles move to the top of the 16-bit halves,
-  /// the code's bits into place, one multiply by a power of two and one by
-  /// the scales (exact, as for nvfp4x8).
+  /// the code's bits into place (the value times 2^-14, e2m1's 0.5 a
+  /// subnormal), one multiply by the scales. Exact: e2m1 times e4m3 is an
+  /// integer multiple of 2^-10, so the product times 2^-14 is one of 2^-24,
+  /// f16's subnormal step, with at most 6 significant bits. The 2^14 is
+  /// owed by whoever reads the register (nvfp4RegisterUnscale).
   Value nvfp4PairRegister(Value word, int64_t i, Value scales);
+  /// 2^14 for a plan whose NVFP4 cache is converted in registers
+  /// (nvfp4PairRegister), which the logits (K) and the output (V) take
+  /// back; nothing otherwise.
+  static std::optional<double> nvfp4RegisterUnscale(const PagedKVPlan &plan) {
+    if (plan.registerDequant && plan.nvfp4)
+      return 16384.0;
+    return std::nullopt;
+  }
 
 private:
   KernelBuilder &k;
