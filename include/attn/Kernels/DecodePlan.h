@@ -67,9 +67,9 @@ struct DecodePlan : PagedKVPlan {
     return std::clamp<int64_t>(target.sharedMemoryPerSM() / perCta, 1, most);
   }
   /// The CTAs per SM the kernel asks ptxas to fit (nvvm.minctasm: at most
-  /// 65536 / (128 x CTAs) registers a thread), or 0. Register-dequantized
-  /// kernels are bound by issue, not bandwidth: four CTAs (16 warps) of 3
-  /// stages for head_dim <= 128.
+  /// 65536 / (128 x CTAs) registers a thread), or 0. For head_dim <= 128:
+  /// register-dequantized kernels, bound by issue, four CTAs (16 warps) of
+  /// 3 stages; 16-bit caches three CTAs of 2 stages.
   int64_t minCtasPerSM = 0;
 
   /// An fp8 q is staged and converted into the 16-bit q tile.

@@ -140,11 +140,11 @@
 // CHECK: %[[BATCH:dim[_0-9]*]] = memref.dim %[[BT]], %c0{{(_[0-9]+)?}} : memref<?x?xi32>
 // The split count: of 1 .. min(units, 64), the first with the least
 // modelled time, waves x (tiles of a split + 4), with ctas = batch x 4 kv
-// heads on slots = SMs x 2 (two CTAs of this plan fit an SM).
+// heads on slots = SMs x 3 (three CTAs of this plan an SM, nvvm.minctasm).
 // CHECK: %[[CTAS0:[0-9]+]] = arith.muli %[[BATCH]], %c4{{(_[0-9]+)?}} : index
 // CHECK: %[[CTAS:[0-9]+]] = arith.maxsi %[[CTAS0]], %c1{{(_[0-9]+)?}} : index
 // CHECK: %[[UNITS:[0-9]+]] = arith.maxsi
-// CHECK: %[[SLOTS:[0-9]+]] = arith.muli %{{[0-9]+}}, %c2{{(_[0-9]+)?}} : index
+// CHECK: %[[SLOTS:[0-9]+]] = arith.muli %{{[0-9]+}}, %c3{{(_[0-9]+)?}} : index
 // CHECK: %[[BEST:[0-9]+]]:2 = scf.for %[[S:arg[0-9]+]] = %c2{{(_[0-9]+)?}} to %{{[0-9]+}} step %c1{{(_[0-9]+)?}} iter_args(%[[BS:arg[0-9]+]] = %c1{{(_[0-9]+)?}}, %[[BC:arg[0-9]+]] = %{{[0-9]+}}) -> (index, index) {
 // CHECK:   %[[TILES:[0-9]+]] = arith.ceildivui %[[UNITS]], %[[S]] : index
 // CHECK:   %[[TIME:[0-9]+]] = arith.addi %[[TILES]], %c4{{(_[0-9]+)?}} : index
@@ -266,7 +266,7 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 //
 // CHECK-LABEL: gpu.func @decode_0(
 // The q, k_cache and v_cache descriptors lead, as by-value parameters.
-// CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 3 : i32, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
 // One mbarrier per K/V stage plus one for q.
 // CHECK: %[[BARS0:[0-9]+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = {{[3-5]}}>
 // The descriptor types are the boxes reversed: q {64, 8, 1, 1}, K and V
