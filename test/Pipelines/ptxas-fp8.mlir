@@ -7,7 +7,9 @@
 // first meet in one prmt), f16 MMAs; the bf16 query moves into f16 once
 // (scaled by a power of two found from its largest magnitude: a warp-wide
 // max by shuffles). The O rescale is skipped when no row's max moved
-// (vote.all). Other pages (decode_1: one-token pages of head_dim 64, whose
+// (vote.all). With at most 8 q rows (decode_0: a GQA group of 4) the MMA
+// operands swap, S^T = K q^T and O^T = V^T P^T, P^T moving into the B
+// fragment by movmatrix.trans. Other pages (decode_1: one-token pages of head_dim 64, whose
 // 64-byte boxes sit 128 bytes apart for TMA alignment) are staged
 // unswizzled and converted with cvt.rn.f16x2.e4m3x2 into the 16-bit tiles
 // the mma.sync path reads. Assembles for sm_90a and sm_100a.
@@ -32,6 +34,7 @@
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // PTX-DAG: shfl.sync.bfly.b32 {{.*}}, 16, 31, -1;
 // PTX-DAG: vote.sync.all.pred
+// PTX-DAG: movmatrix.sync.aligned.m8n8.trans.b16
 // PTX-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // PTX-LABEL: .visible .entry decode_0_merge(
 // PTX-LABEL: .visible .entry decode_1(
@@ -52,6 +55,7 @@
 // IR: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf16>
 // IR: nvgpu.ldmatrix
 // IR: nvvm.convert.f8x2.to.f16x2
+// IR: movmatrix.sync.aligned.m8n8.trans.b16
 // IR: nvvm.prmt
 // IR-LABEL: gpu.func @decode_0_merge(
 // IR-NOT: memref<f32>

@@ -10,7 +10,8 @@
 // either chip), one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of
 // the scale bytes), the 2^14 of the placement folded into the logit scale
 // and the output: decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
-// decode_3. Other pages (decode_1: NHD one-token pages) are converted into
+// decode_3; with at most 8 q rows (decode_0) the MMA operands swap (S^T =
+// K q^T, O^T = V^T P^T, movmatrix.trans for P^T). Other pages (decode_1: NHD one-token pages) are converted into
 // 16-bit tiles: sm_100a converts f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a
 // places the bits with integer ops, then one mul.rn.f16x2. An fp8 q is
 // staged as bytes and converted to f16 once (cvt.rn.f16x2.e4m3x2). Both
@@ -35,6 +36,7 @@
 // SM90-DAG: mul.rn.f16x2
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM90-DAG: mul.rn.f32 {{.*}}, 0f46800000;
+// SM90-DAG: movmatrix.sync.aligned.m8n8.trans.b16
 // SM90-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-LABEL: .visible .entry decode_0_merge(
 // SM90-LABEL: .visible .entry decode_1(

@@ -77,8 +77,16 @@ private:
   SmallVector<Value> emitSoftmax(Value tileBase, Value pageRows,
                                  ArrayRef<Acc> s, SmallVectorImpl<Row> &rows,
                                  SmallVectorImpl<Acc> &o);
+  /// O *= alpha unless every row of the warp kept its max.
   void rescaleUnlessSteady(ArrayRef<Value> alpha, ArrayRef<Row> rows,
                            SmallVectorImpl<Acc> &o);
+  /// The online softmax with the logit scale (K scale, and the powers of
+  /// two of halveQuery and NVFP4 placement) and soft cap.
+  OnlineSoftmax makeSoftmax();
+  /// Whether `key` (tile starting at `tileBase`) is a key the q row at
+  /// `qPos` sees: in the split, in the tile's rows, in the mask.
+  Value keyVisible(Value key, Value tileBase, Value pageRows,
+                   const AttentionMask &mask, Value qPos);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
   /// A block barrier (every warp is done with stage `stage`), then thread 0
   /// refills the stage with tile `next` if there is one.
@@ -112,6 +120,14 @@ private:
   /// O += P V, V converted from the staged bytes at `stageV` (and scales).
   void emitPVFromStaged(Value stageV, Value scalesV, ArrayRef<Value> pFrag,
                         SmallVectorImpl<Acc> &o);
+  /// Walks the warp's 16 rows of a staged K (or V, `isV`: transposed)
+  /// tile, 16-byte chunk by chunk: `body(chunk, keys 0-7 register, keys
+  /// 8-15 register, block-scale pairs)`, the pairs (nvfp4 only) those of K
+  /// keys g and g + 8 (one scale twice) or of V keys 2 tig, 2 tig + 1 and
+  /// 2 tig + 8, 2 tig + 9.
+  void forEachStagedChunk(
+      Value staged, Value scales, bool isV,
+      function_ref<void(int64_t, Value, Value, ArrayRef<Value>)> body);
   /// nvfp4: the 32-bit word `word` of the block scales of the row that
   /// starts at `rowOffset` in the staged scale tile at `scales`.
   Value loadScaleWord(Value scales, Value rowOffset, int64_t word);
@@ -142,13 +158,32 @@ private:
   /// 16 step + 4 tig + 2 j + 1; nvfp4: step = 2 chunk + h, k index 2 tig and
   /// 2 tig + 1 are columns 32 chunk + 8 tig + 2 h and + 4, k index 2 tig +
   /// 8 and 2 tig + 9 columns 32 chunk + 8 tig + 2 h + 1 and + 5).
-  SmallVector<Value, 4> qFragmentForStaged(int64_t step);
+  SmallVector<Value, 4> qFragmentForStaged(int64_t step, bool asB = false);
+  /// Register dequantization with at most 8 q rows swaps the MMA operands:
+  /// S^T = K q^T, O^T = V^T P^T (DecodeKernel.cpp, "Swapped operands").
+  bool swapped() const { return t.registerDequant && t.qRows <= 8; }
+  Acc emitScoresSwapped(Value stageK, Value scalesK);
+  SmallVector<Value> emitSoftmaxSwapped(Value tileBase, Value pageRows,
+                                        const Acc &sT,
+                                        SmallVectorImpl<Row> &rows,
+                                        SmallVectorImpl<Acc> &o);
+  void emitPVSwapped(Value stageV, Value scalesV, ArrayRef<Value> pFrag,
+                     SmallVectorImpl<Acc> &o);
+  /// The column of O that element (row g + 8 half) of O^T's tile n holds.
+  Value oColumnSwapped(int64_t n, int64_t half);
+  /// Max or sum over the lanes that hold one q row in the swapped layout.
+  Value reduceAcrossKeys(Value v, bool isMax);
+  Value sumAcrossKeys(Value v) { return reduceAcrossKeys(v, false); }
   /// The q tile (all m blocks' rows) as `elem`.
   SharedTile queryTile(Type elem);
   /// A transposed staged fp8 register (bytes: keys 2 tig, 2 tig + 1 of
   /// columns c, c + 1 as k0c, k0c+1, k1c, k1c+1) with the key pairs of one
   /// column together: {k0c, k1c, k0c+1, k1c+1}.
   Value pairKeys(Value word);
+  /// fp8 V: the f16 registers of columns 2 g (even) and 2 g + 1 (odd) of a
+  /// chunk, keys 2 tig, 2 tig + 1 (`keys0`) and + 8 (`keys8`): {even0,
+  /// odd0, even8, odd8}.
+  SmallVector<Value, 4> fp8ColumnPairs(Value keys0, Value keys8);
   /// The column of O that accumulator element (row, 2 tig + j) of O's n8
   /// tile `n` holds.
   Value oColumn(int64_t n, int64_t j);

@@ -188,7 +188,7 @@ void DecodeKernelEmitter::emitLoadQuery() {
     }
     if (t.headDim <= 128)
       for (int64_t step = 0; step < t.headDim / 16; ++step)
-        qFrags.push_back(qFragmentForStaged(step));
+        qFrags.push_back(qFragmentForStaged(step, /*asB=*/swapped()));
     return;
   }
 
@@ -203,7 +203,7 @@ void DecodeKernelEmitter::emitLoadQuery() {
 /// and O's n8 tiles, four f32 each; the epilogue follows it.
 void DecodeKernelEmitter::emitTileLoop() {
   auto [rows, o] = paged_attn::emitTileLoop(
-      k, numTiles, t.headDim / 8,
+      k, numTiles, swapped() ? t.headDim / 16 : t.headDim / 8,
       [&](Value tile, SmallVectorImpl<Row> &rows, SmallVectorImpl<Acc> &o) {
         emitTile(tile, rows, o);
       });
@@ -234,6 +234,14 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
                          k.minS(validRows, k.idx(t.tileTokens)), t.tileTokens);
       gpu::BarrierOp::create(b);
     });
+    if (swapped()) {
+      Acc sT = emitScoresSwapped(stageK, scalesK);
+      SmallVector<Value> pFrag =
+          emitSoftmaxSwapped(tileBase, pageRows, sT, rows, o);
+      emitPVSwapped(stageV, scalesV, pFrag, o);
+      refillAfterBarrier(next, stage);
+      return;
+    }
     SmallVector<Acc> s = emitScoresFromStaged(stageK, scalesK);
     SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
     emitPVFromStaged(stageV, scalesV, pFrag, o);
@@ -301,6 +309,34 @@ void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
            [&] { issueTile(next, stage); });
 }
 
+Value DecodeKernelEmitter::keyVisible(Value key, Value tileBase,
+                                      Value pageRows,
+                                      const AttentionMask &mask, Value qPos) {
+  Value valid = k.lt(key, tokEnd);
+  if (t.tileTokens < DecodePlan::kTileRows)
+    valid = k.andI(valid, k.lt(k.sub(key, tileBase), k.idx(t.tileTokens)));
+  // Rows past a ragged page's end hold zeros, not keys.
+  if (pageRows)
+    valid = k.andI(valid, k.lt(k.sub(key, tileBase), pageRows));
+  return mask.apply(k, valid, key, qPos);
+}
+
+OnlineSoftmax DecodeKernelEmitter::makeSoftmax() {
+  // A per-tensor K scale multiplies every logit, as do the powers of two
+  // that q's move to f16 and NVFP4's placement leave in the scores.
+  double scale = op.getScale().convertToDouble();
+  Value logitScale =
+      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
+  if (qUnscale)
+    logitScale = k.mulF(logitScale, qUnscale);
+  if (std::optional<double> f = Dequantizer::nvfp4RegisterUnscale(t))
+    logitScale = k.mulF(logitScale, k.f32(*f));
+  std::optional<double> cap;
+  if (std::optional<APFloat> c = op.getLogitsSoftCap())
+    cap = c->convertToDouble();
+  return OnlineSoftmax(k, logitScale, cap);
+}
+
 /// The online softmax of rows g and g + 8 over the scores `s` (n8 tiles of
 /// this warp's 16 keys) of the tile that starts at key `tileBase` (with
 /// `pageRows` rows, ragged pages only); rescales O and returns P's A
@@ -313,17 +349,7 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
   int64_t nTilesQK = s.size();
   // The online softmax of rows g and g + 8 over this tile's keys. A
   // per-tensor K scale multiplies every logit.
-  double scale = op.getScale().convertToDouble();
-  Value logitScale =
-      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
-  if (qUnscale)
-    logitScale = k.mulF(logitScale, qUnscale);
-  if (std::optional<double> f = Dequantizer::nvfp4RegisterUnscale(t))
-    logitScale = k.mulF(logitScale, k.f32(*f));
-  std::optional<double> cap;
-  if (std::optional<APFloat> c = op.getLogitsSoftCap())
-    cap = c->convertToDouble();
-  OnlineSoftmax softmax(k, logitScale, cap);
+  OnlineSoftmax softmax = makeSoftmax();
   AttentionMask mask{/*causal=*/t.qLen > 1,
                      static_cast<int64_t>(op.getWindowLeft())};
   Value keyLane = k.add(k.add(k.mul(warp, 16), k.mul(tig, 2)), tileBase);
@@ -337,14 +363,7 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
     for (int64_t n = 0; n < nTilesQK; ++n) {
       for (int64_t j = 0; j < 2; ++j) {
         Value key = k.add(keyLane, k.idx(8 * n + j));
-        Value valid = k.lt(key, tokEnd);
-        if (t.tileTokens < DecodePlan::kTileRows)
-          valid =
-              k.andI(valid, k.lt(k.sub(key, tileBase), k.idx(t.tileTokens)));
-        // Rows past a ragged page's end hold zeros, not keys.
-        if (pageRows)
-          valid = k.andI(valid, k.lt(k.sub(key, tileBase), pageRows));
-        valid = mask.apply(k, valid, key, qPos);
+        Value valid = keyVisible(key, tileBase, pageRows, mask, qPos);
         x.push_back(softmax.mask(valid, softmax.logit(s[n][2 * rr + j])));
       }
     }
@@ -367,6 +386,8 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
 void DecodeKernelEmitter::rescaleUnlessSteady(ArrayRef<Value> alpha,
                                               ArrayRef<Row> rows,
                                               SmallVectorImpl<Acc> &o) {
+  // Accumulator element e belongs to row e / 2 (c0, c1: row g; c2, c3: row
+  // g + 8), or e % 2 in the swapped layout (c0, c2: q row 2 tig).
   Value steady;
   for (int64_t rr = 0; rr < 2; ++rr) {
     Value settled = arith::OrIOp::create(
@@ -384,7 +405,8 @@ void DecodeKernelEmitter::rescaleUnlessSteady(ArrayRef<Value> alpha,
       [&] {
         SmallVector<Value> scaled;
         for (auto [i, v] : llvm::enumerate(flat))
-          scaled.push_back(k.mulF(v, alpha[(i % 4) / 2]));
+          scaled.push_back(
+              k.mulF(v, alpha[swapped() ? i % 2 : (i % 4) / 2]));
         return scaled;
       });
   for (auto [n, acc] : llvm::enumerate(o))
@@ -395,8 +417,10 @@ void DecodeKernelEmitter::rescaleUnlessSteady(ArrayRef<Value> alpha,
 /// row by row and writes `out` (one split) or the split workspace.
 void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   Type f32 = b.getF32Type();
-  SmallVector<Value> lRow{mmaOps.rowSum(rows[0].sum),
-                          mmaOps.rowSum(rows[1].sum)};
+  SmallVector<Value> lRow;
+  for (int64_t rr = 0; rr < 2; ++rr)
+    lRow.push_back(swapped() ? sumAcrossKeys(rows[rr].sum)
+                             : mmaOps.rowSum(rows[rr].sum));
   int64_t warps = DecodePlan::kNumWarps;
   int64_t statBase = 2 * warps * 16;
   // (DecodePlan::epilogueBytes.)
@@ -404,18 +428,21 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
       smem->view(k.idx(t.qBytes()), {statBase + warps * 16 * t.headDim}, f32);
   gpu::BarrierOp::create(b);
   for (int64_t rr = 0; rr < 2; ++rr) {
-    Value row = k.add(k.mul(warp, 16), k.add(g, k.idx(8 * rr)));
-    k.ifThen(k.eq(tig, k.idx(0)), [&] {
+    // Swapped: lane (g, tig) holds q rows 2 tig, 2 tig + 1 (every g alike).
+    Value row = swapped()
+                    ? k.add(k.mul(warp, 16), k.add(k.mul(tig, 2), k.idx(rr)))
+                    : k.add(k.mul(warp, 16), k.add(g, k.idx(8 * rr)));
+    k.ifThen(k.eq(swapped() ? g : tig, k.idx(0)), [&] {
       memref::StoreOp::create(b, rows[rr].max, scratch, ValueRange{row});
       memref::StoreOp::create(b, lRow[rr], scratch,
                               ValueRange{k.add(row, k.idx(warps * 16))});
     });
     for (int64_t n = 0; n < static_cast<int64_t>(o.size()); ++n)
       for (int64_t j = 0; j < 2; ++j) {
-        Value col = oColumn(n, j);
+        Value col = swapped() ? oColumnSwapped(n, j) : oColumn(n, j);
         Value index = k.add(k.add(k.idx(statBase), k.mul(row, t.headDim)), col);
-        memref::StoreOp::create(b, o[n][2 * rr + j], scratch,
-                                ValueRange{index});
+        memref::StoreOp::create(b, o[n][swapped() ? 2 * j + rr : 2 * rr + j],
+                                scratch, ValueRange{index});
       }
   }
   gpu::BarrierOp::create(b);
@@ -585,6 +612,15 @@ Value DecodeKernelEmitter::halveQuery() {
   return up;
 }
 
+SmallVector<Value, 4> DecodeKernelEmitter::fp8ColumnPairs(Value keys0,
+                                                          Value keys8) {
+  // Even columns: bytes 0 and 2 (keys 2 tig, 2 tig + 1); odd: bytes 1 and
+  // 3: a prmt pairs them, cvt makes them f16.
+  auto [even0, odd0] = dequant.fp8Halves(pairKeys(keys0));
+  auto [even8, odd8] = dequant.fp8Halves(pairKeys(keys8));
+  return {even0, odd0, even8, odd8};
+}
+
 Value DecodeKernelEmitter::pairKeys(Value word) {
   // Bytes 0 and 2 to the low half, 1 and 3 to the high one.
   return NVVM::PermuteOp::create(b, b.getI32Type(), word, k.i32(0),
@@ -635,7 +671,8 @@ SmallVector<Value, 4> DecodeKernelEmitter::ldmatrixStaged(Value stagedOffset,
   return regs;
 }
 
-SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
+SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step,
+                                                              bool asB) {
   Type elem = computeType();
   // fp8: 4 columns from 16 step + 4 tig, pairs (0, 1) and (2, 3); nvfp4: 8
   // columns from 32 (step / 2) + 8 tig, pairs (2 h, 2 h + 4) and (2 h + 1,
@@ -648,7 +685,7 @@ SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
                                         2 * (step % 2) + 1, 2 * (step % 2) + 5}
               : SmallVector<int64_t, 4>{0, 1, 2, 3};
   SmallVector<Value, 4> rowsAt;
-  for (int64_t rr = 0; rr < 2; ++rr) {
+  for (int64_t rr = 0; rr < (asB ? 1 : 2); ++rr) {
     Value row = k.add(k.add(k.mul(mBlock, 16), g), k.idx(8 * rr));
     rowsAt.push_back(vector::LoadOp::create(
         b, VectorType::get({width}, elem), qTile->view, qTile->at(k, row, col),
@@ -658,6 +695,10 @@ SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step) {
     return mmaOps.pack(vector::ExtractOp::create(b, v, ArrayRef<int64_t>{lo}),
                        vector::ExtractOp::create(b, v, ArrayRef<int64_t>{hi}));
   };
+  // B of S^T (k x n8 q rows): {k 2tig.. of row g, k 2tig+8.. of row g}.
+  if (asB)
+    return {pairOf(rowsAt[0], firsts[0], firsts[1]),
+            pairOf(rowsAt[0], firsts[2], firsts[3])};
   // {row g k 2tig.., row g+8 k 2tig.., row g k 2tig+8.., row g+8 k 2tig+8..}
   return {pairOf(rowsAt[0], firsts[0], firsts[1]),
           pairOf(rowsAt[1], firsts[0], firsts[1]),
@@ -677,6 +718,31 @@ Value DecodeKernelEmitter::loadScaleWord(Value scales, Value rowOffset,
       ArrayRef<int64_t>{0});
 }
 
+void DecodeKernelEmitter::forEachStagedChunk(
+    Value staged, Value scales, bool isV,
+    function_ref<void(int64_t, Value, Value, ArrayRef<Value>)> body) {
+  int64_t chunks = t.kvRowBytes() / 16;
+  ScaleWords scaleWords(*this, scales, isV ? scaleRowsV : scaleRowsK);
+  for (int64_t c = 0; c < chunks; c += 2) {
+    // {keys 0-7, keys 8-15} x {chunk c, chunk c + 1} (V transposed).
+    SmallVector<Value, 4> regs = ldmatrixStaged(staged, c, /*transpose=*/isV);
+    for (int64_t half = 0; half < 2; ++half) {
+      int64_t chunk = c + half;
+      // nvfp4: K keys g and g + 8 take one block scale each (the lane's
+      // 8 values share it), in both halves of a pair; V keys 2 tig and
+      // 2 tig + 1 (and + 8) one each, a pair a register.
+      SmallVector<Value, 2> pairs;
+      for (int64_t kh = 0; t.nvfp4 && kh < 2; ++kh) {
+        Value lo = scaleWords.get(isV ? 2 * kh : kh, chunk / 2);
+        Value hi = isV ? scaleWords.get(2 * kh + 1, chunk / 2) : lo;
+        pairs.push_back(dequant.fp8PickPair(
+            lo, hi, (isV ? scaleSelV : scaleSelK)[chunk % 2]));
+      }
+      body(chunk, regs[2 * half], regs[2 * half + 1], pairs);
+    }
+  }
+}
+
 SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
                                                            Value scalesK) {
   // s[n]: keys 8 n .. 8 n + 7 of the warp's 16. One ldmatrix.x4 covers
@@ -685,76 +751,52 @@ SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
   auto qFrag = [&](int64_t step) {
     return t.headDim <= 128 ? qFrags[step] : qFragmentForStaged(step);
   };
-  int64_t chunks = t.kvRowBytes() / 16;
-  ScaleWords scaleWords(*this, scalesK, scaleRowsK);
-  for (int64_t c = 0; c < chunks; c += 2) {
-    SmallVector<Value, 4> regs = ldmatrixStaged(stageK, c, /*transpose=*/false);
-    for (int64_t half = 0; half < 2; ++half) {
-      int64_t chunk = c + half;
-      for (int64_t n = 0; n < 2; ++n) {
-        Value reg = regs[2 * half + n];
-        if (!t.nvfp4) {
-          // Bytes 0, 1: k 2 tig, 2 tig + 1; bytes 2, 3: k 2 tig + 8, + 9.
-          auto [lo, hi] = dequant.fp8Halves(reg);
-          s[n] = mmaOps.mma(qFrag(chunk), {lo, hi}, s[n]);
-          continue;
+  forEachStagedChunk(
+      stageK, scalesK, /*isV=*/false,
+      [&](int64_t chunk, Value key0, Value key8, ArrayRef<Value> scales) {
+        Value regs[2] = {key0, key8};
+        for (int64_t n = 0; n < 2; ++n) {
+          if (!t.nvfp4) {
+            // Bytes 0, 1: k 2 tig, 2 tig + 1; bytes 2, 3: k 2 tig + 8, + 9.
+            auto [lo, hi] = dequant.fp8Halves(regs[n]);
+            s[n] = mmaOps.mma(qFrag(chunk), {lo, hi}, s[n]);
+            continue;
+          }
+          // Nibbles (2h, 2h + 4) and (2h + 1, 2h + 5) are step 2 chunk +
+          // h's two registers.
+          for (int64_t h = 0; h < 2; ++h)
+            s[n] = mmaOps.mma(
+                qFrag(2 * chunk + h),
+                {dequant.nvfp4PairRegister(regs[n], 2 * h, scales[n]),
+                 dequant.nvfp4PairRegister(regs[n], 2 * h + 1, scales[n])},
+                s[n]);
         }
-        // Eight values of one block scale; nibbles (2h, 2h + 4) and (2h +
-        // 1, 2h + 5) are step 2 chunk + h's two registers.
-        Value word = scaleWords.get(n, chunk / 2);
-        Value scales =
-            dequant.fp8PickPair(word, word, scaleSelK[chunk % 2]);
-        for (int64_t h = 0; h < 2; ++h)
-          s[n] = mmaOps.mma(
-              qFrag(2 * chunk + h),
-              {dequant.nvfp4PairRegister(reg, 2 * h, scales),
-               dequant.nvfp4PairRegister(reg, 2 * h + 1, scales)},
-              s[n]);
-      }
-    }
-  }
+      });
   return s;
 }
 
 void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
                                            ArrayRef<Value> pFrag,
                                            SmallVectorImpl<Acc> &o) {
-  int64_t chunks = t.kvRowBytes() / 16;
-  ScaleWords scaleWords(*this, scalesV, scaleRowsV);
-  for (int64_t c = 0; c < chunks; c += 2) {
-    // {keys 0-7, keys 8-15} x {chunk c, chunk c + 1}, transposed.
-    SmallVector<Value, 4> regs = ldmatrixStaged(stageV, c, /*transpose=*/true);
-    for (int64_t half = 0; half < 2; ++half) {
-      int64_t chunk = c + half;
-      Value keys0 = regs[2 * half], keys8 = regs[2 * half + 1];
-      if (!t.nvfp4) {
-        // Even columns: bytes 0 and 2 (keys 2 tig, 2 tig + 1); odd: bytes 1
-        // and 3: a prmt pairs them, cvt makes them f16.
-        auto [even0, odd0] = dequant.fp8Halves(pairKeys(keys0));
-        auto [even8, odd8] = dequant.fp8Halves(pairKeys(keys8));
-        o[2 * chunk] = mmaOps.mma(pFrag, {even0, even8}, o[2 * chunk]);
-        o[2 * chunk + 1] = mmaOps.mma(pFrag, {odd0, odd8}, o[2 * chunk + 1]);
-        continue;
-      }
-      // Nibbles i and i + 4: column 4 g + i of keys 2 tig and 2 tig + 1,
-      // each with its own block scale.
-      SmallVector<Value, 2> scales;
-      for (int64_t kh = 0; kh < 2; ++kh) {
-        SmallVector<Value, 2> words;
-        for (int64_t e = 0; e < 2; ++e)
-          words.push_back(scaleWords.get(2 * kh + e, chunk / 2));
-        scales.push_back(
-            dequant.fp8PickPair(words[0], words[1], scaleSelV[chunk % 2]));
-      }
-      for (int64_t i = 0; i < 4; ++i) {
-        int64_t n = 4 * chunk + i;
-        o[n] = mmaOps.mma(pFrag,
-                          {dequant.nvfp4PairRegister(keys0, i, scales[0]),
-                           dequant.nvfp4PairRegister(keys8, i, scales[1])},
-                          o[n]);
-      }
-    }
-  }
+  forEachStagedChunk(
+      stageV, scalesV, /*isV=*/true,
+      [&](int64_t chunk, Value keys0, Value keys8, ArrayRef<Value> scales) {
+        if (!t.nvfp4) {
+          SmallVector<Value, 4> v = fp8ColumnPairs(keys0, keys8);
+          o[2 * chunk] = mmaOps.mma(pFrag, {v[0], v[2]}, o[2 * chunk]);
+          o[2 * chunk + 1] = mmaOps.mma(pFrag, {v[1], v[3]}, o[2 * chunk + 1]);
+          return;
+        }
+        // Nibbles i and i + 4: column 4 g + i of keys 2 tig and 2 tig + 1,
+        // each with its own block scale.
+        for (int64_t i = 0; i < 4; ++i) {
+          int64_t n = 4 * chunk + i;
+          o[n] = mmaOps.mma(pFrag,
+                            {dequant.nvfp4PairRegister(keys0, i, scales[0]),
+                             dequant.nvfp4PairRegister(keys8, i, scales[1])},
+                            o[n]);
+        }
+      });
 }
 
 Value DecodeKernelEmitter::oColumn(int64_t n, int64_t j) {
@@ -766,6 +808,139 @@ Value DecodeKernelEmitter::oColumn(int64_t n, int64_t j) {
   int64_t values = 8 * per;
   return k.add(k.mul(tig, 2 * per),
                k.idx(values * (n / per) + per * j + n % per));
+}
+
+//===----------------------------------------------------------------------===//
+// Swapped operands (register dequantization with at most 8 q rows)
+//
+// S^T = K q^T and O^T = V^T P^T: a warp's 16 keys fill the MMA's 16 rows and
+// the q rows (a GQA group of up to 8) its 8 columns, instead of padding 4 or
+// 8 q rows to 16. Half the MMAs, half the O accumulators (and their
+// rescale), a quarter of the softmax's values a lane. K's converted registers
+// are the A fragment as they come (a lane's key g and g + 8); q's fragments
+// are the B fragment (qFragmentForStaged(asB)); P^T leaves the accumulator
+// layout (lane (g, tig): keys g, g + 8 of q rows 2 tig, 2 tig + 1) and
+// becomes the B fragment (keys 2 tig, 2 tig + 1 of q row g) by one
+// movmatrix.trans per 8 keys; V's transposed registers are the A fragment,
+// a column pair of them per 16 rows of O^T (oColumnSwapped).
+//===----------------------------------------------------------------------===//
+
+Value DecodeKernelEmitter::reduceAcrossKeys(Value v, bool isMax) {
+  // The lanes of one q row differ in g: lane bits 2-4.
+  for (int32_t offset : {4, 8, 16}) {
+    Value other =
+        gpu::ShuffleOp::create(b, v, offset, 32, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    v = isMax ? k.maxF(v, other) : k.addF(v, other);
+  }
+  return v;
+}
+
+Acc DecodeKernelEmitter::emitScoresSwapped(Value stageK, Value scalesK) {
+  // Two accumulators (even and odd chunks) keep two MMA chains in flight.
+  SmallVector<Acc> s(2, Acc(4, k.f32(0)));
+  auto qFrag = [&](int64_t step) {
+    return t.headDim <= 128 ? qFrags[step]
+                            : qFragmentForStaged(step, /*asB=*/true);
+  };
+  forEachStagedChunk(
+      stageK, scalesK, /*isV=*/false,
+      [&](int64_t chunk, Value key0, Value key8, ArrayRef<Value> scales) {
+        Acc &acc = s[chunk % 2];
+        if (!t.nvfp4) {
+          // A: {key g k 2tig.., key g+8 k 2tig.., key g k 2tig+8.., key
+          // g+8 k 2tig+8..}.
+          auto [lo0, hi0] = dequant.fp8Halves(key0);
+          auto [lo8, hi8] = dequant.fp8Halves(key8);
+          acc = mmaOps.mma({lo0, lo8, hi0, hi8}, qFrag(chunk), acc);
+          return;
+        }
+        for (int64_t h = 0; h < 2; ++h)
+          acc = mmaOps.mma(
+              {dequant.nvfp4PairRegister(key0, 2 * h, scales[0]),
+               dequant.nvfp4PairRegister(key8, 2 * h, scales[1]),
+               dequant.nvfp4PairRegister(key0, 2 * h + 1, scales[0]),
+               dequant.nvfp4PairRegister(key8, 2 * h + 1, scales[1])},
+              qFrag(2 * chunk + h), acc);
+      });
+  Acc sum;
+  for (int64_t e = 0; e < 4; ++e)
+    sum.push_back(k.addF(s[0][e], s[1][e]));
+  return sum;
+}
+
+SmallVector<Value>
+DecodeKernelEmitter::emitSoftmaxSwapped(Value tileBase, Value pageRows,
+                                        const Acc &sT, SmallVectorImpl<Row> &rows,
+                                        SmallVectorImpl<Acc> &o) {
+  OnlineSoftmax softmax = makeSoftmax();
+  AttentionMask mask{/*causal=*/t.qLen > 1,
+                     static_cast<int64_t>(op.getWindowLeft())};
+  Value keyLane = k.add(k.add(k.mul(warp, 16), g), tileBase);
+  SmallVector<Value> alpha(2);
+  // p[rr][j]: q row 2 tig + rr, key g + 8 j (sT[2 j + rr]).
+  SmallVector<SmallVector<Value>> p(2);
+  for (int64_t rr = 0; rr < 2; ++rr) {
+    Value row = k.add(k.mul(tig, 2), k.idx(rr));
+    // Rows past the group (and q_len) hold no query: masked, so that their
+    // max stays -inf and never blocks the rescale skip.
+    Value rowValid = k.lt(row, k.idx(t.qRows));
+    Value qPos = k.add(k.sub(seqLen, k.idx(t.qLen)), k.div(row, t.group));
+    SmallVector<Value> x;
+    for (int64_t j = 0; j < 2; ++j) {
+      Value key = k.add(keyLane, k.idx(8 * j));
+      Value valid =
+          k.andI(rowValid, keyVisible(key, tileBase, pageRows, mask, qPos));
+      x.push_back(softmax.mask(valid, softmax.logit(sT[2 * j + rr])));
+    }
+    alpha[rr] = softmax.update(
+        rows[rr], x, [&](Value v) { return reduceAcrossKeys(v, true); },
+        p[rr]);
+  }
+  rescaleUnlessSteady(alpha, rows, o);
+  // P^T of keys g and g + 8 (rows 2 tig, 2 tig + 1), transposed into the B
+  // fragment {keys 2 tig, 2 tig + 1 of row g; keys 2 tig + 8, + 9 of row g}.
+  Type elem = computeType();
+  auto narrow = [&](Value v) {
+    return arith::TruncFOp::create(b, elem, v).getResult();
+  };
+  SmallVector<Value> frag;
+  for (int64_t j = 0; j < 2; ++j)
+    frag.push_back(mmaOps.transpose8x8(
+        mmaOps.pack(narrow(p[0][j]), narrow(p[1][j]))));
+  return frag;
+}
+
+void DecodeKernelEmitter::emitPVSwapped(Value stageV, Value scalesV,
+                                        ArrayRef<Value> pFrag,
+                                        SmallVectorImpl<Acc> &o) {
+  forEachStagedChunk(
+      stageV, scalesV, /*isV=*/true,
+      [&](int64_t chunk, Value keys0, Value keys8, ArrayRef<Value> scales) {
+        if (!t.nvfp4) {
+          // A rows g and g + 8: columns 2 g and 2 g + 1 of the chunk.
+          o[chunk] = mmaOps.mma(fp8ColumnPairs(keys0, keys8), pFrag, o[chunk]);
+          return;
+        }
+        // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1.
+        for (int64_t m = 0; m < 2; ++m) {
+          int64_t n = 2 * chunk + m;
+          o[n] = mmaOps.mma(
+              {dequant.nvfp4PairRegister(keys0, 2 * m, scales[0]),
+               dequant.nvfp4PairRegister(keys0, 2 * m + 1, scales[0]),
+               dequant.nvfp4PairRegister(keys8, 2 * m, scales[1]),
+               dequant.nvfp4PairRegister(keys8, 2 * m + 1, scales[1])},
+              pFrag, o[n]);
+        }
+      });
+}
+
+Value DecodeKernelEmitter::oColumnSwapped(int64_t n, int64_t half) {
+  // O^T tile n's row g (half 0) and g + 8 (half 1): fp8, chunk n's column
+  // 2 g + half; nvfp4, chunk n / 2's column 4 g + 2 (n % 2) + half.
+  if (t.nvfp4)
+    return k.add(k.mul(g, 4), k.idx(32 * (n / 2) + 2 * (n % 2) + half));
+  return k.add(k.mul(g, 2), k.idx(16 * n + half));
 }
 
 /// The decode kernel's signature for `op`.

@@ -58,6 +58,21 @@ SmallVector<Value> MmaSyncF16::pFragment(ArrayRef<SmallVector<Value>> p,
   return frag;
 }
 
+Value MmaSyncF16::transpose8x8(Value reg) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Type i32 = b.getI32Type();
+  Type type = reg.getType();
+  Value word = type.isInteger(32) ? reg : LLVM::BitcastOp::create(b, i32, reg);
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, i32, ValueRange{word}, "movmatrix.sync.aligned.m8n8.trans.b16 $0, $1;",
+      "=r,r", /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  Value out = asmOp.getResult(0);
+  return type.isInteger(32) ? out : LLVM::BitcastOp::create(b, type, out);
+}
+
 Acc MmaSyncF16::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c) {
   ImplicitLocOpBuilder &b = k.builder();
   MLIRContext *ctx = b.getContext();

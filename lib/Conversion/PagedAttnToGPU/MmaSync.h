@@ -50,6 +50,10 @@ public:
   /// key 8 n + 2 tig + j), rounded to the operand type: {row g keys 0-7,
   /// row g+8 keys 0-7, row g keys 8-15, row g+8 keys 8-15}.
   SmallVector<Value> pFragment(ArrayRef<SmallVector<Value>> p, int64_t kb);
+  /// The 8x8 16-bit matrix whose rows the warp holds as accumulator-style
+  /// pairs (lane 4 r + c: row r, columns 2 c, 2 c + 1) transposed, in the
+  /// same layout (movmatrix.sync.aligned.m8n8.trans.b16).
+  Value transpose8x8(Value reg);
   /// D = A B + C (A: 4 registers, B: 2 registers).
   Acc mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c);
 
