@@ -14,7 +14,9 @@
 //    128-byte column region) and keeps up to `stages` K/V tiles in flight,
 //    one TMA box per page (or per 64 rows of a large page);
 //  - each of the 4 warps takes 16 of a tile's 64 rows: S = Q K^T and
-//    O += P V with mma.sync m16n8k16, an online softmax in f32 per warp;
+//    O += P V with mma.sync m16n8k16 (quantized caches with at most 8 q
+//    rows: S^T = K q^T and O^T = V^T P^T), an online softmax in f32 per
+//    warp;
 //  - the warps' (max, sum, O) merge through shared memory; with one split
 //    the CTA writes `out`, otherwise its normalized partial output and
 //    log-sum-exp go to the split workspace for the merge kernel.
@@ -638,9 +640,12 @@ Value DecodeKernelEmitter::pairKeys(Value word) {
 // For P V, a transposed register holds pairs of consecutive keys of one
 // column, the B fragment's pairs: fp8 bytes 0 and 2 (column 2 g), 1 and 3
 // (2 g + 1); nvfp4 nibbles i and i + 4 (column 4 g + i). A chunk of V
-// becomes 2 (fp8) or 4 (nvfp4) n8 tiles of O (oColumn). The bytes become
-// 16-bit values with shifts, masks and prmt (Dequantizer::fp8WordRegisters,
-// nvfp4PairRegister), never through shared memory.
+// becomes 2 (fp8) or 4 (nvfp4) n8 tiles of O (oColumn). The bytes become f16
+// in registers, never through shared memory: fp8 by cvt.rn.f16x2.e4m3x2
+// (Dequantizer::fp8Halves; V's key pairs first meet in a prmt, pairKeys),
+// nvfp4 by shifts and masks and one multiply by the block scales
+// (nvfp4PairRegister). With at most 8 q rows the MMA operands swap (the
+// "Swapped operands" section below).
 //===----------------------------------------------------------------------===//
 
 SmallVector<Value, 4> DecodeKernelEmitter::ldmatrixStaged(Value stagedOffset,
