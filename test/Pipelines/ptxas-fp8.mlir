@@ -62,6 +62,13 @@
 // IR-LABEL: gpu.func @decode_1(
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// A group of 4 with q_len 3 is 12 q rows: more than the swapped layout's 8
+// columns, so decode_2 keeps the plain one (q rows g and g + 8, no
+// movmatrix), still converting in registers.
+// IR-LABEL: gpu.func @decode_2(
+// IR: nvvm.convert.f8x2.to.f16x2
+// IR-NOT: movmatrix
+// IR-LABEL: gpu.func @decode_2_merge(
 
 func.func @fp8_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x128xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,
@@ -86,5 +93,16 @@ func.func @fp8_f16_nhd_page1_d64(%q: memref<?x4x64xf16>,
       block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
       out(%o : memref<?x4x64xf16>)
       {kv_layout = #paged_attn.kv_layout<nhd>, scale = 0.125 : f32}
+  return
+}
+
+func.func @fp8_bf16_hnd_qlen3(%q: memref<?x8x128xbf16>,
+    %k: memref<?x2x16x128xf8E4M3FN>, %v: memref<?x2x16x128xf8E4M3FN>,
+    %bt: memref<?x?xi32>, %sl: memref<?xi32>, %o: memref<?x8x128xbf16>) {
+  paged_attn.decode q(%q : memref<?x8x128xbf16>)
+      k_cache(%k : memref<?x2x16x128xf8E4M3FN>) v_cache(%v : memref<?x2x16x128xf8E4M3FN>)
+      block_table(%bt : memref<?x?xi32>) seq_lens(%sl : memref<?xi32>)
+      out(%o : memref<?x8x128xbf16>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.088 : f32, q_len_per_request = 3}
   return
 }
