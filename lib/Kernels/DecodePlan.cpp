@@ -41,9 +41,10 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
   t.kvBase = t.qBytes() + t.qStagedBytes();
   if (t.kvSwizzled)
     t.kvBase = (t.kvBase + 1023) / 1024 * 1024;
-  // About half of an SM's shared memory, so that two CTAs share an SM when
-  // head_dim <= 128 (one CTA's prologue and epilogue hide behind the
-  // other's loads); 2 to 4 stages.
+  // About half of an SM's shared memory (2 to 4 stages), so that two CTAs
+  // share an SM: one CTA's prologue and epilogue hide behind the other's
+  // loads. This is what head_dim 256 and the tile-converted quantized
+  // caches get; the two cases below choose for themselves.
   constexpr int64_t kSharedBudget = 110 * 1024;
   assert(2 * (kSharedBudget + target.reservedSharedMemoryPerBlock()) <=
              target.sharedMemoryPerSM() &&

@@ -574,11 +574,8 @@ Value DecodeKernelEmitter::halveQuery() {
                                           mag);
     scf::YieldOp::create(b, ValueRange{k.maxF(loop.getRegionIterArgs()[0], m)});
   }
-  Value maxAbs = loop.getResult(0);
-  for (int32_t offset : {16, 8, 4, 2, 1})
-    maxAbs = k.maxF(maxAbs, gpu::ShuffleOp::create(b, maxAbs, offset, 32,
-                                                   gpu::ShuffleMode::XOR)
-                                .getShuffleResult());
+  Value maxAbs =
+      xorReduce(k, loop.getResult(0), {16, 8, 4, 2, 1}, /*isMax=*/true);
   // s = max(0, biased exponent - 141): max|q| 2^-s < 2^15.
   Value biased = arith::AndIOp::create(
       b,
@@ -832,13 +829,7 @@ Value DecodeKernelEmitter::oColumn(int64_t n, int64_t j) {
 
 Value DecodeKernelEmitter::reduceAcrossKeys(Value v, bool isMax) {
   // The lanes of one q row differ in g: lane bits 2-4.
-  for (int32_t offset : {4, 8, 16}) {
-    Value other =
-        gpu::ShuffleOp::create(b, v, offset, 32, gpu::ShuffleMode::XOR)
-            .getShuffleResult();
-    v = isMax ? k.maxF(v, other) : k.addF(v, other);
-  }
-  return v;
+  return xorReduce(k, v, {4, 8, 16}, isMax);
 }
 
 Acc DecodeKernelEmitter::emitScoresSwapped(Value stageK, Value scalesK) {
@@ -905,14 +896,10 @@ DecodeKernelEmitter::emitSoftmaxSwapped(Value tileBase, Value pageRows,
   rescaleUnlessSteady(alpha, rows, o);
   // P^T of keys g and g + 8 (rows 2 tig, 2 tig + 1), transposed into the B
   // fragment {keys 2 tig, 2 tig + 1 of row g; keys 2 tig + 8, + 9 of row g}.
-  Type elem = computeType();
-  auto narrow = [&](Value v) {
-    return arith::TruncFOp::create(b, elem, v).getResult();
-  };
   SmallVector<Value> frag;
   for (int64_t j = 0; j < 2; ++j)
-    frag.push_back(mmaOps.transpose8x8(
-        mmaOps.pack(narrow(p[0][j]), narrow(p[1][j]))));
+    frag.push_back(
+        mmaOps.transpose8x8(mmaOps.packRounded(p[0][j], p[1][j])));
   return frag;
 }
 

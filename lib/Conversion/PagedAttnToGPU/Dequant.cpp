@@ -14,6 +14,14 @@
 using namespace mlir;
 using namespace mlir::paged_attn;
 
+/// cvt.rn.f16x2.e4m3x2 of two e4m3 bytes (vector<2xi8>, byte 0 low):
+/// exact, NaN kept.
+static Value e4m3PairToHalf(ImplicitLocOpBuilder &b, Value two) {
+  return NVVM::ConvertF8x2ToF16x2Op::create(
+      b, VectorType::get({2}, b.getF16Type()), two, /*relu=*/false,
+      b.getType<Float8E4M3FNType>());
+}
+
 Value Dequantizer::fromHalf(Value halves) {
   ImplicitLocOpBuilder &b = k.builder();
   if (computeType.isF16())
@@ -36,9 +44,7 @@ Value Dequantizer::fp8x8(Value bytes) {
             vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{2 * pair}),
             vector::ExtractOp::create(b, bytes,
                                       ArrayRef<int64_t>{2 * pair + 1})});
-    Value h = NVVM::ConvertF8x2ToF16x2Op::create(b, VectorType::get({2}, f16),
-                                                 two, /*relu=*/false,
-                                                 b.getType<Float8E4M3FNType>());
+    Value h = e4m3PairToHalf(b, two);
     for (int64_t j = 0; j < 2; ++j)
       halves.push_back(vector::ExtractOp::create(b, h, ArrayRef<int64_t>{j}));
   }
@@ -53,13 +59,11 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   auto halfPair = VectorType::get({2}, f16);
   auto pairType = VectorType::get({2}, elem);
   // The block scale in the compute type (exact), in both lanes.
-  Value scalePair = NVVM::ConvertF8x2ToF16x2Op::create(
-      b, halfPair,
-      vector::FromElementsOp::create(
-          b, VectorType::get({2}, i8),
-          ValueRange{scaleByte,
-                     arith::ConstantIntOp::create(b, i8, 0).getResult()}),
-      /*relu=*/false, b.getType<Float8E4M3FNType>());
+  Value scalePair = e4m3PairToHalf(
+      b, vector::FromElementsOp::create(
+             b, VectorType::get({2}, i8),
+             ValueRange{scaleByte,
+                        arith::ConstantIntOp::create(b, i8, 0).getResult()}));
   Value scale = vector::ExtractOp::create(b, scalePair, ArrayRef<int64_t>{0});
   if (elem.isBF16())
     scale = arith::TruncFOp::create(
@@ -125,9 +129,7 @@ static Value fp8x2ToHalf(KernelBuilder &k, Value x) {
   Value two = vector::BitCastOp::create(
       b, VectorType::get({2}, b.getI8Type()),
       vector::BroadcastOp::create(b, VectorType::get({1}, b.getI16Type()), x));
-  return NVVM::ConvertF8x2ToF16x2Op::create(
-      b, VectorType::get({2}, b.getF16Type()), two, /*relu=*/false,
-      b.getType<Float8E4M3FNType>());
+  return e4m3PairToHalf(b, two);
 }
 
 Value Dequantizer::fp8PickPair(Value lo, Value hi, Value selector) {

@@ -5,11 +5,13 @@
 //===----------------------------------------------------------------------===//
 //
 // Converts quantized cache and query bytes into the 16-bit type the MMAs
-// compute in (f16 or bf16), eight values at a time, with the instructions
-// the chip has (TargetInfo): cvt.rn.f16x2.e4m3x2 for e4m3 on both chips;
-// for e2m1, cvt.rn.f16x2.e2m1x2 where it exists (sm_100a, f16) and integer
-// bit placement everywhere else. Internal to lib/Conversion.
-//
+// compute in, with the instructions the chip has (TargetInfo):
+// cvt.rn.f16x2.e4m3x2 for e4m3 on both chips; for e2m1,
+// cvt.rn.f16x2.e2m1x2 where it exists (sm_100a, f16) and integer bit
+// placement everywhere else. Eight values at a time into 16-bit tiles
+// (fp8x8, nvfp4x8), or a 32-bit register of staged bytes straight into
+// f16 MMA operand registers (fp8Halves, nvfp4PairRegister). Internal to
+// lib/Conversion.
 //===----------------------------------------------------------------------===//
 
 #ifndef ATTN_LIB_CONVERSION_PAGEDATTNTOGPU_DEQUANT_H

@@ -46,15 +46,19 @@ Value MmaSyncF16::pack(Value lo, Value hi) {
                                                    ValueRange{lo, hi}));
 }
 
-SmallVector<Value> MmaSyncF16::pFragment(ArrayRef<SmallVector<Value>> p,
-                                         int64_t kb) {
+Value MmaSyncF16::packRounded(Value lo, Value hi) {
   auto narrow = [&](Value v) {
     return arith::TruncFOp::create(k.builder(), elemType, v).getResult();
   };
+  return pack(narrow(lo), narrow(hi));
+}
+
+SmallVector<Value> MmaSyncF16::pFragment(ArrayRef<SmallVector<Value>> p,
+                                         int64_t kb) {
   SmallVector<Value> frag;
   for (int64_t n = 2 * kb; n < 2 * kb + 2; ++n)
     for (int64_t rr = 0; rr < 2; ++rr)
-      frag.push_back(pack(narrow(p[rr][2 * n]), narrow(p[rr][2 * n + 1])));
+      frag.push_back(packRounded(p[rr][2 * n], p[rr][2 * n + 1]));
   return frag;
 }
 
@@ -91,9 +95,10 @@ Acc MmaSyncF16::mma(ArrayRef<Value> a, ArrayRef<Value> bFrag, const Acc &c) {
   return out;
 }
 
-Value MmaSyncF16::quadReduce(Value v, bool isMax) {
+Value mlir::paged_attn::xorReduce(KernelBuilder &k, Value v,
+                                 ArrayRef<int32_t> offsets, bool isMax) {
   ImplicitLocOpBuilder &b = k.builder();
-  for (int32_t offset : {1, 2}) {
+  for (int32_t offset : offsets) {
     Value other =
         gpu::ShuffleOp::create(b, v, offset, 32, gpu::ShuffleMode::XOR)
             .getShuffleResult();

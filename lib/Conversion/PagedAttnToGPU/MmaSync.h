@@ -32,6 +32,11 @@ using Acc = SmallVector<Value, 4>;
 /// nvvm.mma.sync takes f16 pairs as they are and bf16 pairs as i32.
 Value asMmaRegister(ImplicitLocOpBuilder &b, Value pair);
 
+/// `v` reduced (max, NaN-propagating, or sum) over the lanes that differ in
+/// the lane-index bits of `offsets` (shfl.bfly by each offset in turn).
+Value xorReduce(KernelBuilder &k, Value v, ArrayRef<int32_t> offsets,
+                bool isMax);
+
 class MmaSyncF16 {
 public:
   /// MMAs whose operands are `elemType` (f16 or bf16).
@@ -45,6 +50,8 @@ public:
   Value pack(Value lo, Value hi);
   /// A vector<2xT> pair as the operand register type for T.
   Value asRegister(Value pair);
+  /// Two f32 values rounded to the operand type and packed (lo low).
+  Value packRounded(Value lo, Value hi);
   /// The A fragment of P for keys 16 kb .. 16 kb + 15, from a lane's f32
   /// probabilities in the accumulator order (p[rr][2 n + j]: row g + 8 rr,
   /// key 8 n + 2 tig + j), rounded to the operand type: {row g keys 0-7,
@@ -59,12 +66,10 @@ public:
 
   /// Reduces `v` over the quad of lanes that hold one accumulator row: the
   /// row's max or sum.
-  Value rowMax(Value v) { return quadReduce(v, /*isMax=*/true); }
-  Value rowSum(Value v) { return quadReduce(v, /*isMax=*/false); }
+  Value rowMax(Value v) { return xorReduce(k, v, {1, 2}, /*isMax=*/true); }
+  Value rowSum(Value v) { return xorReduce(k, v, {1, 2}, /*isMax=*/false); }
 
 private:
-  Value quadReduce(Value v, bool isMax);
-
   KernelBuilder &k;
   Type elemType;
 };
