@@ -54,7 +54,7 @@ def emit_mlir():
     return "\n".join(c.mlir() for c in configs.values())
 
 
-def run(lib_path, iters, json_path, flex):
+def run(lib_path, iters, json_path, flex, shapes=None):
     import torch
     import torch.nn.functional as F
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -66,7 +66,9 @@ def run(lib_path, iters, json_path, flex):
     dev = torch.device("cuda")
     name = torch.cuda.get_device_name(dev)
     rows = []
-    for label, B, S, prefix, H, KH, D, page in SHAPES:
+    for i, (label, B, S, prefix, H, KH, D, page) in enumerate(SHAPES):
+        if shapes is not None and i not in shapes:
+            continue
         cfg = config_for(H, KH, D, page)
         L = S + prefix
         torch.manual_seed(0)
@@ -178,13 +180,17 @@ def main():
     parser.add_argument("--json")
     parser.add_argument("--flex", action="store_true",
                         help="also time FlexAttention (torch.compile: slow to start)")
+    parser.add_argument("--shapes",
+                        help="comma-separated indices into SHAPES (default: all)")
     args = parser.parse_args()
     if args.emit_mlir:
         sys.stdout.write(emit_mlir())
         return
     if not args.lib:
         parser.error("--lib is required unless --emit-mlir")
-    run(args.lib, args.iters, args.json, args.flex)
+    shapes = ({int(i) for i in args.shapes.split(",")} if args.shapes
+              else None)
+    run(args.lib, args.iters, args.json, args.flex, shapes)
 
 
 if __name__ == "__main__":

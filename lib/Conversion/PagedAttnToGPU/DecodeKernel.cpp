@@ -379,37 +379,20 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
   return mmaOps.pFragment(p, 0);
 }
 
-/// O *= alpha (c0, c1 are row g; c2, c3 row g + 8), before O += P V. Once a
-/// row's max has settled its alpha is exactly 1 and the multiplies change
-/// nothing, so the warp skips them when alpha is 1 in every row it holds
-/// (rows with no key yet, max -inf, count as settled: their O is P V sums
-/// of zero weights, which a factor of 0 would not change): one vote instead
-/// of four multiplies per O tile, bit-identical.
+/// O *= alpha (c0, c1 are row g; c2, c3 row g + 8), before O += P V, unless
+/// every row of the warp is steady (OnlineSoftmax::rescaleUnlessSteady).
 void DecodeKernelEmitter::rescaleUnlessSteady(ArrayRef<Value> alpha,
                                               ArrayRef<Row> rows,
                                               SmallVectorImpl<Acc> &o) {
   // Accumulator element e belongs to row e / 2 (c0, c1: row g; c2, c3: row
   // g + 8), or e % 2 in the swapped layout (c0, c2: q row 2 tig).
-  Value steady;
-  for (int64_t rr = 0; rr < 2; ++rr) {
-    Value settled = arith::OrIOp::create(
-        b, k.cmpF(arith::CmpFPredicate::OEQ, alpha[rr], k.f32(1)),
-        k.cmpF(arith::CmpFPredicate::OEQ, rows[rr].max, k.negInf()));
-    steady = steady ? k.andI(steady, settled) : settled;
-  }
-  Value allSteady = NVVM::VoteSyncOp::create(b, b.getI1Type(), k.i32(-1),
-                                             steady, NVVM::VoteSyncKind::all);
   SmallVector<Value> flat;
   for (const Acc &acc : o)
     flat.append(acc.begin(), acc.end());
-  SmallVector<Value> out = k.selectBranch(
-      allSteady, [&] { return flat; },
-      [&] {
-        SmallVector<Value> scaled;
-        for (auto [i, v] : llvm::enumerate(flat))
-          scaled.push_back(
-              k.mulF(v, alpha[swapped() ? i % 2 : (i % 4) / 2]));
-        return scaled;
+  OnlineSoftmax softmax(k, Value(), std::nullopt);
+  SmallVector<Value> out =
+      softmax.rescaleUnlessSteady(alpha, rows, flat, [&](int64_t i) {
+        return swapped() ? i % 2 : (i % 4) / 2;
       });
   for (auto [n, acc] : llvm::enumerate(o))
     acc.assign(out.begin() + 4 * n, out.begin() + 4 * n + 4);

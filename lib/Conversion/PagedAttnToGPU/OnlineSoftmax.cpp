@@ -6,6 +6,8 @@
 
 #include "OnlineSoftmax.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
@@ -86,12 +88,36 @@ Value OnlineSoftmax::updateRaw(Row &row, ArrayRef<Value> raw, Value scale,
   p.clear();
   for (Value v : raw) {
     Value e = math::FmaOp::create(k.builder(), v, factor, offset);
-    p.push_back(math::Exp2Op::create(k.builder(), e));
+    p.push_back(exp2(e));
     sum = k.addF(sum, p.back());
   }
   row.sum = k.addF(k.mulF(row.sum, alpha), sum);
   row.max = newMax;
   return alpha;
+}
+
+SmallVector<Value>
+OnlineSoftmax::rescaleUnlessSteady(ArrayRef<Value> alpha, ArrayRef<Row> rows,
+                                   ArrayRef<Value> o,
+                                   function_ref<int64_t(int64_t)> rowOf) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Value steady;
+  for (auto [rr, row] : llvm::enumerate(rows)) {
+    Value settled = arith::OrIOp::create(
+        b, k.cmpF(arith::CmpFPredicate::OEQ, alpha[rr], k.f32(1)),
+        k.cmpF(arith::CmpFPredicate::OEQ, row.max, k.negInf()));
+    steady = steady ? k.andI(steady, settled) : settled;
+  }
+  Value allSteady = NVVM::VoteSyncOp::create(b, b.getI1Type(), k.i32(-1),
+                                             steady, NVVM::VoteSyncKind::all);
+  return k.selectBranch(
+      allSteady, [&] { return SmallVector<Value>(o.begin(), o.end()); },
+      [&] {
+        SmallVector<Value> scaled;
+        for (auto [i, v] : llvm::enumerate(o))
+          scaled.push_back(k.mulF(v, alpha[rowOf(i)]));
+        return scaled;
+      });
 }
 
 Value OnlineSoftmax::safeMax(Value max) {
@@ -107,6 +133,16 @@ Value OnlineSoftmax::normalize(Value o, Value sum, Value hasKeys) {
   return k.select(hasKeys, k.divF(o, sum), k.f32(0));
 }
 
+Value OnlineSoftmax::rowFactor(Value sum, Value max, Value hasKeys,
+                               Value sink) {
+  if (!sink)
+    return k.select(hasKeys, k.divF(k.f32(1), sum), k.f32(0));
+  Value all = k.maxF(max, sink);
+  Value keep = exp(k.subF(max, all));
+  Value denom = k.addF(k.mulF(sum, keep), exp(k.subF(sink, all)));
+  return k.divF(keep, denom);
+}
+
 Value OnlineSoftmax::normalizeWithSink(Value o, Value sum, Value max,
                                        Value sink) {
   Value all = k.maxF(max, sink);
@@ -120,6 +156,23 @@ Value OnlineSoftmax::logSumExp(Value max, Value sum, Value hasKeys) {
                   k.negInf());
 }
 
-Value OnlineSoftmax::exp(Value x) {
-  return math::Exp2Op::create(k.builder(), k.mulF(x, k.f32(M_LOG2E)));
+Value OnlineSoftmax::exp(Value x) { return exp2(k.mulF(x, k.f32(M_LOG2E))); }
+
+Value OnlineSoftmax::exp2(Value x) {
+  // ex2.approx.ftz: one MUFU.EX2. Without .ftz (what math.exp2 becomes)
+  // ptxas wraps it in a compare and two predicated multiplies that keep
+  // subnormal results; an exponent of a logit minus its row's max is <= 0,
+  // and a probability below 2^-126 weighs nothing beside the max's 1.
+  // Inline PTX without side effects: MLIR and LLVM may move and merge it
+  // like the arithmetic around it (llvm.call_intrinsic would be a barrier
+  // to CSE across it).
+  ImplicitLocOpBuilder &b = k.builder();
+  return LLVM::InlineAsmOp::create(
+             b, b.getF32Type(), ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;",
+             "=f,f", /*has_side_effects=*/false, /*is_align_stack=*/false,
+             LLVM::tailcallkind::TailCallKind::None,
+             LLVM::AsmDialectAttr::get(b.getContext(),
+                                       LLVM::AsmDialect::AD_ATT),
+             /*operand_attrs=*/ArrayAttr())
+      .getResult(0);
 }

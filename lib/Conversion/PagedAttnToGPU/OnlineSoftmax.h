@@ -72,6 +72,17 @@ public:
   Value updateRaw(Row &row, ArrayRef<Value> raw, Value scale,
                   function_ref<Value(Value)> rowMax, SmallVectorImpl<Value> &p);
 
+  /// `o` (a warp's accumulators, element i in row `rowOf(i)` of `rows`)
+  /// times its row's `alpha`, the multiplies skipped when every row of the
+  /// warp is steady. Once a row's max has settled its alpha is exactly 1
+  /// and they change nothing; rows with no key yet (max -inf) count as
+  /// settled: their O is P V sums of zero weights, which a factor of 0
+  /// would not change. One vote instead of a multiply per element,
+  /// bit-identical.
+  SmallVector<Value> rescaleUnlessSteady(ArrayRef<Value> alpha,
+                                         ArrayRef<Row> rows, ArrayRef<Value> o,
+                                         function_ref<int64_t(int64_t)> rowOf);
+
   /// The max to subtract from a row's logits: `max`, or 0 for a row with no
   /// key (max -inf).
   Value safeMax(Value max);
@@ -79,6 +90,11 @@ public:
   Value hasKeys(Value sum);
   /// o / sum, 0 for a row with no key.
   Value normalize(Value o, Value sum, Value hasKeys);
+  /// The factor that normalizes a row's outputs: 1 / sum (0 for a row with
+  /// no key), or with an attention sink (`sink` set; `max` from safeMax)
+  /// e^(max - m) / (sum e^(max - m) + e^(sink - m)), m = max(max, sink): one
+  /// division per row, a multiply per output.
+  Value rowFactor(Value sum, Value max, Value hasKeys, Value sink);
   /// o / sum with an attention sink (a logit with no value): the sink joins
   /// the denominator, e^(sink - m) with the row's max m (from safeMax).
   Value normalizeWithSink(Value o, Value sum, Value max, Value sink);
@@ -87,6 +103,8 @@ public:
 
   /// e^x as 2^(x log2 e): one ex2.approx.
   Value exp(Value x);
+  /// 2^x, ex2.approx.ftz.f32 (results below 2^-126 are 0).
+  Value exp2(Value x);
 
 private:
   KernelBuilder &k;

@@ -42,6 +42,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -613,29 +614,30 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
   int64_t regionBytesQ = t.qTileRows * kRowBytes;
   int64_t regionBytesKV = kKeys * kRowBytes;
   int64_t oTiles = t.headDim / 8;
-  auto offset = [&](Value base, int64_t bytes) {
-    return arith::AddIOp::create(b, base, k.i64(bytes)).getResult();
+  // The descriptors of q and of stage 0's K and V tiles; a tile's are
+  // these plus its stage's offset and constant steps.
+  WgmmaF16::Descriptor qDesc = wgmmaOps.descriptor(
+      sharedAddress(k.mul(consumerRow0, kRowBytes)), 16, kAtomBytes);
+  WgmmaF16::Descriptor kDesc0 =
+      wgmmaOps.descriptor(sharedAddress(k.idx(t.kOffset(0))), 16, kAtomBytes);
+  WgmmaF16::Descriptor vDesc0 = wgmmaOps.descriptor(
+      sharedAddress(k.idx(t.vOffset(0))), regionBytesKV, kAtomBytes);
+  auto stageOffset = [&](Value tile) {
+    return k.toI32(k.mul(pipeline->stageOf(tile), t.stageBytes()));
   };
-  auto stageAddress = [&](Value tile, bool v) {
-    Value stage = pipeline->stageOf(tile);
-    return sharedAddress(k.add(k.idx(v ? t.vOffset(0) : t.kOffset(0)),
-                               k.mul(stage, t.stageBytes())));
-  };
-  Value qBase = sharedAddress(k.mul(consumerRow0, kRowBytes));
   // S = Q K^T of `tile`: m64n64k16 per 16 columns of head_dim. Both
   // operands are K-major: the k-th step starts 32 bytes further in its
   // 128-byte rows, a new region every 4 steps.
   auto sDescriptors = [&](Value tile) {
-    Value kBase = stageAddress(tile, /*v=*/false);
+    WgmmaF16::Descriptor kDesc = wgmmaOps.advance(kDesc0, stageOffset(tile));
     SmallVector<std::pair<Value, Value>> descs;
     for (int64_t kk = 0; kk < t.headDim / 16; ++kk) {
       int64_t inRegion = (kk % 4) * 32;
-      descs.push_back({wgmmaOps.descriptor(
-                           offset(qBase, (kk / 4) * regionBytesQ + inRegion),
-                           16, kAtomBytes),
-                       wgmmaOps.descriptor(
-                           offset(kBase, (kk / 4) * regionBytesKV + inRegion),
-                           16, kAtomBytes)});
+      descs.push_back(
+          {wgmmaOps.value(wgmmaOps.advance(
+               qDesc, (kk / 4) * regionBytesQ + inRegion)),
+           wgmmaOps.value(wgmmaOps.advance(
+               kDesc, (kk / 4) * regionBytesKV + inRegion))});
     }
     return descs;
   };
@@ -643,11 +645,11 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
   // MN-major (head_dim contiguous): regions of 64 columns are the leading
   // dimension, 8-key atoms the stride; 16 keys are two atoms.
   auto vDescriptors = [&](Value tile) {
-    Value vBase = stageAddress(tile, /*v=*/true);
+    WgmmaF16::Descriptor vDesc = wgmmaOps.advance(vDesc0, stageOffset(tile));
     SmallVector<Value> descs;
     for (int64_t kb = 0; kb < kKeys / 16; ++kb)
-      descs.push_back(wgmmaOps.descriptor(offset(vBase, kb * 2 * kAtomBytes),
-                                          regionBytesKV, kAtomBytes));
+      descs.push_back(
+          wgmmaOps.value(wgmmaOps.advance(vDesc, kb * 2 * kAtomBytes)));
     return descs;
   };
   // Every descriptor is computed before the wgmma.fence that opens a batch,
@@ -739,8 +741,9 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
           // done: the softmax's P does not reuse its registers.
           wgmmaOps.wait(0, pPrev);
           o = wgmmaOps.fenceOperands(o);
-          for (size_t i = 0; i < o.size(); ++i)
-            o[i] = k.mulF(o[i], alpha[(i % 4) / 2]);
+          OnlineSoftmax softmax(k, Value(), std::nullopt);
+          o = softmax.rescaleUnlessSteady(
+              alpha, rows, o, [](int64_t i) { return (i % 4) / 2; });
           empty->arrive(pipeline->stageOf(prev));
           SmallVector<Value> yields{rows[0].max, rows[1].max, rows[0].sum,
                                     rows[1].sum};
@@ -788,11 +791,30 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
 // The epilogue
 //===----------------------------------------------------------------------===//
 
-/// Each warp normalizes its own rows and stores those of the request's
-/// tokens at out's strides.
+/// Each warp normalizes its own rows (one factor per row) and stores those
+/// of the request's tokens at out's strides: two adjacent columns as one
+/// 4-byte store where out allows it (a unit inner stride, and an even
+/// start, token stride and head stride, checked once), one element at a
+/// time otherwise.
 void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   OnlineSoftmax softmax(k, Value(), std::nullopt);
   Value numTokens = memref::DimOp::create(b, args.out, 0);
+  auto outType = cast<MemRefType>(args.out.getType());
+  Type elem = outElemType();
+  int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
+  Value pairsAligned;
+  if (auto [strides, offset] = outType.getStridesAndOffset();
+      strides.back() == 1) {
+    auto meta = memref::ExtractStridedMetadataOp::create(b, args.out);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, args.out);
+    Value start = k.add(base, k.mul(meta.getOffset(), elemBytes));
+    Value bits = arith::OrIOp::create(
+        b, start,
+        arith::OrIOp::create(b, k.mul(meta.getStrides()[0], elemBytes),
+                             k.mul(meta.getStrides()[1], elemBytes)));
+    pairsAligned = k.eq(k.rem(bits, 2 * elemBytes), k.idx(0));
+  }
+  auto pairType = VectorType::get({2}, elem);
   for (int64_t rr = 0; rr < 2; ++rr) {
     Value row = qRowOf(rr);
     Value token = k.add(tileToken0, k.div(row, t.group));
@@ -804,23 +826,38 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
                      ? memref::LoadOp::create(b, args.sinks, ValueRange{head})
                            .getResult()
                      : Value();
+    Value factor = softmax.rowFactor(sum, max, hasKeys, sink);
+    // A per-tensor V scale multiplies the output.
+    if (vScaleValue)
+      factor = k.mulF(factor, vScaleValue);
     Value stored =
         k.andI(k.andI(k.lt(row, k.idx(t.qRows())), k.le(firstToken, token)),
                k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
-    k.ifThen(stored, [&] {
-      for (int64_t n = 0; n < static_cast<int64_t>(o.size()); ++n)
-        for (int64_t j = 0; j < 2; ++j) {
-          Value value = o[n][2 * rr + j];
-          // A per-tensor V scale multiplies the output.
-          if (vScaleValue)
-            value = k.mulF(value, vScaleValue);
-          value = sink ? softmax.normalizeWithSink(value, sum, max, sink)
-                       : softmax.normalize(value, sum, hasKeys);
-          Value col = k.add(k.mul(tig, 2), k.idx(n * 8 + j));
-          memref::StoreOp::create(
-              b, arith::TruncFOp::create(b, outElemType(), value), args.out,
-              ValueRange{token, head, col});
+    auto store = [&](bool paired) {
+      for (int64_t n = 0; n < static_cast<int64_t>(o.size()); ++n) {
+        Value col = k.add(k.mul(tig, 2), k.idx(n * 8));
+        SmallVector<Value, 2> values;
+        for (int64_t j = 0; j < 2; ++j)
+          values.push_back(arith::TruncFOp::create(
+              b, elem, k.mulF(o[n][2 * rr + j], factor)));
+        if (paired) {
+          vector::StoreOp::create(
+              b, vector::FromElementsOp::create(b, pairType, values),
+              args.out, ValueRange{token, head, col}, /*nontemporal=*/false,
+              llvm::Align(2 * elemBytes));
+          continue;
         }
+        for (int64_t j = 0; j < 2; ++j)
+          memref::StoreOp::create(b, values[j], args.out,
+                                  ValueRange{token, head, k.add(col, k.idx(j))});
+      }
+    };
+    k.ifThen(stored, [&] {
+      if (pairsAligned)
+        k.ifThenElse(
+            pairsAligned, [&] { store(true); }, [&] { store(false); });
+      else
+        store(false);
     });
   }
 }

@@ -14,17 +14,43 @@
 using namespace mlir;
 using namespace mlir::paged_attn;
 
-Value WgmmaF16::descriptor(Value address, int64_t leadingBytes,
-                           int64_t strideBytes) {
+WgmmaF16::Descriptor WgmmaF16::descriptor(Value address, int64_t leadingBytes,
+                                          int64_t strideBytes) {
   ImplicitLocOpBuilder &b = k.builder();
-  // Bits 0-13: address >> 4; 16-29: leading byte offset >> 4; 32-45: stride
-  // byte offset >> 4; 62-63: layout (1: 128-byte swizzle).
-  uint64_t fixed = (static_cast<uint64_t>(leadingBytes >> 4) << 16) |
-                   (static_cast<uint64_t>(strideBytes >> 4) << 32) |
-                   (uint64_t(1) << 62);
-  Value start = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, address, k.i64(4)), k.i64(0x3FFF));
-  return arith::OrIOp::create(b, start, k.i64(static_cast<int64_t>(fixed)));
+  // Bits 0-13: address >> 4; 16-29: leading byte offset >> 4.
+  Value start = arith::TruncIOp::create(
+      b, b.getI32Type(),
+      arith::AndIOp::create(b, arith::ShRUIOp::create(b, address, k.i64(4)),
+                            k.i64(0x3FFF)));
+  Value low = arith::OrIOp::create(b, start,
+                                   k.i32(static_cast<int32_t>(
+                                       (leadingBytes >> 4) << 16)));
+  return {low, strideBytes};
+}
+
+WgmmaF16::Descriptor WgmmaF16::advance(Descriptor d, int64_t bytes) {
+  if (bytes == 0)
+    return d;
+  return {arith::AddIOp::create(k.builder(), d.low,
+                                k.i32(static_cast<int32_t>(bytes >> 4))),
+          d.strideBytes};
+}
+
+WgmmaF16::Descriptor WgmmaF16::advance(Descriptor d, Value bytes) {
+  ImplicitLocOpBuilder &b = k.builder();
+  return {arith::AddIOp::create(b, d.low,
+                                arith::ShRUIOp::create(b, bytes, k.i32(4))),
+          d.strideBytes};
+}
+
+Value WgmmaF16::value(Descriptor d) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // Bits 32-45: stride byte offset >> 4; 62-63: layout (1: 128-byte
+  // swizzle).
+  uint64_t high = (static_cast<uint64_t>(d.strideBytes >> 4) << 32) |
+                  (uint64_t(1) << 62);
+  Value low = arith::ExtUIOp::create(b, b.getI64Type(), d.low);
+  return arith::OrIOp::create(b, low, k.i64(static_cast<int64_t>(high)));
 }
 
 static Value packStruct(KernelBuilder &k, ArrayRef<Value> values) {

@@ -30,11 +30,27 @@ public:
   /// `elemType`: bf16 or f16.
   WgmmaF16(KernelBuilder &k, Type elemType) : k(k), elemType(elemType) {}
 
-  /// The descriptor (i64) of a 128-byte swizzled tile at shared-memory
-  /// address `address` (i64, 1024-byte aligned up to k-step offsets).
-  /// `leadingBytes`: between 64-element column blocks along MN (MN-major
-  /// operands); `strideBytes`: between 8-row groups.
-  Value descriptor(Value address, int64_t leadingBytes, int64_t strideBytes);
+  /// A descriptor of a 128-byte swizzled tile, as its two words: `low`
+  /// (i32: the start address >> 4 in bits 0-13, the leading byte offset
+  /// >> 4 in bits 16-29) and the constant high word (the stride byte offset
+  /// >> 4, the swizzle). Shared-memory addresses stay below 2^18, so adding
+  /// `bytes >> 4` to `low` moves the start by `bytes` without a carry out of
+  /// its field: a tile's descriptors are one base plus constants.
+  struct Descriptor {
+    Value low;
+    int64_t strideBytes;
+  };
+  /// The descriptor of the tile at shared-memory address `address` (i64,
+  /// 1024-byte aligned up to k-step offsets). `leadingBytes`: between
+  /// 64-element column blocks along MN (MN-major operands); `strideBytes`:
+  /// between 8-row groups.
+  Descriptor descriptor(Value address, int64_t leadingBytes,
+                        int64_t strideBytes);
+  /// `d` moved by `bytes` (a multiple of 16; i32 or a constant).
+  Descriptor advance(Descriptor d, int64_t bytes);
+  Descriptor advance(Descriptor d, Value bytes);
+  /// The i64 descriptor wgmma reads.
+  Value value(Descriptor d);
 
   /// D = A B (+ D unless `accumulate` is false), m64nNk16, A and B from
   /// shared memory, both K-major. `acc` holds N / 2 f32.

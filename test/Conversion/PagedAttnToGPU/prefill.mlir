@@ -85,7 +85,7 @@
 // CHECK: nvvm.wgmma.mma_async %{{.*}}, %{{.*}}, %{{.*}}, <m = 64, n = 64, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: math.exp2
+// CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;"
 // Each next tile: S of tile j and PV of tile j - 1 in flight, the softmax
 // of tile j while PV runs, then O rescaled and stage j - 1 released.
 // CHECK: scf.for
@@ -100,10 +100,12 @@
 // CHECK-SAME: ,63,r,r,r,r,l,n"
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 1
-// CHECK: math.exp2
+// CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;"
 // The wait for PV also reads the previous P (16 registers), so the new P
 // cannot take its registers while the wgmma still reads them.
 // CHECK: llvm.inline_asm has_side_effects asm_dialect = att "wgmma.wait_group.sync.aligned 0;", "r,r,r,r,r,r,r,r,r,r,r,r,r,r,r,r"
+// O is rescaled unless every row of the warp kept its max (one vote).
+// CHECK: nvvm.vote.sync all
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
 // CHECK: scf.yield
 // The last tile's PV after its V rows past the last key are zeroed.
@@ -113,6 +115,11 @@
 // CHECK: llvm.inline_asm
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
+// The epilogue: one division per row; two columns per 4-byte store where
+// out's start and strides allow it, one element at a time otherwise.
+// CHECK: arith.divf %cst{{.*}}, %{{.*}} : f32
+// CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : memref<?x32x128xbf16>, vector<2xbf16>
+// CHECK: } else {
 // CHECK: memref.store {{.*}} : memref<?x32x128xbf16>
 
 // The portable kernel: 16-token q boxes, ldmatrix and mma.sync m16n8k16,
