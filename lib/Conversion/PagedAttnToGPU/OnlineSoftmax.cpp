@@ -51,7 +51,7 @@ Value OnlineSoftmax::update(Row &row, ArrayRef<Value> x,
     level = std::move(next);
   }
   Value tileMax = rowMax(level.front());
-  Value newMax = k.maxF(row.max, tileMax);
+  Value newMax = referenceMax(row.max, tileMax);
   Value use = safeMax(newMax);
   Value alpha = exp(k.subF(row.max, use));
   Value sum = k.f32(0);
@@ -79,7 +79,7 @@ Value OnlineSoftmax::updateRaw(Row &row, ArrayRef<Value> raw, Value scale,
   }
   // max(raw) * scale is the max logit (scale > 0).
   Value tileMax = k.mulF(rowMax(level.front()), scale);
-  Value newMax = k.maxF(row.max, tileMax);
+  Value newMax = referenceMax(row.max, tileMax);
   Value use = safeMax(newMax);
   Value alpha = exp(k.subF(row.max, use));
   Value factor = k.mulF(scale, k.f32(M_LOG2E));
@@ -118,6 +118,19 @@ OnlineSoftmax::rescaleUnlessSteady(ArrayRef<Value> alpha, ArrayRef<Row> rows,
           scaled.push_back(k.mulF(v, alpha[rowOf(i)]));
         return scaled;
       });
+}
+
+Value OnlineSoftmax::referenceMax(Value oldMax, Value tileMax) {
+  Value newMax = k.maxF(oldMax, tileMax);
+  if (!lazySlack)
+    return newMax;
+  // Keep the old max while the new one is at most slack above it (in logit
+  // units: slack / log2 e). A first max (old -inf: +inf growth) and NaN
+  // (unordered) take the new one.
+  Value growth = k.subF(newMax, oldMax);
+  Value keep = k.cmpF(arith::CmpFPredicate::OLE, growth,
+                      k.f32(*lazySlack / M_LOG2E));
+  return k.select(keep, oldMax, newMax);
 }
 
 Value OnlineSoftmax::safeMax(Value max) {

@@ -48,6 +48,14 @@ public:
                 std::optional<double> softCap)
       : k(k), logitScale(logitScale), softCap(softCap) {}
 
+  /// Lazy rescaling: a row keeps its reference max (the one its O and sum
+  /// are relative to) until a tile's max exceeds it by more than
+  /// `log2Slack` (in log2 units), so its alpha stays exactly 1 and
+  /// rescaleUnlessSteady skips the multiplies. Weights then reach
+  /// 2^log2Slack instead of 1, far inside f32, bf16 and f16 range, and the
+  /// final O / sum is the same quotient. Off (exact max) by default.
+  void setLazyRescale(double log2Slack) { lazySlack = log2Slack; }
+
   /// The logit of a raw score.
   Value logit(Value raw);
   /// `logit` where `valid`, else -inf.
@@ -107,9 +115,14 @@ public:
   Value exp2(Value x);
 
 private:
+  /// The reference max of a row whose max was `oldMax` and whose tile's
+  /// (logit) max is `tileMax`.
+  Value referenceMax(Value oldMax, Value tileMax);
+
   KernelBuilder &k;
   Value logitScale;
   std::optional<double> softCap;
+  std::optional<double> lazySlack;
 };
 
 } // namespace paged_attn

@@ -48,6 +48,12 @@ using namespace mlir;
 using namespace mlir::paged_attn;
 
 namespace {
+/// The wgmma consumers' slack for a row's reference max (log2 units): the
+/// max moves only when a tile's exceeds it by more than this, so weights
+/// stay below 2^8. H200, causal bf16 d128: 1.4-3% faster than exact maxima
+/// (O's rescale skipped in more tiles).
+static constexpr double kLazyRescaleLog2 = 8;
+
 /// Builds one prefill kernel; member state is the kernel's shared values.
 class PrefillKernelEmitter {
 public:
@@ -330,6 +336,11 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
   OnlineSoftmax softmax(k, logitScale, cap);
+  // The wgmma consumers skip O's rescale when the warp's rows are steady:
+  // lazy maxima make that the common case (the portable kernel rescales
+  // every tile, so exact maxima cost it nothing).
+  if (t.wgmma())
+    softmax.setLazyRescale(kLazyRescaleLog2);
   int64_t window = op.getWindowLeft();
   int64_t keys = static_cast<int64_t>(s.size()) * 8;
   Value keyLane = k.add(k.mul(tig, 2), tileBase);

@@ -100,6 +100,9 @@
 // CHECK-SAME: ,63,r,r,r,r,l,n"
 // CHECK: nvvm.wgmma.commit.group.sync.aligned
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// A row keeps its reference max unless the tile's exceeds it by more than
+// 8 in log2 units (5.5451... logit units).
+// CHECK: arith.cmpf ole, %{{.*}}, %cst{{.*}} : f32
 // CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;"
 // The wait for PV also reads the previous P (16 registers), so the new P
 // cannot take its registers while the wgmma still reads them.
