@@ -128,8 +128,8 @@ Value OnlineSoftmax::referenceMax(Value oldMax, Value tileMax) {
   // units: slack / log2 e). A first max (old -inf: +inf growth) and NaN
   // (unordered) take the new one.
   Value growth = k.subF(newMax, oldMax);
-  Value keep = k.cmpF(arith::CmpFPredicate::OLE, growth,
-                      k.f32(*lazySlack / M_LOG2E));
+  Value keep =
+      k.cmpF(arith::CmpFPredicate::OLE, growth, k.f32(*lazySlack / M_LOG2E));
   return k.select(keep, oldMax, newMax);
 }
 

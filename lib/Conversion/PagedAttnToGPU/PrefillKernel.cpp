@@ -644,11 +644,10 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
     SmallVector<std::pair<Value, Value>> descs;
     for (int64_t kk = 0; kk < t.headDim / 16; ++kk) {
       int64_t inRegion = (kk % 4) * 32;
-      descs.push_back(
-          {wgmmaOps.value(wgmmaOps.advance(
-               qDesc, (kk / 4) * regionBytesQ + inRegion)),
-           wgmmaOps.value(wgmmaOps.advance(
-               kDesc, (kk / 4) * regionBytesKV + inRegion))});
+      descs.push_back({wgmmaOps.value(wgmmaOps.advance(
+                           qDesc, (kk / 4) * regionBytesQ + inRegion)),
+                       wgmmaOps.value(wgmmaOps.advance(
+                           kDesc, (kk / 4) * regionBytesKV + inRegion))});
     }
     return descs;
   };
@@ -853,14 +852,15 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
               b, elem, k.mulF(o[n][2 * rr + j], factor)));
         if (paired) {
           vector::StoreOp::create(
-              b, vector::FromElementsOp::create(b, pairType, values),
-              args.out, ValueRange{token, head, col}, /*nontemporal=*/false,
+              b, vector::FromElementsOp::create(b, pairType, values), args.out,
+              ValueRange{token, head, col}, /*nontemporal=*/false,
               llvm::Align(2 * elemBytes));
           continue;
         }
         for (int64_t j = 0; j < 2; ++j)
-          memref::StoreOp::create(b, values[j], args.out,
-                                  ValueRange{token, head, k.add(col, k.idx(j))});
+          memref::StoreOp::create(
+              b, values[j], args.out,
+              ValueRange{token, head, k.add(col, k.idx(j))});
       }
     };
     k.ifThen(stored, [&] {

@@ -22,9 +22,8 @@ WgmmaF16::Descriptor WgmmaF16::descriptor(Value address, int64_t leadingBytes,
       b, b.getI32Type(),
       arith::AndIOp::create(b, arith::ShRUIOp::create(b, address, k.i64(4)),
                             k.i64(0x3FFF)));
-  Value low = arith::OrIOp::create(b, start,
-                                   k.i32(static_cast<int32_t>(
-                                       (leadingBytes >> 4) << 16)));
+  Value low = arith::OrIOp::create(
+      b, start, k.i32(static_cast<int32_t>((leadingBytes >> 4) << 16)));
   return {low, strideBytes};
 }
 
@@ -47,8 +46,8 @@ Value WgmmaF16::value(Descriptor d) {
   ImplicitLocOpBuilder &b = k.builder();
   // Bits 32-45: stride byte offset >> 4; 62-63: layout (1: 128-byte
   // swizzle).
-  uint64_t high = (static_cast<uint64_t>(d.strideBytes >> 4) << 32) |
-                  (uint64_t(1) << 62);
+  uint64_t high =
+      (static_cast<uint64_t>(d.strideBytes >> 4) << 32) | (uint64_t(1) << 62);
   Value low = arith::ExtUIOp::create(b, b.getI64Type(), d.low);
   return arith::OrIOp::create(b, low, k.i64(static_cast<int64_t>(high)));
 }
