@@ -133,6 +133,13 @@ public:
     return SmallVector<Value>(op.getResults());
   }
 
+  /// Inline PTX `ptx` (AT&T operand syntax, $N) on `operands` with LLVM
+  /// inline-asm `constraints`; its result (of `resultType`: a value, an LLVM
+  /// struct of several, or none when null). Without side effects it may be
+  /// moved, merged or dropped like arithmetic.
+  Value inlinePtx(Type resultType, ValueRange operands, StringRef ptx,
+                  StringRef constraints, bool hasSideEffects);
+
 private:
   ImplicitLocOpBuilder &b;
 };

@@ -67,13 +67,9 @@ Value MmaSyncF16::transpose8x8(Value reg) {
   Type i32 = b.getI32Type();
   Type type = reg.getType();
   Value word = type.isInteger(32) ? reg : LLVM::BitcastOp::create(b, i32, reg);
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, i32, ValueRange{word}, "movmatrix.sync.aligned.m8n8.trans.b16 $0, $1;",
-      "=r,r", /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
-  Value out = asmOp.getResult(0);
+  Value out =
+      k.inlinePtx(i32, word, "movmatrix.sync.aligned.m8n8.trans.b16 $0, $1;",
+                  "=r,r", /*hasSideEffects=*/true);
   return type.isInteger(32) ? out : LLVM::BitcastOp::create(b, type, out);
 }
 

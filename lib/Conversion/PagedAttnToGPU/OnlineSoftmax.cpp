@@ -6,7 +6,6 @@
 
 #include "OnlineSoftmax.h"
 
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -146,21 +145,25 @@ Value OnlineSoftmax::normalize(Value o, Value sum, Value hasKeys) {
   return k.select(hasKeys, k.divF(o, sum), k.f32(0));
 }
 
+std::pair<Value, Value> OnlineSoftmax::sinkTerms(Value sum, Value max,
+                                                 Value sink) {
+  Value all = k.maxF(max, sink);
+  Value keep = exp(k.subF(max, all));
+  Value denom = k.addF(k.mulF(sum, keep), exp(k.subF(sink, all)));
+  return {keep, denom};
+}
+
 Value OnlineSoftmax::rowFactor(Value sum, Value max, Value hasKeys,
                                Value sink) {
   if (!sink)
     return k.select(hasKeys, k.divF(k.f32(1), sum), k.f32(0));
-  Value all = k.maxF(max, sink);
-  Value keep = exp(k.subF(max, all));
-  Value denom = k.addF(k.mulF(sum, keep), exp(k.subF(sink, all)));
+  auto [keep, denom] = sinkTerms(sum, max, sink);
   return k.divF(keep, denom);
 }
 
 Value OnlineSoftmax::normalizeWithSink(Value o, Value sum, Value max,
                                        Value sink) {
-  Value all = k.maxF(max, sink);
-  Value keep = exp(k.subF(max, all));
-  Value denom = k.addF(k.mulF(sum, keep), exp(k.subF(sink, all)));
+  auto [keep, denom] = sinkTerms(sum, max, sink);
   return k.divF(k.mulF(o, keep), denom);
 }
 
@@ -179,13 +182,7 @@ Value OnlineSoftmax::exp2(Value x) {
   // Inline PTX without side effects: MLIR and LLVM may move and merge it
   // like the arithmetic around it (llvm.call_intrinsic would be a barrier
   // to CSE across it).
-  ImplicitLocOpBuilder &b = k.builder();
-  return LLVM::InlineAsmOp::create(
-             b, b.getF32Type(), ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;",
-             "=f,f", /*has_side_effects=*/false, /*is_align_stack=*/false,
-             LLVM::tailcallkind::TailCallKind::None,
-             LLVM::AsmDialectAttr::get(b.getContext(),
-                                       LLVM::AsmDialect::AD_ATT),
-             /*operand_attrs=*/ArrayAttr())
-      .getResult(0);
+  return k.inlinePtx(k.builder().getF32Type(), x, "ex2.approx.ftz.f32 $0, $1;",
+                     "=f,f",
+                     /*hasSideEffects=*/false);
 }

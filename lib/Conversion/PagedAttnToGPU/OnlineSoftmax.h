@@ -118,6 +118,10 @@ private:
   /// The reference max of a row whose max was `oldMax` and whose tile's
   /// (logit) max is `tileMax`.
   Value referenceMax(Value oldMax, Value tileMax);
+  /// A row with a sink: (e^(max - m), sum e^(max - m) + e^(sink - m)), m =
+  /// max(max, sink): the factor O and the sum are scaled by, and the
+  /// denominator.
+  std::pair<Value, Value> sinkTerms(Value sum, Value max, Value sink);
 
   KernelBuilder &k;
   Value logitScale;

@@ -124,12 +124,10 @@ SmallVector<Value> WgmmaF16::mmaRegisterA(ArrayRef<Value> a, Value descB,
   operands.push_back(k.i32(1));
   SmallVector<Type> types(regs, b.getF32Type());
   auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), types);
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, resultType, operands, text, constraints, /*has_side_effects=*/true,
-      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
-  return unpackStruct(k, asmOp.getResult(0), regs);
+  return unpackStruct(k,
+                      k.inlinePtx(resultType, operands, text, constraints,
+                                  /*hasSideEffects=*/true),
+                      regs);
 }
 
 SmallVector<Value> WgmmaF16::fenceOperands(ArrayRef<Value> values) {
@@ -144,12 +142,10 @@ SmallVector<Value> WgmmaF16::fenceOperands(ArrayRef<Value> values) {
   for (size_t i = 0; i < values.size(); ++i)
     constraints += "," + std::to_string(i);
   auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), types);
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, resultType, values, "", constraints, /*has_side_effects=*/true,
-      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
-  return unpackStruct(k, asmOp.getResult(0), values.size());
+  return unpackStruct(k,
+                      k.inlinePtx(resultType, values, "", constraints,
+                                  /*hasSideEffects=*/true),
+                      values.size());
 }
 
 Value WgmmaF16::asI32(Value pair) {
@@ -159,17 +155,12 @@ Value WgmmaF16::asI32(Value pair) {
 }
 
 void WgmmaF16::wait(int64_t pending, ArrayRef<Value> inFlight) {
-  ImplicitLocOpBuilder &b = k.builder();
   std::string constraints;
   for (auto [i, v] : llvm::enumerate(inFlight))
     constraints += std::string(i ? "," : "") + (v.getType().isF32() ? "f" : "r");
-  LLVM::InlineAsmOp::create(
-      b, TypeRange{}, inFlight,
-      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
-      constraints, /*has_side_effects=*/true, /*is_align_stack=*/false,
-      LLVM::tailcallkind::TailCallKind::None,
-      LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-      /*operand_attrs=*/ArrayAttr());
+  k.inlinePtx(Type(), inFlight,
+              "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
+              constraints, /*hasSideEffects=*/true);
 }
 
 void WgmmaF16::fence() { NVVM::WgmmaFenceAlignedOp::create(k.builder()); }
