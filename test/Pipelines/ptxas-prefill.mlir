@@ -12,7 +12,8 @@
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
 // RUN: FileCheck %s --check-prefix=SM90 < %t.sm_90a.ptx
-// RUN: %ptxas -arch=sm_90a %t.sm_90a.ptx -o %t.sm_90a.cubin
+// RUN: FileCheck %s --check-prefix=MINCTA < %t.sm_90a.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.sm_90a.ptx -o %t.sm_90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa prefill-kernel=portable toolkit=%cuda_root" -o %t.portable.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.portable.mlir > %t.portable.ptx
 // RUN: FileCheck %s --check-prefix=PORTABLE --implicit-check-not=wgmma --implicit-check-not=setmaxnreg < %t.portable.ptx
@@ -21,6 +22,13 @@
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_100a.mlir > %t.sm_100a.ptx
 // RUN: FileCheck %s --check-prefix=PORTABLE --implicit-check-not=wgmma --implicit-check-not=setmaxnreg < %t.sm_100a.ptx
 // RUN: %ptxas -arch=sm_100a %t.sm_100a.ptx -o %t.sm_100a.cubin
+
+// ptxas honours every wgmma kernel's setmaxnreg: it would say C7508
+// ("'setmaxnreg' ignored; unable to determine register count at entry")
+// where it could not pin the entry register count (no .minnctapersm).
+// PTXAS: Compiling entry function
+// MINCTA: .maxntid 384, 1, 1
+// MINCTA-NEXT: .minnctapersm 1
 
 // SM90-LABEL: .visible .entry prefill_0(
 // SM90-DAG: setmaxnreg.dec.sync.aligned.u32 24;

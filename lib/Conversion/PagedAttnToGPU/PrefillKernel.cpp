@@ -891,6 +891,12 @@ gpu::GPUFuncOp mlir::paged_attn::buildPrefillKernel(
                                          getPresentArgs(sig), plan.threads());
   // The descriptors lead the arguments; they are passed by value.
   markDescriptorArgs(func, tma.all().size());
+  // One CTA per SM: .minnctapersm 1 pins the register count at entry, which
+  // ptxas needs to honour setmaxnreg. Without it ptxas ignored setmaxnreg
+  // in every head_dim 64 wgmma kernel (C7508), so their consumers had 168
+  // registers, not 240.
+  if (plan.wgmma())
+    func->setAttr("nvvm.minctasm", builder.getI32IntegerAttr(1));
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&func.getBody().front());
   ImplicitLocOpBuilder b(op.getLoc(), builder);

@@ -63,7 +63,7 @@
 // take registers, run S = Q K^T as wgmma from shared memory (the first
 // k-step overwrites D), the softmax, O += P V as wgmma with P from
 // registers (inline PTX: V transposed), and release the stage.
-// CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 384, 1, 1>, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
 // CHECK: scf.while
 // CHECK: arith.ceildivui %{{.*}}, %c32 : index
 // CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : i32
