@@ -156,11 +156,16 @@ void PrefillKernelEmitter::emit() {
   lane = k.rem(tid, 32);
   g = k.div(lane, 4);
   tig = k.rem(lane, 4);
-  // Tiles in reverse launch order: a request's last tiles (with a causal
-  // mask, the ones with the most keys) start first.
-  Value x = k.sub(k.sub(gpu::GridDimOp::create(b, gpu::Dimension::x), k.idx(1)),
-                  gpu::BlockIdOp::create(b, gpu::Dimension::x));
-  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  // The hardware dispatches CTAs in linear order (x fastest). Walk the
+  // kv heads fastest and the q tiles in reverse: every head's last tiles
+  // (with a causal mask, the ones with the most keys) start before any
+  // head's first ones, so the grid's tail is the shortest tiles.
+  Value tiles = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  Value heads = gpu::GridDimOp::create(b, gpu::Dimension::y);
+  Value linear = k.add(gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                       k.mul(tiles, gpu::BlockIdOp::create(b, gpu::Dimension::y)));
+  Value x = k.sub(k.sub(tiles, k.idx(1)), k.div(linear, heads));
+  kvHead = k.rem(linear, heads);
   batch = findRequest(x);
   auto indptr = [&](Value i) {
     return k.toIndex(memref::LoadOp::create(b, args.qoIndptr, ValueRange{i}));
