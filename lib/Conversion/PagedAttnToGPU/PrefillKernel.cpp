@@ -807,33 +807,49 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
 //===----------------------------------------------------------------------===//
 
 /// Each warp normalizes its own rows (one factor per row) and stores those
-/// of the request's tokens at out's strides: two adjacent columns as one
-/// 4-byte store where out allows it (a unit inner stride, and an even
-/// start, token stride and head stride, checked once), one element at a
-/// time otherwise.
+/// of the request's tokens at out's strides. Where out's inner stride is
+/// statically 1 the kernel checks out's start, token stride and head stride
+/// once: all multiples of 16 bytes, the warp stages its 16 rows in its own
+/// rows of the q tile (free once its last S is done; same 128-byte swizzle,
+/// so both the 4-byte writes and the 16-byte reads are conflict-free) and
+/// stores whole 16-byte chunks, a row's chunks from consecutive lanes; all
+/// even, it stores two adjacent columns as one 4-byte store; otherwise one
+/// element at a time.
 void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   OnlineSoftmax softmax(k, Value(), std::nullopt);
   Value numTokens = memref::DimOp::create(b, args.out, 0);
   auto outType = cast<MemRefType>(args.out.getType());
   Type elem = outElemType();
   int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
-  Value pairsAligned;
+  // Row `row` of the tile: its token and head, and whether out takes it.
+  auto tokenOf = [&](Value row) {
+    return k.add(tileToken0, k.div(row, t.group));
+  };
+  auto headOf = [&](Value row) {
+    return k.add(k.mul(kvHead, t.group), k.rem(row, t.group));
+  };
+  auto isStored = [&](Value row, Value token) {
+    return k.andI(
+        k.andI(k.lt(row, k.idx(t.qRows())), k.le(firstToken, token)),
+        k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
+  };
+  // The bits of out's start and of its token and head steps, in bytes.
+  Value strideBits;
   if (auto [strides, offset] = outType.getStridesAndOffset();
       strides.back() == 1) {
     auto meta = memref::ExtractStridedMetadataOp::create(b, args.out);
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, args.out);
     Value start = k.add(base, k.mul(meta.getOffset(), elemBytes));
-    Value bits = arith::OrIOp::create(
+    strideBits = arith::OrIOp::create(
         b, start,
         arith::OrIOp::create(b, k.mul(meta.getStrides()[0], elemBytes),
                              k.mul(meta.getStrides()[1], elemBytes)));
-    pairsAligned = k.eq(k.rem(bits, 2 * elemBytes), k.idx(0));
   }
-  auto pairType = VectorType::get({2}, elem);
+  // The normalized values of rows g and g + 8: [rr][n] = columns
+  // 8 n + 2 tig and 8 n + 2 tig + 1.
+  SmallVector<SmallVector<SmallVector<Value, 2>>> values(2);
   for (int64_t rr = 0; rr < 2; ++rr) {
-    Value row = qRowOf(rr);
-    Value token = k.add(tileToken0, k.div(row, t.group));
-    Value head = k.add(k.mul(kvHead, t.group), k.rem(row, t.group));
+    Value head = headOf(qRowOf(rr));
     Value sum = mmaOps.rowSum(rows[rr].sum);
     Value max = softmax.safeMax(rows[rr].max);
     Value hasKeys = softmax.hasKeys(sum);
@@ -845,37 +861,92 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
     // A per-tensor V scale multiplies the output.
     if (vScaleValue)
       factor = k.mulF(factor, vScaleValue);
-    Value stored =
-        k.andI(k.andI(k.lt(row, k.idx(t.qRows())), k.le(firstToken, token)),
-               k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
-    auto store = [&](bool paired) {
-      for (int64_t n = 0; n < static_cast<int64_t>(o.size()); ++n) {
-        Value col = k.add(k.mul(tig, 2), k.idx(n * 8));
-        SmallVector<Value, 2> values;
-        for (int64_t j = 0; j < 2; ++j)
-          values.push_back(arith::TruncFOp::create(
-              b, elem, k.mulF(o[n][2 * rr + j], factor)));
-        if (paired) {
-          vector::StoreOp::create(
-              b, vector::FromElementsOp::create(b, pairType, values), args.out,
-              ValueRange{token, head, col}, /*nontemporal=*/false,
-              llvm::Align(2 * elemBytes));
-          continue;
-        }
-        for (int64_t j = 0; j < 2; ++j)
-          memref::StoreOp::create(
-              b, values[j], args.out,
-              ValueRange{token, head, k.add(col, k.idx(j))});
-      }
-    };
-    k.ifThen(stored, [&] {
-      if (pairsAligned)
-        k.ifThenElse(
-            pairsAligned, [&] { store(true); }, [&] { store(false); });
-      else
-        store(false);
-    });
+    for (const Acc &acc : o) {
+      SmallVector<Value, 2> pair;
+      for (int64_t j = 0; j < 2; ++j)
+        pair.push_back(
+            arith::TruncFOp::create(b, elem, k.mulF(acc[2 * rr + j], factor)));
+      values[rr].push_back(pair);
+    }
   }
+  auto pairType = VectorType::get({2}, elem);
+  // Straight from the registers: pairs or single elements.
+  auto storeDirect = [&](bool paired) {
+    for (int64_t rr = 0; rr < 2; ++rr) {
+      Value row = qRowOf(rr);
+      Value token = tokenOf(row);
+      Value head = headOf(row);
+      k.ifThen(isStored(row, token), [&] {
+        for (auto [n, pair] : llvm::enumerate(values[rr])) {
+          Value col = k.add(k.mul(tig, 2), k.idx(n * 8));
+          if (paired) {
+            vector::StoreOp::create(
+                b, vector::FromElementsOp::create(b, pairType, pair), args.out,
+                ValueRange{token, head, col}, /*nontemporal=*/false,
+                llvm::Align(2 * elemBytes));
+            continue;
+          }
+          for (int64_t j = 0; j < 2; ++j)
+            memref::StoreOp::create(
+                b, pair[j], args.out,
+                ValueRange{token, head, k.add(col, k.idx(j))});
+        }
+      });
+    }
+  };
+  // Through the warp's rows of the q tile, 16 bytes a store.
+  auto storeStaged = [&] {
+    SharedTile stage{
+        smem->view(k.idx(0), {t.qRegions * t.qTileRows, t.qInnerBox}, elem),
+        t.qInnerBox, t.qTileRows, /*swizzled=*/true};
+    for (int64_t rr = 0; rr < 2; ++rr)
+      for (auto [n, pair] : llvm::enumerate(values[rr])) {
+        Value col = k.add(k.mul(tig, 2), k.idx(n * 8));
+        vector::StoreOp::create(
+            b, vector::FromElementsOp::create(b, pairType, pair), stage.view,
+            stage.at(k, qRowOf(rr), col));
+      }
+    NVVM::SyncWarpOp::create(b, k.i32(-1));
+    constexpr int64_t kChunk = 8;
+    int64_t chunksPerRow = t.headDim / kChunk;
+    int64_t rowsPerStep = 32 / chunksPerRow;
+    auto chunkType = VectorType::get({kChunk}, elem);
+    Value col = k.mul(k.rem(lane, chunksPerRow), kChunk);
+    for (int64_t r = 0; r < 16; r += rowsPerStep) {
+      Value row =
+          k.add(warpRow0, k.add(k.div(lane, chunksPerRow), k.idx(r)));
+      Value token = tokenOf(row);
+      Value chunk = vector::LoadOp::create(b, chunkType, stage.view,
+                                           stage.at(k, row, col));
+      k.ifThen(isStored(row, token), [&] {
+        vector::StoreOp::create(b, chunk, args.out,
+                                ValueRange{token, headOf(row), col},
+                                /*nontemporal=*/false,
+                                llvm::Align(kChunk * elemBytes));
+      });
+    }
+  };
+  if (!strideBits) {
+    storeDirect(/*paired=*/false);
+    return;
+  }
+  auto multipleOf = [&](int64_t bytes) {
+    return k.eq(k.rem(strideBits, bytes), k.idx(0));
+  };
+  auto pairsOrElements = [&] {
+    k.ifThenElse(
+        multipleOf(2 * elemBytes), [&] { storeDirect(true); },
+        [&] { storeDirect(false); });
+  };
+  // The warp's rows of the q tile hold its rows of out: 16-bit q and out;
+  // a row's 16-byte chunks divide a warp (head_dim 64, 128, 256).
+  bool stageable = elemBytes == 2 && t.qElemBytes == 2 &&
+                   32 % (t.headDim / 8) == 0;
+  if (!stageable) {
+    pairsOrElements();
+    return;
+  }
+  k.ifThenElse(multipleOf(16), storeStaged, pairsOrElements);
 }
 
 /// The prefill kernel's signature for `op`.

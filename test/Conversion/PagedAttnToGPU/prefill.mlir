@@ -64,6 +64,13 @@
 // k-step overwrites D), the softmax, O += P V as wgmma with P from
 // registers (inline PTX: V transposed), and release the stage.
 // CHECK: gpu.func @prefill_0(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>) kernel attributes {known_block_size = array<i32: 384, 1, 1>, nvvm.minctasm = 1 : i32, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// CTAs in linear launch order walk the kv heads fastest and the q tiles
+// from the last: x = grid_x - 1 - linear / grid_y, head = linear % grid_y.
+// CHECK: %[[LIN:[0-9]+]] = arith.addi %block_id_x, %{{[0-9]+}} : index
+// CHECK: %[[TILE:[0-9]+]] = arith.divui %[[LIN]], %grid_dim_y : index
+// CHECK: %[[LASTX:[0-9]+]] = arith.subi %grid_dim_x, %c1 : index
+// CHECK: arith.subi %[[LASTX]], %[[TILE]] : index
+// CHECK: %[[HEAD:[0-9]+]] = arith.remui %[[LIN]], %grid_dim_y : index
 // CHECK: scf.while
 // CHECK: arith.ceildivui %{{.*}}, %c32 : index
 // CHECK: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : i32
@@ -71,10 +78,10 @@
 // CHECK: nvgpu.mbarrier.init %[[FULL:[0-9]+]][%c0], %c1 : <memorySpace = #gpu.address_space<workgroup>, num_barriers = 5>
 // CHECK: nvgpu.mbarrier.init %[[EMPTY:[0-9]+]][%c0], %c256 : <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
 // CHECK: nvvm.setmaxregister  decrease 24
-// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %[[FULL]][%c4] to %{{.*}} : <tensor = memref<32x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %[[HEAD]], %{{.*}}], %[[FULL]][%c4] to %{{.*}} : <tensor = memref<32x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: scf.for
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]]
-// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %block_id_y, %c0, %{{.*}}], %[[FULL]][%{{.*}}] to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %[[HEAD]], %c0, %{{.*}}], %[[FULL]][%{{.*}}] to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: } else {
 // CHECK: nvvm.setmaxregister  increase 240
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%c4]
@@ -118,9 +125,16 @@
 // CHECK: llvm.inline_asm
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
-// The epilogue: one division per row; two columns per 4-byte store where
-// out's start and strides allow it, one element at a time otherwise.
+// The epilogue: one division per row; 16-byte stores through the warp's
+// rows of the q tile where out's start and strides allow it, else two
+// columns per 4-byte store, else one element at a time.
 // CHECK: arith.divf %cst{{.*}}, %{{.*}} : f32
+// CHECK: arith.remui %{{.*}}, %c16 : index
+// CHECK: vector.store %{{.*}}, %{{.*}} : memref<256x64xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK: nvvm.bar.warp.sync
+// CHECK: vector.load %{{.*}} : memref<256x64xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : memref<?x32x128xbf16>, vector<8xbf16>
+// CHECK: } else {
 // CHECK: vector.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : memref<?x32x128xbf16>, vector<2xbf16>
 // CHECK: } else {
 // CHECK: memref.store {{.*}} : memref<?x32x128xbf16>
@@ -130,7 +144,7 @@
 // PORTABLE: gpu.launch_func async [%{{[0-9]+}}] @paged_attn_kernels::@prefill_0 blocks in (%{{[0-9]+}}, %c8, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32
 // PORTABLE: gpu.func @prefill_0({{.*}} kernel attributes {known_block_size = array<i32: 128, 1, 1>
 // PORTABLE: scf.while
-// PORTABLE: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %block_id_y, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<16x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// PORTABLE: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %{{[0-9]+}}, %{{.*}}], %{{.*}} to %{{.*}} : <tensor = memref<16x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // PORTABLE: nvgpu.ldmatrix
 // PORTABLE: scf.for
 // PORTABLE: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
