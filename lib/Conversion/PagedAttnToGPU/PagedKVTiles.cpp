@@ -61,7 +61,8 @@ Value PagedKVTiles::tileRows(Value tile) {
 /// once (unrolled); smaller pages (more per tile) loop.
 static constexpr int64_t kBatchedPages = 8;
 
-void PagedKVTiles::issueTile(Value tile, Value stage, Value lane) {
+void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
+                             int64_t issuers) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
@@ -129,12 +130,12 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value lane) {
     // Never read the block table past its end.
     Value tableCols = memref::DimOp::create(b, blockTable, 1);
     pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
-    if (lane) {
-      // The warp's lanes share the pages: their block-table reads and box
+    if (issuer) {
+      // The issuers share the pages: their block-table reads and box
       // issues run side by side.
-      k.ifThen(k.eq(lane, k.idx(0)),
+      k.ifThen(k.eq(issuer, k.idx(0)),
                [&] { pipeline.expectBytes(k.mul(pages, tileBytes), stage); });
-      k.forLoop(lane, pages, k.idx(32), [&](Value slot) {
+      k.forLoop(issuer, pages, k.idx(issuers), [&](Value slot) {
         issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
       });
       return;
@@ -173,9 +174,9 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value lane) {
                            stage);
       k.ifThen(inTable, [&] { issuePage(k.idx(0), physicalPage(page), row0); });
     };
-    // One page: lane 0 of a calling warp issues it.
-    if (lane)
-      k.ifThen(k.eq(lane, k.idx(0)), issue);
+    // One page: issuer 0 issues it.
+    if (issuer)
+      k.ifThen(k.eq(issuer, k.idx(0)), issue);
     else
       issue();
   }

@@ -56,11 +56,13 @@ public:
   /// The rows of tile `tile` that belong to its page (ragged pages only).
   Value tileRows(Value tile);
   /// The calling thread: expect the bytes of tile `tile` and issue its K
-  /// and V boxes (and nvfp4 block scales) into stage `stage`. With `lane`
-  /// (a whole warp calling), lane 0 expects the bytes and the lanes share
-  /// the pages of a tile: lane l reads the block table and issues the boxes
-  /// of pages l, l + 32, ...
-  void issueTile(Value tile, Value stage, Value lane = Value());
+  /// and V boxes (and nvfp4 block scales) into stage `stage`. With
+  /// `issuer` (`issuers` threads calling, numbered 0 .. issuers - 1),
+  /// issuer 0 expects the bytes and the threads share the pages of a tile:
+  /// issuer i reads the block table and issues the boxes of pages i,
+  /// i + issuers, ...
+  void issueTile(Value tile, Value stage, Value issuer = Value(),
+                 int64_t issuers = 32);
   /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, the
   /// calling threads (`tid` of `threads`) together, so that rows no key
   /// maps to hold no NaN for P (= 0 there) times V.

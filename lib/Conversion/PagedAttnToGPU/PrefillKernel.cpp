@@ -566,9 +566,15 @@ void PrefillKernelEmitter::emitPortableTile(Value tile,
 //===----------------------------------------------------------------------===//
 
 /// Registers per thread: the producer warpgroup gives up what the two
-/// consumers take (24 x 128 + 240 x 256 <= 64K).
+/// consumers take. `.minnctapersm 1` makes ptxas start every thread at 168
+/// registers (64K / 384, rounded down to a multiple of 8), and
+/// `setmaxnreg.inc` waits until the pool has what it asks for: the two
+/// counts must fit in 168 x 384, or the consumers wait forever (32 / 240
+/// hung on the H200).
 static constexpr int64_t kProducerRegisters = 24;
 static constexpr int64_t kConsumerRegisters = 240;
+static_assert(kProducerRegisters * 128 + kConsumerRegisters * 256 <= 168 * 384,
+              "setmaxnreg counts exceed the registers the CTA starts with");
 /// Threads of the two consumer warpgroups, and their named barrier.
 static constexpr int64_t kConsumerThreads = 256;
 static constexpr int64_t kConsumerBarrier = 1;
@@ -586,7 +592,7 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
       [&] {
         NVVM::SetMaxRegisterOp::create(b, kProducerRegisters,
                                        NVVM::SetMaxRegisterAction::decrease);
-        k.ifThen(k.lt(tid, k.idx(32)), [&] { emitProducer(); });
+        emitProducer();
       },
       [&] {
         NVVM::SetMaxRegisterOp::create(b, kConsumerRegisters,
@@ -595,16 +601,27 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
       });
 }
 
-/// Warp 0: q (lane 0), then every K/V tile into the stage the consumers
-/// last released, the lanes sharing a tile's pages.
+/// Warpgroup 0: q (thread 0), then every K/V tile into the stage the
+/// consumers last released. Up to four warps share a tile's pages: page i
+/// goes to lane i / W of warp i % W, so a tile of W pages issues from one
+/// lane of each warp, side by side (a warp issues its lanes' TMA loads one
+/// lane at a time). W = min(4, pages per tile): every producer warp has a
+/// page in every tile but the last, so none can fall two phases behind on
+/// an empty barrier (a parity wait would never see its phase).
 void PrefillKernelEmitter::emitProducer() {
   k.ifThen(isLeader, [&] { issueQuery(); });
-  k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
-    Value stage = pipeline->stageOf(tile);
-    k.ifThen(k.le(k.idx(t.stages), tile), [&] {
-      empty->wait(stage, empty->parityOf(k.sub(tile, k.idx(t.stages))));
+  int64_t warps = t.pageSize <= PagedKVPlan::kTileRows
+                      ? std::min<int64_t>(4, t.pagesPerTile)
+                      : 1;
+  k.ifThen(k.lt(warp, k.idx(warps)), [&] {
+    Value issuer = k.add(k.mul(lane, warps), warp);
+    k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
+      Value stage = pipeline->stageOf(tile);
+      k.ifThen(k.le(k.idx(t.stages), tile), [&] {
+        empty->wait(stage, empty->parityOf(k.sub(tile, k.idx(t.stages))));
+      });
+      kv->issueTile(tile, stage, issuer, 32 * warps);
     });
-    kv->issueTile(tile, stage, lane);
   });
 }
 
