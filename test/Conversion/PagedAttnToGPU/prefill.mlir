@@ -150,6 +150,10 @@
 // PORTABLE: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // PORTABLE: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // PORTABLE: gpu.barrier
+// The portable epilogue stages a warp's rows in its own rows of the q tile
+// and stores 16-byte chunks.
+// PORTABLE: nvvm.bar.warp.sync
+// PORTABLE-COUNT-8: vector.store %{{.*}} {alignment = 16 : i64} : memref<?x32x128xbf16>, vector<8xbf16>
 // PORTABLE: memref.store {{.*}} : memref<?x32x128xbf16>
 // PORTABLE-NOT: wgmma
 // PORTABLE-NOT: setmaxregister
