@@ -162,8 +162,9 @@ void PrefillKernelEmitter::emit() {
   // head's first ones, so the grid's tail is the shortest tiles.
   Value tiles = gpu::GridDimOp::create(b, gpu::Dimension::x);
   Value heads = gpu::GridDimOp::create(b, gpu::Dimension::y);
-  Value linear = k.add(gpu::BlockIdOp::create(b, gpu::Dimension::x),
-                       k.mul(tiles, gpu::BlockIdOp::create(b, gpu::Dimension::y)));
+  Value linear =
+      k.add(gpu::BlockIdOp::create(b, gpu::Dimension::x),
+            k.mul(tiles, gpu::BlockIdOp::create(b, gpu::Dimension::y)));
   Value x = k.sub(k.sub(tiles, k.idx(1)), k.div(linear, heads));
   kvHead = k.rem(linear, heads);
   batch = findRequest(x);
@@ -571,9 +572,11 @@ void PrefillKernelEmitter::emitPortableTile(Value tile,
 /// `setmaxnreg.inc` waits until the pool has what it asks for: the two
 /// counts must fit in 168 x 384, or the consumers wait forever (32 / 240
 /// hung on the H200).
+static constexpr int64_t kEntryRegisters = 65536 / 384 / 8 * 8;
 static constexpr int64_t kProducerRegisters = 24;
 static constexpr int64_t kConsumerRegisters = 240;
-static_assert(kProducerRegisters * 128 + kConsumerRegisters * 256 <= 168 * 384,
+static_assert(kProducerRegisters * 128 + kConsumerRegisters * 256 <=
+                  kEntryRegisters * 384,
               "setmaxnreg counts exceed the registers the CTA starts with");
 /// Threads of the two consumer warpgroups, and their named barrier.
 static constexpr int64_t kConsumerThreads = 256;
@@ -846,9 +849,8 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
     return k.add(k.mul(kvHead, t.group), k.rem(row, t.group));
   };
   auto isStored = [&](Value row, Value token) {
-    return k.andI(
-        k.andI(k.lt(row, k.idx(t.qRows())), k.le(firstToken, token)),
-        k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
+    return k.andI(k.andI(k.lt(row, k.idx(t.qRows())), k.le(firstToken, token)),
+                  k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
   };
   // The bits of out's start and of its token and head steps, in bytes.
   Value strideBits;
@@ -930,16 +932,14 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
     auto chunkType = VectorType::get({kChunk}, elem);
     Value col = k.mul(k.rem(lane, chunksPerRow), kChunk);
     for (int64_t r = 0; r < 16; r += rowsPerStep) {
-      Value row =
-          k.add(warpRow0, k.add(k.div(lane, chunksPerRow), k.idx(r)));
+      Value row = k.add(warpRow0, k.add(k.div(lane, chunksPerRow), k.idx(r)));
       Value token = tokenOf(row);
       Value chunk = vector::LoadOp::create(b, chunkType, stage.view,
                                            stage.at(k, row, col));
       k.ifThen(isStored(row, token), [&] {
-        vector::StoreOp::create(b, chunk, args.out,
-                                ValueRange{token, headOf(row), col},
-                                /*nontemporal=*/false,
-                                llvm::Align(kChunk * elemBytes));
+        vector::StoreOp::create(
+            b, chunk, args.out, ValueRange{token, headOf(row), col},
+            /*nontemporal=*/false, llvm::Align(kChunk * elemBytes));
       });
     }
   };
@@ -957,8 +957,8 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   };
   // The warp's rows of the q tile hold its rows of out: 16-bit q and out;
   // a row's 16-byte chunks divide a warp (head_dim 64, 128, 256).
-  bool stageable = elemBytes == 2 && t.qElemBytes == 2 &&
-                   32 % (t.headDim / 8) == 0;
+  bool stageable =
+      elemBytes == 2 && t.qElemBytes == 2 && 32 % (t.headDim / 8) == 0;
   if (!stageable) {
     pairsOrElements();
     return;
