@@ -79,8 +79,18 @@
 // CHECK: nvgpu.mbarrier.init %[[EMPTY:[0-9]+]][%c0], %c256 : <memorySpace = #gpu.address_space<workgroup>, num_barriers = 4>
 // CHECK: nvvm.setmaxregister  decrease 24
 // CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %c0, %[[HEAD]], %{{.*}}], %[[FULL]][%c4] to %{{.*}} : <tensor = memref<32x1x4x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
+// Four 16-token pages a tile: four producer warps, page i from lane i / 4
+// of warp i % 4; issuer 0 expects the tile's bytes.
+// CHECK: %[[PRODUCER:[0-9]+]] = arith.cmpi slt, %[[WARP:[0-9]+]], %c4 : index
+// CHECK: scf.if %[[PRODUCER]] {
+// CHECK: %[[LANE4:[0-9]+]] = arith.muli %{{[0-9]+}}, %c4 : index
+// CHECK: %[[ISSUER:[0-9]+]] = arith.addi %[[LANE4]], %[[WARP]] : index
 // CHECK: scf.for
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]]
+// CHECK: %[[FIRST:[0-9]+]] = arith.cmpi eq, %[[ISSUER]], %c0 : index
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: nvgpu.mbarrier.arrive.expect_tx %[[FULL]]
+// CHECK: scf.for %{{.*}} = %[[ISSUER]] to %{{.*}} step %c128 {
 // CHECK: nvgpu.tma.async.load %{{.*}}[%c0, %[[HEAD]], %c0, %{{.*}}], %[[FULL]][%{{.*}}] to %{{.*}} : <tensor = memref<1x16x1x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // CHECK: } else {
 // CHECK: nvvm.setmaxregister  increase 240
