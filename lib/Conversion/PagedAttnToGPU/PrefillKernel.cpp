@@ -114,6 +114,13 @@ private:
   Value warpSum(Value v);
   /// Row `rr` (0: g, 1: g + 8) of this lane's fragments: q row index.
   Value qRowOf(int64_t rr) { return k.add(k.add(warpRow0, g), k.idx(8 * rr)); }
+  /// The q tile's shared memory (regions of qInnerBox columns, 128-byte
+  /// swizzled) as `elem` elements: q's, or out's rows staged in its place.
+  SharedTile queryTile(Type elem) {
+    return SharedTile{
+        smem->view(k.idx(0), {t.qRegions * t.qTileRows, t.qInnerBox}, elem),
+        t.qInnerBox, t.qTileRows, /*swizzled=*/true};
+  }
 
   ImplicitLocOpBuilder &b;
   KernelBuilder k;
@@ -273,10 +280,7 @@ void PrefillKernelEmitter::emitPrologue() {
                                    kScaleMap, vScaleMap, args.blockTable},
              batch, kvHead, tokStart, tokEnd);
 
-  qTile =
-      SharedTile{smem->view(k.idx(0), {t.qRegions * t.qTileRows, t.qInnerBox},
-                            computeType()),
-                 t.qInnerBox, t.qTileRows, /*swizzled=*/true};
+  qTile = queryTile(computeType());
   computeK = k.idx(t.computeOffset());
   computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
@@ -566,21 +570,25 @@ void PrefillKernelEmitter::emitPortableTile(Value tile,
 // The wgmma kernel
 //===----------------------------------------------------------------------===//
 
+/// Threads of the producer warpgroup; of the two consumer warpgroups, and
+/// their named barrier.
+static constexpr int64_t kProducerThreads = 128;
+static constexpr int64_t kConsumerThreads = 256;
+static constexpr int64_t kConsumerBarrier = 1;
 /// Registers per thread: the producer warpgroup gives up what the two
 /// consumers take. `.minnctapersm 1` makes ptxas start every thread at 168
 /// registers (64K / 384, rounded down to a multiple of 8), and
 /// `setmaxnreg.inc` waits until the pool has what it asks for: the two
 /// counts must fit in 168 x 384, or the consumers wait forever (32 / 240
 /// hung on the H200).
-static constexpr int64_t kEntryRegisters = 65536 / 384 / 8 * 8;
+static constexpr int64_t kEntryRegisters =
+    65536 / (kProducerThreads + kConsumerThreads) / 8 * 8;
 static constexpr int64_t kProducerRegisters = 24;
 static constexpr int64_t kConsumerRegisters = 240;
-static_assert(kProducerRegisters * 128 + kConsumerRegisters * 256 <=
-                  kEntryRegisters * 384,
+static_assert(kProducerRegisters * kProducerThreads +
+                      kConsumerRegisters * kConsumerThreads <=
+                  kEntryRegisters * (kProducerThreads + kConsumerThreads),
               "setmaxnreg counts exceed the registers the CTA starts with");
-/// Threads of the two consumer warpgroups, and their named barrier.
-static constexpr int64_t kConsumerThreads = 256;
-static constexpr int64_t kConsumerBarrier = 1;
 
 Value PrefillKernelEmitter::sharedAddress(Value offset) {
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(
@@ -613,9 +621,8 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
 /// an empty barrier (a parity wait would never see its phase).
 void PrefillKernelEmitter::emitProducer() {
   k.ifThen(isLeader, [&] { issueQuery(); });
-  int64_t warps = t.pageSize <= PagedKVPlan::kTileRows
-                      ? std::min<int64_t>(4, t.pagesPerTile)
-                      : 1;
+  // (pagesPerTile is 1 for pages of 64 tokens and more.)
+  int64_t warps = std::min<int64_t>(4, t.pagesPerTile);
   k.ifThen(k.lt(warp, k.idx(warps)), [&] {
     Value issuer = k.add(k.mul(lane, warps), warp);
     k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
@@ -915,9 +922,7 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   };
   // Through the warp's rows of the q tile, 16 bytes a store.
   auto storeStaged = [&] {
-    SharedTile stage{
-        smem->view(k.idx(0), {t.qRegions * t.qTileRows, t.qInnerBox}, elem),
-        t.qInnerBox, t.qTileRows, /*swizzled=*/true};
+    SharedTile stage = queryTile(elem);
     for (int64_t rr = 0; rr < 2; ++rr)
       for (auto [n, pair] : llvm::enumerate(values[rr])) {
         Value col = k.add(k.mul(tig, 2), k.idx(n * 8));
