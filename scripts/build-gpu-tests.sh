@@ -30,6 +30,12 @@ PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py --portable
 PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_matrix_portable.mlir" \
   -o "$out/prefill_matrix_portable.so" --chip sm_90a --build-dir "${BUILD_DIR}" \
   --prefill-kernel portable
+# The TMA bulk-copy epilogue (prefill-epilogue=tma-bulk) of the wgmma kernel.
+PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py --tma-bulk \
+  > "$out/prefill_matrix_tma_bulk.mlir"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/prefill_matrix_tma_bulk.mlir" \
+  -o "$out/prefill_matrix_tma_bulk.so" --chip sm_90a --build-dir "${BUILD_DIR}" \
+  --prefill-epilogue tma-bulk
 if [[ -f bench/decode_bench.py ]]; then
   PYTHONPATH=python:bench python3 bench/decode_bench.py --emit-mlir \
     > "$out/bench.mlir"

@@ -43,3 +43,12 @@ mlir::paged_attn::parsePrefillKernelChoice(llvm::StringRef name) {
     return PrefillKernelChoice::Portable;
   return std::nullopt;
 }
+
+std::optional<PrefillEpilogue>
+mlir::paged_attn::parsePrefillEpilogue(llvm::StringRef name) {
+  if (name == "auto")
+    return PrefillEpilogue::Auto;
+  if (name == "tma-bulk")
+    return PrefillEpilogue::TmaBulk;
+  return std::nullopt;
+}

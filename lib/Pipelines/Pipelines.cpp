@@ -71,6 +71,7 @@ void mlir::paged_attn::addPagedAttnLoweringStage(
   ConvertPagedAttnToGPUOptions lower;
   lower.chip = options.chip;
   lower.prefillKernel = options.prefillKernel;
+  lower.prefillEpilogue = options.prefillEpilogue;
   pm.addPass(createConvertPagedAttnToGPU(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

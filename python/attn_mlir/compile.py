@@ -43,7 +43,8 @@ def _run(cmd, what):
 
 def compile_module(source: str, output: str, chip: str = "sm_90a",
                    build_dir: str = None, toolkit: str = "",
-                   keep: bool = False, prefill_kernel: str = "auto") -> str:
+                   keep: bool = False, prefill_kernel: str = "auto",
+                   prefill_epilogue: str = "auto") -> str:
     build_dir = build_dir or os.path.join(ROOT, "build")
     attn_opt = os.path.join(build_dir, "bin", "attn-opt")
     runtime = os.path.join(build_dir, "lib", "libattn_runtime.so")
@@ -60,6 +61,8 @@ def compile_module(source: str, output: str, chip: str = "sm_90a",
         options += f" toolkit={toolkit}"
     if prefill_kernel != "auto":
         options += f" prefill-kernel={prefill_kernel}"
+    if prefill_epilogue != "auto":
+        options += f" prefill-epilogue={prefill_epilogue}"
     lowered, llvm_ir, obj = stem + ".lowered.mlir", stem + ".ll", stem + ".o"
     _run([attn_opt, source, f"--paged-attn-to-nvvm={options}", "-o", lowered],
          "lowering")
@@ -96,9 +99,15 @@ def main(argv=None):
                         choices=["auto", "portable"],
                         help="portable: the mma.sync prefill kernel (the one "
                              "sm_100a gets) also where wgmma would be chosen")
+    parser.add_argument("--prefill-epilogue", default="auto",
+                        choices=["auto", "tma-bulk"],
+                        help="tma-bulk: the wgmma prefill kernel copies out's "
+                             "rows by cp.async.bulk (the TMA engine) instead "
+                             "of 16-byte stores")
     args = parser.parse_args(argv)
     out = compile_module(args.source, args.output, args.chip, args.build_dir,
-                         args.toolkit, args.keep, args.prefill_kernel)
+                         args.toolkit, args.keep, args.prefill_kernel,
+                         args.prefill_epilogue)
     print(out)
 
 

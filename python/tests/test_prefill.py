@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from conftest import GPU_DIR, reference_decode, requires_gpu, torch
-from prefill_matrix import Config, all_configs, portable_configs
+from prefill_matrix import Config, all_configs, portable_configs, tma_bulk_configs
 from test_decode import DTYPES, MAX_ABS_ERROR, TOLERANCE, SCALE_LAYOUTS, make_inputs
 
 import os
@@ -36,6 +36,17 @@ def portable_lib():
     kernel sm_100a gets, where sm_90a chooses wgmma."""
     import attn_mlir
     path = os.path.join(GPU_DIR, "prefill_matrix_portable.so")
+    if not os.path.exists(path):
+        pytest.skip(f"GPU test: {path} not built (scripts/build-gpu-tests.sh)")
+    return attn_mlir.load(path)
+
+
+@pytest.fixture(scope="module")
+def tma_bulk_lib():
+    """The wgmma configs compiled with prefill-epilogue=tma-bulk: out's rows
+    copied by cp.async.bulk from a free K/V stage."""
+    import attn_mlir
+    path = os.path.join(GPU_DIR, "prefill_matrix_tma_bulk.so")
     if not os.path.exists(path):
         pytest.skip(f"GPU test: {path} not built (scripts/build-gpu-tests.sh)")
     return attn_mlir.load(path)
@@ -152,6 +163,19 @@ def test_prefill_portable_kernel(portable_lib, cfg, qo_lens, prefixes, joint,
                 scale_layout=scale_layout)
 
 
+TMA_BULK_CASES = [c for c in CASES if c[0] in set(tma_bulk_configs())]
+
+
+@pytest.mark.parametrize(
+    "cfg,qo_lens,prefixes,joint,q_sliced,scale_layout", TMA_BULK_CASES,
+    ids=[f"{c.name}-tma-bulk" for c, *_ in TMA_BULK_CASES])
+def test_prefill_tma_bulk_epilogue(tma_bulk_lib, cfg, qo_lens, prefixes, joint,
+                                   q_sliced, scale_layout):
+    run_prefill(tma_bulk_lib, cfg, list(qo_lens), list(prefixes), joint,
+                q_sliced, seed=zlib.crc32(cfg.name.encode()) % 1000 + 2,
+                scale_layout=scale_layout)
+
+
 DEFAULT = Config()
 
 
@@ -161,12 +185,16 @@ DEFAULT = Config()
     ([1] * 40, [5] * 40),               # many one-token requests (decode-like)
     ([0, 17, 0, 5], [3, 0, 9, 0]),      # empty requests in the batch
 ], ids=["long", "chunk_over_long_prefix", "many_small", "empty_requests"])
-def test_prefill_shapes(prefill_lib, qo_lens, prefixes):
-    run_prefill(prefill_lib, DEFAULT, qo_lens, prefixes, False, False, seed=3)
+@pytest.mark.parametrize("lib_name", ["prefill_lib", "tma_bulk_lib"])
+def test_prefill_shapes(request, lib_name, qo_lens, prefixes):
+    run_prefill(request.getfixturevalue(lib_name), DEFAULT, qo_lens, prefixes,
+                False, False, seed=3)
 
 
-def test_prefill_rows_outside_requests_untouched(prefill_lib):
+@pytest.mark.parametrize("lib_name", ["prefill_lib", "tma_bulk_lib"])
+def test_prefill_rows_outside_requests_untouched(request, lib_name):
     """q rows after qo_indptr[batch] belong to no request: out keeps them."""
+    prefill_lib = request.getfixturevalue(lib_name)
     inputs = PrefillInputs(DEFAULT, [30, 7], [0, 10], False, False, seed=9)
     extra = torch.randn(5, *inputs.d.q.shape[1:], device="cuda").to(inputs.d.q.dtype)
     inputs.d.q = torch.cat([inputs.d.q, extra])

@@ -14,6 +14,12 @@
 // RUN: FileCheck %s --check-prefix=SM90 < %t.sm_90a.ptx
 // RUN: FileCheck %s --check-prefix=MINCTA < %t.sm_90a.ptx
 // RUN: %ptxas -arch=sm_90a -v %t.sm_90a.ptx -o %t.sm_90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508
+// prefill-epilogue=tma-bulk: the wgmma kernels copy out's rows by
+// cp.async.bulk; they assemble too.
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa prefill-epilogue=tma-bulk toolkit=%cuda_root" -o %t.bulk.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.bulk.mlir > %t.bulk.ptx
+// RUN: FileCheck %s --check-prefix=BULK < %t.bulk.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.bulk.ptx -o %t.bulk.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS --implicit-check-not=C7508
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa prefill-kernel=portable toolkit=%cuda_root" -o %t.portable.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.portable.mlir > %t.portable.ptx
 // RUN: FileCheck %s --check-prefix=PORTABLE --implicit-check-not=wgmma --implicit-check-not=setmaxnreg < %t.portable.ptx
@@ -27,6 +33,9 @@
 // ("'setmaxnreg' ignored; unable to determine register count at entry")
 // where it could not pin the entry register count (no .minnctapersm).
 // PTXAS: Compiling entry function
+// BULK: cp.async.bulk.global.shared::cta.bulk_group [%rd{{[0-9]+}}], [%r{{[0-9]+}}], 256;
+// BULK: cp.async.bulk.commit_group;
+// BULK: cp.async.bulk.wait_group.read 0;
 // MINCTA: .maxntid 384, 1, 1
 // MINCTA-NEXT: .minnctapersm 1
 

@@ -41,6 +41,12 @@ def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
            "Which prefill kernel: auto (wgmma where the chip and cache "
            "allow it) or portable (the mma.sync kernel sm_100a gets, e.g. "
            "to run it on an sm_90a machine)">,
+    Option<"prefillEpilogue", "prefill-epilogue", "std::string",
+           /*default=*/"\"auto\"",
+           "How the prefill epilogue writes out where its start and strides "
+           "are multiples of 16 bytes: auto (rows staged in the q tile, "
+           "16-byte stores) or tma-bulk (the wgmma kernel copies each row "
+           "by cp.async.bulk, the TMA engine, from a free K/V stage)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -39,6 +39,10 @@ getKernelDescriptors(AttentionOpInterface op, const attn::TargetInfo &target,
 /// prefill-kernel), or nullopt.
 std::optional<PrefillKernelChoice> parsePrefillKernelChoice(llvm::StringRef name);
 
+/// The epilogue named `name` ("auto" or "tma-bulk", the lowering's option
+/// prefill-epilogue), or nullopt.
+std::optional<PrefillEpilogue> parsePrefillEpilogue(llvm::StringRef name);
+
 } // namespace paged_attn
 } // namespace mlir
 

@@ -29,6 +29,13 @@ enum class PrefillKernelKind { Portable, Wgmma };
 /// or the portable one (to run sm_100a's kernel on an sm_90a machine).
 enum class PrefillKernelChoice { Auto, Portable };
 
+/// How the epilogue writes out where out's start and strides are multiples
+/// of 16 bytes: Auto stages each warp's rows in the q tile and stores
+/// 16-byte chunks (the faster on the H200); TmaBulk has the wgmma kernel
+/// stage rows in a free K/V stage and copy each row by cp.async.bulk (the
+/// TMA engine, no descriptor). Other strides take the same fallbacks.
+enum class PrefillEpilogue { Auto, TmaBulk };
+
 /// How the prefill kernel tiles its work.
 ///
 /// A CTA handles one q tile of one request and one kv head: `qTokens`
@@ -79,6 +86,13 @@ struct PrefillPlan : PagedKVPlan {
   /// q rows a tile fills (qTokens * group <= qTileRows).
   int64_t qRows() const { return qTokens * group; }
   bool wgmma() const { return kind == PrefillKernelKind::Wgmma; }
+  /// The epilogue copies rows out by cp.async.bulk (PrefillEpilogue::TmaBulk
+  /// on a wgmma kernel with a K/V stage the last tile leaves free).
+  bool bulkStore = false;
+  /// Sets bulkStore from the lowering's choice.
+  void chooseEpilogue(PrefillEpilogue epilogue) {
+    bulkStore = epilogue == PrefillEpilogue::TmaBulk && wgmma() && stages >= 3;
+  }
   /// Threads of a CTA.
   int64_t threads() const { return wgmma() ? 3 * 128 : kThreads; }
   /// The q tile: qRegions regions of qTileRows rows x qInnerBox columns,

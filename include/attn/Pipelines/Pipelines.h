@@ -52,6 +52,12 @@ struct PagedAttnToNVVMOptions
                      "cache allow it) or portable (the mma.sync kernel "
                      "sm_100a gets, e.g. to run it on an sm_90a machine)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> prefillEpilogue{
+      *this, "prefill-epilogue",
+      llvm::cl::desc("How the prefill epilogue writes 16-byte-aligned out: "
+                     "auto (16-byte stores from the q tile) or tma-bulk "
+                     "(cp.async.bulk row copies, wgmma kernel)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<bool> report{
       *this, "report",
       llvm::cl::desc("Remarks with every TMA descriptor and its proven and "

@@ -29,8 +29,10 @@ namespace paged_attn {
 class ModuleLowering {
 public:
   ModuleLowering(ModuleOp module, const attn::TargetInfo &target,
-                 PrefillKernelChoice prefill = PrefillKernelChoice::Auto)
-      : module(module), target(target), prefill(prefill), encoder(module) {}
+                 PrefillKernelChoice prefill = PrefillKernelChoice::Auto,
+                 PrefillEpilogue epilogue = PrefillEpilogue::Auto)
+      : module(module), target(target), prefill(prefill), epilogue(epilogue),
+        encoder(module) {}
 
   /// The gpu.module that holds this module's kernels (created once).
   gpu::GPUModuleOp getKernelModule();
@@ -38,6 +40,7 @@ public:
   ModuleOp module;
   const attn::TargetInfo &target;
   PrefillKernelChoice prefill;
+  PrefillEpilogue epilogue;
   TmaEncoder encoder;
 
 private:

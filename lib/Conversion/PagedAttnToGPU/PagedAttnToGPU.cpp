@@ -78,6 +78,13 @@ struct ConvertPagedAttnToGPUPass
           << prefillKernel << "': expected auto or portable";
       return signalPassFailure();
     }
+    std::optional<PrefillEpilogue> epilogue =
+        parsePrefillEpilogue(prefillEpilogue);
+    if (!epilogue) {
+      module.emitError("convert-paged-attn-to-gpu: unknown prefill-epilogue '")
+          << prefillEpilogue << "': expected auto or tma-bulk";
+      return signalPassFailure();
+    }
     SmallVector<CheckTmaOp> checks;
     SmallVector<DecodeOp> decodes;
     SmallVector<PrefillOp> prefills;
@@ -93,7 +100,7 @@ struct ConvertPagedAttnToGPUPass
       return;
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(module.getContext()));
-    ModuleLowering lowering(module, *target, *prefill);
+    ModuleLowering lowering(module, *target, *prefill, *epilogue);
     for (CheckTmaOp check : checks)
       if (failed(lowering.encoder.lowerCheck(check)))
         return signalPassFailure();

@@ -860,12 +860,13 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
                   k.andI(k.lt(token, endToken), k.lt(token, numTokens)));
   };
   // The bits of out's start and of its token and head steps, in bytes.
-  Value strideBits;
+  Value strideBits, start;
+  memref::ExtractStridedMetadataOp meta;
   if (auto [strides, offset] = outType.getStridesAndOffset();
       strides.back() == 1) {
-    auto meta = memref::ExtractStridedMetadataOp::create(b, args.out);
+    meta = memref::ExtractStridedMetadataOp::create(b, args.out);
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, args.out);
-    Value start = k.add(base, k.mul(meta.getOffset(), elemBytes));
+    start = k.add(base, k.mul(meta.getOffset(), elemBytes));
     strideBits = arith::OrIOp::create(
         b, start,
         arith::OrIOp::create(b, k.mul(meta.getStrides()[0], elemBytes),
@@ -948,6 +949,58 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
       });
     }
   };
+  // The wgmma kernel: rows staged unswizzled in a free K/V stage, 16 bytes
+  // of padding a row (so the 8 rows of a fragment store land in distinct
+  // banks), then one bulk copy (cp.async.bulk, the TMA engine) per row of
+  // the request's tokens. Consumer c stages in stage (last + 1 + c) %
+  // stages, after a barrier of both consumers: no stage is read any more
+  // (and the last tile's stage is kept out regardless).
+  int64_t rowBytes = t.headDim * elemBytes;
+  int64_t pitch = rowBytes + 16;
+  auto storeBulk = [&](Value consumer) {
+    // Both consumers are done with every tile before either writes a stage
+    // (nothing else orders them if one of them stops early).
+    NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
+                            k.i32(kConsumerThreads),
+                            NVVM::BarrierReductionAttr(), Value());
+    Value last = k.maxS(k.sub(numTiles, k.idx(1)), k.idx(0));
+    Value stage = k.rem(k.add(pipeline->stageOf(last), k.add(consumer, 1)),
+                        k.idx(t.stages));
+    Value area = k.add(k.idx(t.kOffset(0)), k.mul(stage, t.stageBytes()));
+    Value rows = smem->view(area, {64 * pitch / elemBytes}, elem);
+    auto at = [&](Value row, Value col) {
+      return k.add(k.mul(k.sub(row, consumerRow0), pitch / elemBytes), col);
+    };
+    for (int64_t rr = 0; rr < 2; ++rr)
+      for (auto [n, pair] : llvm::enumerate(values[rr]))
+        vector::StoreOp::create(
+            b, vector::FromElementsOp::create(b, pairType, pair), rows,
+            ValueRange{at(qRowOf(rr), k.add(k.mul(tig, 2), k.idx(n * 8)))});
+    // The rows go out through the async proxy.
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    NVVM::SyncWarpOp::create(b, k.i32(-1));
+    Value row = k.add(warpRow0, lane);
+    Value token = tokenOf(row);
+    k.ifThen(k.andI(k.lt(lane, k.idx(16)), isStored(row, token)), [&] {
+      Value element = k.add(k.mul(token, meta.getStrides()[0]),
+                            k.mul(headOf(row), meta.getStrides()[1]));
+      Value dst = LLVM::IntToPtrOp::create(
+          b, LLVM::LLVMPointerType::get(b.getContext(), 1),
+          k.toI64(k.add(start, k.mul(element, elemBytes))));
+      Value src = LLVM::IntToPtrOp::create(
+          b, LLVM::LLVMPointerType::get(b.getContext(), 3),
+          sharedAddress(k.add(area, k.mul(k.sub(row, consumerRow0), pitch))));
+      NVVM::CpAsyncBulkSharedCTAToGlobalOp::create(
+          b, dst, src, k.i32(rowBytes), /*l2CacheHint=*/Value(),
+          /*byteMask=*/Value());
+    });
+    NVVM::CpAsyncBulkCommitGroupOp::create(b);
+    // The CTA's shared memory must outlive the copies' reads.
+    NVVM::CpAsyncBulkWaitGroupOp::create(b, 0, b.getUnitAttr());
+  };
   if (!strideBits) {
     storeDirect(/*paired=*/false);
     return;
@@ -966,6 +1019,12 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
       elemBytes == 2 && t.qElemBytes == 2 && 32 % (t.headDim / 8) == 0;
   if (!stageable) {
     pairsOrElements();
+    return;
+  }
+  if (t.bulkStore) {
+    Value consumer = k.div(consumerRow0, k.idx(64));
+    k.ifThenElse(
+        multipleOf(16), [&] { storeBulk(consumer); }, pairsOrElements);
     return;
   }
   k.ifThenElse(multipleOf(16), storeStaged, pairsOrElements);

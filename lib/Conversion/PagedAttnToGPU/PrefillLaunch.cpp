@@ -32,6 +32,7 @@ LogicalResult mlir::paged_attn::lowerPrefill(PrefillOp op, unsigned index,
       PrefillPlan::get(op, lowering.target, lowering.prefill);
   if (failed(plan))
     return failure();
+  plan->chooseEpilogue(lowering.epilogue);
   const PrefillPlan &t = *plan;
   auto iface = cast<AttentionOpInterface>(op.getOperation());
   TmaDescriptors tma = deriveTmaDescriptors(iface, t.boxes());

@@ -1,4 +1,6 @@
 // RUN: attn-opt %s --convert-paged-attn-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: attn-opt %s --convert-paged-attn-to-gpu=prefill-epilogue=tma-bulk --canonicalize --cse | FileCheck %s --check-prefix=BULK
+// RUN: attn-opt %s --convert-paged-attn-to-gpu="prefill-epilogue=tma-bulk prefill-kernel=portable" --canonicalize --cse | FileCheck %s --check-prefix=BULK-PORTABLE
 //
 // The prefill epilogue honours out's strides. Each row is normalized by one
 // factor (one division per row, not per output). Where out's inner stride
@@ -6,6 +8,44 @@
 // stride: multiples of 16 bytes, 16-byte chunks staged through shared
 // memory; even, two adjacent columns as one 4-byte store. An out whose
 // inner stride is dynamic gets one store per element.
+//
+// prefill-epilogue=tma-bulk: where the 16-byte path would be taken, the
+// wgmma kernel's consumers first meet (named barrier 1, 256 threads: no K/V
+// stage is read any more), each warp writes its rows unswizzled at a pitch
+// of 272 bytes (the 8 rows of a fragment store in distinct banks) into a
+// K/V stage the last tile does not use, fences them for the async proxy,
+// syncs, and its lanes 0-15 copy one 256-byte row each by cp.async.bulk
+// (the TMA engine), only rows of the request's tokens; the copies' reads
+// finish before exit. The other paths are the same. The portable kernel has
+// no free stage to stage in and keeps the q-tile staging.
+
+// BULK-LABEL: gpu.func @prefill_0(
+// BULK-NOT: nvvm.cp.async.bulk
+// BULK: gpu.return
+// BULK-LABEL: gpu.func @prefill_1(
+// BULK: %[[REM16:[0-9]+]] = arith.remui %{{[0-9]+}}, %c16 : index
+// BULK: %[[ALIGNED:[0-9]+]] = arith.cmpi eq, %[[REM16]], %c0 : index
+// BULK: scf.if %[[ALIGNED]] {
+// BULK: nvvm.barrier id = %c1_i32 number_of_threads = %c256_i32
+// BULK-COUNT-32: vector.store %{{.*}}, %{{[0-9a-z_]+}}[%{{.*}}] : memref<8704xf16, #gpu.address_space<workgroup>>, vector<2xf16>
+// BULK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// BULK: nvvm.bar.warp.sync %c-1_i32
+// BULK: scf.if
+// BULK: %[[DST:[0-9]+]] = llvm.inttoptr %{{[0-9]+}} : i64 to !llvm.ptr<1>
+// BULK: %[[SRC:[0-9]+]] = llvm.inttoptr %{{[0-9]+}} : i64 to !llvm.ptr<3>
+// BULK: nvvm.cp.async.bulk.global.shared.cta %[[DST]], %[[SRC]], %c256_i32 : <1>, <3>
+// BULK: nvvm.cp.async.bulk.commit.group
+// BULK: nvvm.cp.async.bulk.wait_group 0 {read}
+// BULK: } else {
+// BULK: arith.remui %{{.*}}, %c4 : index
+// BULK: vector.store %{{.*}} {alignment = 4 : i64} : memref<?x32x128xf16, strided<[?, ?, 1], offset: ?>>, vector<2xf16>
+// BULK: memref.store
+
+// BULK-PORTABLE-LABEL: gpu.func @prefill_1(
+// BULK-PORTABLE-NOT: nvvm.cp.async.bulk
+// BULK-PORTABLE: vector.store %{{.*}} {alignment = 16 : i64} : memref<?x32x128xf16, strided<[?, ?, 1], offset: ?>>, vector<8xf16>
+// BULK-PORTABLE-NOT: nvvm.cp.async.bulk
+// BULK-PORTABLE: gpu.return
 
 // An out with a dynamic inner stride: no pair store into it, ever.
 // CHECK-LABEL: gpu.func @prefill_0(

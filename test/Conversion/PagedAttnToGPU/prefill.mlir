@@ -3,6 +3,7 @@
 // RUN: attn-opt %s --convert-paged-attn-to-gpu=chip=sm_100a --canonicalize --cse | FileCheck %s --check-prefix=PORTABLE
 // RUN: not attn-opt %s --convert-paged-attn-to-gpu=prefill-kernel=fast 2>&1 | FileCheck %s --check-prefix=BADOPT
 // RUN: not attn-opt %s --paged-attn-verify-tma=prefill-kernel=fast 2>&1 | FileCheck %s --check-prefix=BADOPT-VERIFY
+// RUN: not attn-opt %s --convert-paged-attn-to-gpu=prefill-epilogue=tma 2>&1 | FileCheck %s --check-prefix=BADOPT-EPILOGUE
 //
 // paged_attn.prefill becomes host code that checks the sizes the compiler
 // could not (qo_indptr against the batch, out against q), encodes one TMA
@@ -18,6 +19,7 @@
 
 // BADOPT: error: convert-paged-attn-to-gpu: unknown prefill-kernel 'fast': expected auto or portable
 // BADOPT-VERIFY: error: paged-attn-verify-tma: unknown prefill-kernel 'fast', expected auto or portable
+// BADOPT-EPILOGUE: error: convert-paged-attn-to-gpu: unknown prefill-epilogue 'tma': expected auto or tma-bulk
 
 // CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("qo_indptr dim 0 (batch + 1)\00")
 // CHECK-DAG: llvm.mlir.global internal constant @{{attn_operand_[0-9]+}}("out dim 0 (num_tokens)\00")
