@@ -33,9 +33,9 @@
 // ("'setmaxnreg' ignored; unable to determine register count at entry")
 // where it could not pin the entry register count (no .minnctapersm).
 // PTXAS: Compiling entry function
-// BULK: cp.async.bulk.global.shared::cta.bulk_group [%rd{{[0-9]+}}], [%r{{[0-9]+}}], 256;
+// BULK: cp.async.bulk.global.shared::cta.bulk_group [%rd{{[0-9]+}}], [%rd{{[0-9]+}}], %r{{[0-9]+}};
 // BULK: cp.async.bulk.commit_group;
-// BULK: cp.async.bulk.wait_group.read 0;
+// BULK: cp.async.bulk.wait_group.read {{[[:space:]]*}}0;
 // MINCTA: .maxntid 384, 1, 1
 // MINCTA-NEXT: .minnctapersm 1
 
