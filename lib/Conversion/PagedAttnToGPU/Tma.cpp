@@ -48,7 +48,7 @@ getDescriptorType(MLIRContext *ctx, const tma::DescriptorPlan &plan,
     break;
   }
   return nvgpu::TensorMapDescriptorType::get(
-      ctx, box, swizzle, nvgpu::TensorMapL2PromoKind::L2PROMO_256B,
+      ctx, box, swizzle, nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
       nvgpu::TensorMapOOBKind::OOB_ZERO,
       nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
 }

@@ -271,9 +271,9 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: %[[BARS0:[0-9]+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = {{[3-5]}}>
 // The descriptor types are the boxes reversed: q {64, 8, 1, 1}, K and V
 // {64, 16, 1, 1}, 128-byte swizzle.
-// CHECK: %[[QMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x8x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[KMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[VMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[QMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x8x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_128b, oob = zero, interleave = none>
+// CHECK: %[[KMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_128b, oob = zero, interleave = none>
+// CHECK: %[[VMAP0:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x64xbf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_128b, oob = zero, interleave = none>
 // CHECK: nvgpu.mbarrier.init %[[BARS0]][%{{[a-z0-9_]+}}], %c1
 // CHECK: nvvm.fence.mbarrier.init
 // q: two 64-column boxes of the kv head's 8 q heads of the request's token,
@@ -312,8 +312,8 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK-LABEL: gpu.func @decode_1(
 // CHECK: %[[BARS1:[0-9]+]] = nvgpu.mbarrier.create
 // CHECK: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
-// CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
-// CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_256b, oob = zero, interleave = none>
+// CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_128b, oob = zero, interleave = none>
+// CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_128b, oob = zero, interleave = none>
 // Up to 5 pages of 12 rows per 64-row tile, each 2 x 12 x 128 x 2 bytes.
 // CHECK: %[[N1:[0-9]+]] = arith.muli %{{[0-9]+}}, %c6144{{(_[0-9]+)?}} : index
 // CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]]
