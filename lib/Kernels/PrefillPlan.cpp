@@ -24,8 +24,17 @@ PrefillPlan PrefillPlan::compute(PrefillOp op, const attn::TargetInfo &target,
       getTmaElemBytes(cast<MemRefType>(op.getQ().getType()).getElementType());
   // wgmma reads K and V straight from their TMA boxes: 16-bit caches whose
   // boxes are whole 128-byte swizzle atoms (pages of a multiple of 8 rows).
+  // Quantized caches (any page size): the producer warpgroup converts each
+  // staged tile into 16-bit K and V tiles of its own (128-byte swizzled),
+  // one pair a stage, so a stage is its bytes plus those tiles; wgmma needs
+  // two of them in the budget (head_dim 256: one fits, the portable kernel
+  // runs).
+  constexpr int64_t kWgmmaBudget = 200 * 1024;
+  int64_t wgmmaQBytes = 128 * t.headDim * t.elemBytes;
+  int64_t dequantStages =
+      (kWgmmaBudget - wgmmaQBytes) / (t.stageBytes() + 2 * t.computeTileBytes());
   bool wgmmaFits = target.hasMma(attn::MmaKind::Wgmma) && t.qElemBytes == 2 &&
-                   !t.dequantize() && t.kvSwizzled;
+                   (t.dequantize() ? dequantStages >= 2 : t.kvSwizzled);
   t.kind = choice == PrefillKernelChoice::Auto && wgmmaFits
                ? PrefillKernelKind::Wgmma
                : PrefillKernelKind::Portable;
@@ -39,11 +48,15 @@ PrefillPlan PrefillPlan::compute(PrefillOp op, const attn::TargetInfo &target,
   // CTAs share an SM when head_dim <= 128. Wgmma: one CTA of 384 threads
   // per SM, most of its shared memory. 2 to 4 stages.
   constexpr int64_t kSharedBudget = 110 * 1024;
-  constexpr int64_t kWgmmaBudget = 200 * 1024;
   assert(2 * (kSharedBudget + target.reservedSharedMemoryPerBlock()) <=
              target.sharedMemoryPerSM() &&
          "two CTAs of the budget must fit on one SM");
-  t.stages = t.stagesWithin(t.wgmma() ? kWgmmaBudget : kSharedBudget);
+  if (t.wgmma() && t.dequantize()) {
+    assert(t.qBytes() == wgmmaQBytes && "the wgmma q tile is 128 rows");
+    t.stages = t.computeStages = std::min<int64_t>(4, dequantStages);
+  } else {
+    t.stages = t.stagesWithin(t.wgmma() ? kWgmmaBudget : kSharedBudget);
+  }
   return t;
 }
 

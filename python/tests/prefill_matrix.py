@@ -55,10 +55,13 @@ def all_configs() -> List[Config]:
 
 
 def wgmma_eligible(c: Config) -> bool:
-    """Whether sm_90a lowers c with the wgmma kernel (16-bit cache, page
-    boxes of whole 8-row swizzle atoms: min(page, 64) rows); the others get
-    the portable kernel."""
-    return c.kv_dtype is None and min(c.page, 64) % 8 == 0
+    """Whether sm_90a lowers c with the wgmma kernel: a 16-bit cache with
+    page boxes of whole 8-row swizzle atoms (min(page, 64) rows), or an fp8
+    or NVFP4 cache below head_dim 256 (two stages and their 16-bit tiles fit);
+    the others get the portable kernel."""
+    if c.kv_dtype is not None:
+        return c.head_dim < 256
+    return min(c.page, 64) % 8 == 0
 
 
 def portable_configs() -> List[Config]:
@@ -69,10 +72,11 @@ def portable_configs() -> List[Config]:
 
 
 def tma_bulk_configs() -> List[Config]:
-    """The same wgmma-eligible configs compiled with
+    """The wgmma configs with 16-bit caches compiled with
     prefill-epilogue=tma-bulk (prefill_matrix_tma_bulk.so): out's rows
-    copied by cp.async.bulk."""
-    return portable_configs()
+    copied by cp.async.bulk (quantized caches use their stages' space for
+    their 16-bit tiles and keep the 16-byte stores)."""
+    return [c for c in portable_configs() if c.kv_dtype is None]
 
 
 def module_text(configs: List[Config]) -> str:

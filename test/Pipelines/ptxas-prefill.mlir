@@ -5,7 +5,9 @@
 // groups 1/4/8, page sizes 1/12/16/24/32/64/100/256, causal or not,
 // window, sinks, soft cap, fp8 and NVFP4 caches. sm_90a runs the wgmma
 // kernel where the cache is 16-bit and its page boxes (min(page, 64) rows)
-// are whole 8-row swizzle atoms, the portable mma.sync kernel otherwise; sm_100a runs the portable
+// are whole 8-row swizzle atoms, or quantized with two stages (and their
+// 16-bit tiles) in its shared memory, the portable mma.sync kernel
+// otherwise; sm_100a runs the portable
 // kernel everywhere, as sm_90a does with prefill-kernel=portable. (Function
 // text generated once with attn_mlir.spec.PrefillSpec, not at test time.)
 //
@@ -99,8 +101,17 @@
 // SM90-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PORTABLE-LABEL: .visible .entry prefill_8(
 // PORTABLE: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// Quantized caches: the wgmma kernel, its producers converting (56
+// registers, the consumers 224), meeting on named barrier 2; d256's stages
+// do not fit twice, so it keeps the portable kernel.
 // SM90-LABEL: .visible .entry prefill_9(
-// SM90: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// SM90-DAG: setmaxnreg.dec.sync.aligned.u32 56;
+// SM90-DAG: setmaxnreg.inc.sync.aligned.u32 224;
+// SM90-DAG: cvt.rn.f16x2.e4m3x2
+// SM90-DAG: fence.proxy.async.shared::cta;
+// SM90-DAG: bar.sync 2, 128;
+// SM90-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// SM90-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // PORTABLE-LABEL: .visible .entry prefill_9(
 // PORTABLE: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-LABEL: .visible .entry prefill_10(
@@ -108,7 +119,11 @@
 // PORTABLE-LABEL: .visible .entry prefill_10(
 // PORTABLE: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // SM90-LABEL: .visible .entry prefill_11(
-// SM90: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-DAG: setmaxnreg.dec.sync.aligned.u32 56;
+// SM90-DAG: setmaxnreg.inc.sync.aligned.u32 224;
+// SM90-DAG: bar.sync 2, 128;
+// SM90-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// SM90-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
 // PORTABLE-LABEL: .visible .entry prefill_11(
 // PORTABLE: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 

@@ -91,6 +91,10 @@ struct PagedKVPlan {
   /// Quantized stages are read in fragment order and converted in
   /// registers (useRegisterDequant()).
   bool registerDequant = false;
+  /// Quantized caches converted into 16-bit tiles: how many K/V pairs of
+  /// them (one, or one per stage where the conversion runs ahead of the
+  /// MMAs, as in the wgmma prefill).
+  int64_t computeStages = 1;
 
   /// Quantized caches: stages hold raw bytes, converted into one compute
   /// tile (or, registerDequant, into the MMA operands).
@@ -116,8 +120,8 @@ struct PagedKVPlan {
   }
 
   /// Shared memory layout of the K/V area (bytes from kvBase): the compute
-  /// K and V tiles when dequantizing, then each stage's K, V, K scales and
-  /// V scales.
+  /// K and V tiles when dequantizing (computeStages pairs), then each
+  /// stage's K, V, K scales and V scales.
   /// Bytes between the boxes of consecutive pages in a stage: a TMA
   /// destination must be 128-byte aligned (fp8 rows of head_dim 64 are 64
   /// bytes, so one-row pages are spaced 128 bytes apart).
@@ -138,7 +142,9 @@ struct PagedKVPlan {
   int64_t computeTileBytes() const { return kTileRows * headDim * elemBytes; }
   int64_t computeOffset() const { return kvBase; }
   int64_t computeBytes() const {
-    return dequantize() && !registerDequant ? 2 * computeTileBytes() : 0;
+    return dequantize() && !registerDequant
+               ? computeStages * 2 * computeTileBytes()
+               : 0;
   }
   int64_t kOffset(int64_t stage) const {
     return computeOffset() + computeBytes() + stage * stageBytes();

@@ -20,9 +20,10 @@
 namespace mlir {
 namespace paged_attn {
 
-/// Which prefill kernel: the warp-specialized wgmma kernel (sm_90a, 16-bit
-/// caches whose pages are whole 8-row swizzle atoms) or the portable
-/// mma.sync kernel (every chip and cache).
+/// Which prefill kernel: the warp-specialized wgmma kernel (sm_90a: 16-bit
+/// caches whose pages are whole 8-row swizzle atoms, and fp8 / NVFP4 caches
+/// of any page size whose stages fit twice) or the portable mma.sync kernel
+/// (every chip and cache).
 enum class PrefillKernelKind { Portable, Wgmma };
 
 /// What the lowering may choose: the fastest kernel the op and chip allow,
@@ -54,6 +55,9 @@ enum class PrefillEpilogue { Auto, TmaBulk };
 /// consumer warpgroups (registers raised) own 64 q rows each: S = Q K^T
 /// with wgmma from shared memory, the online softmax in registers, O += P V
 /// with P from registers. Stages are released through empty mbarriers.
+/// Quantized caches: the producer warpgroup also converts each staged tile
+/// into the stage's own 16-bit K and V tiles, and the consumers wait for
+/// those (ready mbarriers) instead of the TMA bytes.
 struct PrefillPlan : PagedKVPlan {
   /// The most q rows a CTA holds (the GQA group limit).
   static constexpr int64_t kMaxGroup = 64;
@@ -91,7 +95,8 @@ struct PrefillPlan : PagedKVPlan {
   bool bulkStore = false;
   /// Sets bulkStore from the lowering's choice.
   void chooseEpilogue(PrefillEpilogue epilogue) {
-    bulkStore = epilogue == PrefillEpilogue::TmaBulk && wgmma() && stages >= 3;
+    bulkStore = epilogue == PrefillEpilogue::TmaBulk && wgmma() &&
+                !dequantize() && stages >= 3;
   }
   /// Threads of a CTA.
   int64_t threads() const { return wgmma() ? 3 * 128 : kThreads; }

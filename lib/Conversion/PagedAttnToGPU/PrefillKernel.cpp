@@ -105,6 +105,7 @@ private:
   // The wgmma kernel.
   void emitWarpSpecialized();
   void emitProducer();
+  void emitDequantProducer();
   void emitConsumer(Value consumer);
   /// Shared-memory address (i64) of byte `offset` of the dynamic shared
   /// memory.
@@ -150,6 +151,8 @@ private:
   Value kScaleValue, vScaleValue;
   std::optional<SharedTile> qTile;
   Value computeK, computeV;
+  /// wgmma with a quantized cache: a stage's converted K/V tiles are ready.
+  std::optional<MBarrierPipeline> ready;
   Value lane8, laneBit3, laneBit4;
   SmallVector<SmallVector<Value, 4>> qFrags;
   /// Wgmma: the consumer's first q row (0 or 64).
@@ -264,6 +267,8 @@ void PrefillKernelEmitter::emitPrologue() {
   pipeline.emplace(k, t.stages, /*extra=*/1);
   if (t.wgmma())
     empty.emplace(k, t.stages, /*extra=*/0, /*arrivals=*/256);
+  if (t.wgmma() && t.dequantize())
+    ready.emplace(k, t.stages, /*extra=*/0, /*arrivals=*/128);
   qBarrier = pipeline->extra(0);
   if (args.kGlobalScale)
     kScaleValue = memref::LoadOp::create(b, args.kGlobalScale, ValueRange{});
@@ -289,14 +294,19 @@ void PrefillKernelEmitter::emitPrologue() {
     pipeline->init();
     if (empty)
       empty->init();
+    if (ready)
+      ready->init();
   });
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
   // loaded: zero them once in every V stage (the first 128 threads).
   if (t.tileTokens < PagedKVPlan::kTileRows) {
     k.ifThen(k.lt(tid, k.idx(PagedKVPlan::kThreads)), [&] {
       if (t.dequantize())
-        kv->zeroRows(tid, kv->kvTile(computeV), k.idx(t.tileTokens),
-                     PagedKVPlan::kTileRows);
+        for (int64_t s = 0; s < t.computeStages; ++s)
+          kv->zeroRows(tid,
+                       kv->kvTile(k.add(computeV,
+                                        k.idx(s * 2 * t.computeTileBytes()))),
+                       k.idx(t.tileTokens), PagedKVPlan::kTileRows);
       else
         for (int64_t s = 0; s < t.stages; ++s)
           kv->zeroRows(tid, kv->kvTile(k.idx(t.vOffset(s))),
@@ -585,10 +595,21 @@ static constexpr int64_t kEntryRegisters =
     65536 / (kProducerThreads + kConsumerThreads) / 8 * 8;
 static constexpr int64_t kProducerRegisters = 24;
 static constexpr int64_t kConsumerRegisters = 240;
-static_assert(kProducerRegisters * kProducerThreads +
-                      kConsumerRegisters * kConsumerThreads <=
-                  kEntryRegisters * (kProducerThreads + kConsumerThreads),
+/// With a quantized cache the producers also convert tiles (a chunk of 8
+/// values, its scale and its address in flight): 56 registers, and the
+/// consumers keep 224.
+static constexpr int64_t kDequantProducerRegisters = 56;
+static constexpr int64_t kDequantConsumerRegisters = 224;
+static constexpr bool fitsEntryRegisters(int64_t producer, int64_t consumer) {
+  return producer * kProducerThreads + consumer * kConsumerThreads <=
+         kEntryRegisters * (kProducerThreads + kConsumerThreads);
+}
+static_assert(fitsEntryRegisters(kProducerRegisters, kConsumerRegisters) &&
+                  fitsEntryRegisters(kDequantProducerRegisters,
+                                     kDequantConsumerRegisters),
               "setmaxnreg counts exceed the registers the CTA starts with");
+/// The producer warpgroup's named barrier (converting producers).
+static constexpr int64_t kProducerBarrier = 2;
 
 Value PrefillKernelEmitter::sharedAddress(Value offset) {
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(
@@ -601,13 +622,18 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
   k.ifThenElse(
       k.eq(warpgroup, k.idx(0)),
       [&] {
-        NVVM::SetMaxRegisterOp::create(b, kProducerRegisters,
-                                       NVVM::SetMaxRegisterAction::decrease);
-        emitProducer();
+        NVVM::SetMaxRegisterOp::create(
+            b, t.dequantize() ? kDequantProducerRegisters : kProducerRegisters,
+            NVVM::SetMaxRegisterAction::decrease);
+        if (t.dequantize())
+          emitDequantProducer();
+        else
+          emitProducer();
       },
       [&] {
-        NVVM::SetMaxRegisterOp::create(b, kConsumerRegisters,
-                                       NVVM::SetMaxRegisterAction::increase);
+        NVVM::SetMaxRegisterOp::create(
+            b, t.dequantize() ? kDequantConsumerRegisters : kConsumerRegisters,
+            NVVM::SetMaxRegisterAction::increase);
         emitConsumer(k.sub(warpgroup, k.idx(1)));
       });
 }
@@ -632,6 +658,54 @@ void PrefillKernelEmitter::emitProducer() {
       });
       kv->issueTile(tile, stage, issuer, 32 * warps);
     });
+  });
+}
+
+/// Warpgroup 0 with a quantized cache: q (thread 0); the first `stages`
+/// tiles' bytes as emitProducer issues them; then, tile by tile, each warp
+/// converts 16 rows of the staged K and V into the stage's 16-bit tiles
+/// (once the consumers have released them), fences them for wgmma's async
+/// proxy and arrives on the stage's ready barrier; when all four warps have
+/// read the staged bytes (named barrier), the stage's next tile is issued
+/// into them. The rows of V past the sequence become zeros as converted.
+void PrefillKernelEmitter::emitDequantProducer() {
+  k.ifThen(isLeader, [&] { issueQuery(); });
+  int64_t warps = std::min<int64_t>(4, t.pagesPerTile);
+  Value issuer = k.add(k.mul(lane, warps), warp);
+  auto issue = [&](Value tile) {
+    k.ifThen(k.lt(warp, k.idx(warps)), [&] {
+      kv->issueTile(tile, pipeline->stageOf(tile), issuer, 32 * warps);
+    });
+  };
+  k.forLoop(k.idx(0), k.minS(numTiles, k.idx(t.stages)), k.idx(1), issue);
+  int64_t pairBytes = 2 * t.computeTileBytes();
+  k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
+    Value stage = pipeline->stageOf(tile);
+    k.ifThen(k.le(k.idx(t.stages), tile), [&] {
+      empty->wait(stage, empty->parityOf(k.sub(tile, k.idx(t.stages))));
+    });
+    pipeline->wait(stage, pipeline->parityOf(tile));
+    Value stageOffset = k.mul(stage, t.stageBytes());
+    Value kTile = k.add(computeK, k.mul(stage, pairBytes));
+    Value validRows = k.sub(tokEnd, kv->tileStart(tile));
+    kv->convertTile(warp, lane, k.add(k.idx(t.kOffset(0)), stageOffset),
+                    k.add(k.idx(t.kScaleOffset(0)), stageOffset),
+                    kv->kvTile(kTile), t.tileTokens, k.idx(t.tileTokens));
+    kv->convertTile(
+        warp, lane, k.add(k.idx(t.vOffset(0)), stageOffset),
+        k.add(k.idx(t.vScaleOffset(0)), stageOffset),
+        kv->kvTile(k.add(kTile, k.idx(t.computeTileBytes()))), t.tileTokens,
+        k.minS(validRows, k.idx(t.tileTokens)));
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    ready->arrive(stage);
+    NVVM::BarrierOp::create(b, Type(), k.i32(kProducerBarrier),
+                            k.i32(kProducerThreads),
+                            NVVM::BarrierReductionAttr(), Value());
+    Value next = k.add(tile, k.idx(t.stages));
+    k.ifThen(k.lt(next, numTiles), [&] { issue(next); });
   });
 }
 
@@ -661,12 +735,19 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
   // these plus its stage's offset and constant steps.
   WgmmaF16::Descriptor qDesc = wgmmaOps.descriptor(
       sharedAddress(k.mul(consumerRow0, kRowBytes)), 16, kAtomBytes);
+  // Quantized caches: the stage's converted tiles instead of its boxes.
+  bool converted = t.dequantize();
+  int64_t kTile0 = converted ? t.computeOffset() : t.kOffset(0);
+  int64_t vTile0 =
+      converted ? t.computeOffset() + t.computeTileBytes() : t.vOffset(0);
+  int64_t stageStride =
+      converted ? 2 * t.computeTileBytes() : t.stageBytes();
   WgmmaF16::Descriptor kDesc0 =
-      wgmmaOps.descriptor(sharedAddress(k.idx(t.kOffset(0))), 16, kAtomBytes);
+      wgmmaOps.descriptor(sharedAddress(k.idx(kTile0)), 16, kAtomBytes);
   WgmmaF16::Descriptor vDesc0 = wgmmaOps.descriptor(
-      sharedAddress(k.idx(t.vOffset(0))), regionBytesKV, kAtomBytes);
+      sharedAddress(k.idx(vTile0)), regionBytesKV, kAtomBytes);
   auto stageOffset = [&](Value tile) {
-    return k.toI32(k.mul(pipeline->stageOf(tile), t.stageBytes()));
+    return k.toI32(k.mul(pipeline->stageOf(tile), stageStride));
   };
   // S = Q K^T of `tile`: m64n64k16 per 16 columns of head_dim. Both
   // operands are K-major: the k-th step starts 32 bytes further in its
@@ -714,7 +795,8 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
     return out;
   };
   auto waitFull = [&](Value tile) {
-    pipeline->wait(pipeline->stageOf(tile), pipeline->parityOf(tile));
+    MBarrierPipeline &full = converted ? *ready : *pipeline;
+    full.wait(full.stageOf(tile), full.parityOf(tile));
   };
   auto toAcc = [&](ArrayRef<Value> flat) {
     SmallVector<Acc> acc(flat.size() / 4);
@@ -799,21 +881,24 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
         // The last tile: zero V rows past the last key (stale, or past the
         // sequence in its last page), make them visible to wgmma, and wait
         // for the other consumer.
+        // (Converted tiles have those rows zeroed by the producers.)
         Value last = k.sub(numTiles, k.idx(1));
-        Value lastBase = kv->tileStart(last);
-        SharedTile vLast =
-            kv->kvTile(k.add(k.idx(t.vOffset(0)),
-                             k.mul(pipeline->stageOf(last), t.stageBytes())));
-        kv->zeroRows(k.sub(tid, k.idx(128)), vLast,
-                     k.minS(k.sub(tokEnd, lastBase), k.idx(t.tileTokens)),
-                     t.tileTokens, kConsumerThreads);
-        NVVM::FenceProxyOp::create(
-            b, NVVM::ProxyKind::async_shared,
-            NVVM::SharedSpaceAttr::get(b.getContext(),
-                                       NVVM::SharedSpace::shared_cta));
-        NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
-                                k.i32(kConsumerThreads),
-                                NVVM::BarrierReductionAttr(), Value());
+        if (!converted) {
+          Value lastBase = kv->tileStart(last);
+          SharedTile vLast = kv->kvTile(
+              k.add(k.idx(t.vOffset(0)),
+                    k.mul(pipeline->stageOf(last), t.stageBytes())));
+          kv->zeroRows(k.sub(tid, k.idx(128)), vLast,
+                       k.minS(k.sub(tokEnd, lastBase), k.idx(t.tileTokens)),
+                       t.tileTokens, kConsumerThreads);
+          NVVM::FenceProxyOp::create(
+              b, NVVM::ProxyKind::async_shared,
+              NVVM::SharedSpaceAttr::get(b.getContext(),
+                                         NVVM::SharedSpace::shared_cta));
+          NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
+                                  k.i32(kConsumerThreads),
+                                  NVVM::BarrierReductionAttr(), Value());
+        }
         SmallVector<Value> vDescs = vDescriptors(last);
         wgmmaOps.fence();
         o = issuePV(pLast, vDescs, o);
