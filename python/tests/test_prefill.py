@@ -150,29 +150,23 @@ def test_prefill(prefill_lib, cfg, qo_lens, prefixes, joint, q_sliced,
                 seed=zlib.crc32(cfg.name.encode()) % 1000, scale_layout=scale_layout)
 
 
-PORTABLE_CASES = [c for c in CASES if c[0] in set(portable_configs())]
+# The same cases compiled another way: prefill-kernel=portable (the
+# mma.sync kernel sm_100a gets) and prefill-epilogue=tma-bulk, each with its
+# own seed.
+VARIANTS = [("portable_lib", "portable", 1, portable_configs()),
+            ("tma_bulk_lib", "tma-bulk", 2, tma_bulk_configs())]
+VARIANT_CASES = [(lib, suffix, seed, case) for lib, suffix, seed, configs in VARIANTS
+                 for case in CASES if case[0] in set(configs)]
 
 
 @pytest.mark.parametrize(
-    "cfg,qo_lens,prefixes,joint,q_sliced,scale_layout", PORTABLE_CASES,
-    ids=[f"{c.name}-portable" for c, *_ in PORTABLE_CASES])
-def test_prefill_portable_kernel(portable_lib, cfg, qo_lens, prefixes, joint,
-                                 q_sliced, scale_layout):
-    run_prefill(portable_lib, cfg, list(qo_lens), list(prefixes), joint,
-                q_sliced, seed=zlib.crc32(cfg.name.encode()) % 1000 + 1,
-                scale_layout=scale_layout)
-
-
-TMA_BULK_CASES = [c for c in CASES if c[0] in set(tma_bulk_configs())]
-
-
-@pytest.mark.parametrize(
-    "cfg,qo_lens,prefixes,joint,q_sliced,scale_layout", TMA_BULK_CASES,
-    ids=[f"{c.name}-tma-bulk" for c, *_ in TMA_BULK_CASES])
-def test_prefill_tma_bulk_epilogue(tma_bulk_lib, cfg, qo_lens, prefixes, joint,
-                                   q_sliced, scale_layout):
-    run_prefill(tma_bulk_lib, cfg, list(qo_lens), list(prefixes), joint,
-                q_sliced, seed=zlib.crc32(cfg.name.encode()) % 1000 + 2,
+    "lib_name,seed_offset,case", [(lib, seed, case) for lib, _, seed, case in VARIANT_CASES],
+    ids=[f"{case[0].name}-{suffix}" for _, suffix, _, case in VARIANT_CASES])
+def test_prefill_variant(request, lib_name, seed_offset, case):
+    cfg, qo_lens, prefixes, joint, q_sliced, scale_layout = case
+    run_prefill(request.getfixturevalue(lib_name), cfg, list(qo_lens),
+                list(prefixes), joint, q_sliced,
+                seed=zlib.crc32(cfg.name.encode()) % 1000 + seed_offset,
                 scale_layout=scale_layout)
 
 
