@@ -32,7 +32,7 @@ PrefillPlan PrefillPlan::compute(PrefillOp op, const attn::TargetInfo &target,
   constexpr int64_t kWgmmaBudget = 200 * 1024;
   int64_t wgmmaQBytes = 128 * t.headDim * t.elemBytes;
   int64_t dequantStages =
-      (kWgmmaBudget - wgmmaQBytes) / (t.stageBytes() + 2 * t.computeTileBytes());
+      (kWgmmaBudget - wgmmaQBytes) / (t.stageBytes() + t.computeStageBytes());
   bool wgmmaFits = target.hasMma(attn::MmaKind::Wgmma) && t.qElemBytes == 2 &&
                    (t.dequantize() ? dequantStages >= 2 : t.kvSwizzled);
   t.kind = choice == PrefillKernelChoice::Auto && wgmmaFits

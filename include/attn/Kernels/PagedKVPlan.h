@@ -141,9 +141,17 @@ struct PagedKVPlan {
   }
   int64_t computeTileBytes() const { return kTileRows * headDim * elemBytes; }
   int64_t computeOffset() const { return kvBase; }
+  /// The 16-bit K and V tiles of compute stage `s`, one pair a stage.
+  int64_t computeStageBytes() const { return 2 * computeTileBytes(); }
+  int64_t computeKOffset(int64_t s = 0) const {
+    return computeOffset() + s * computeStageBytes();
+  }
+  int64_t computeVOffset(int64_t s = 0) const {
+    return computeKOffset(s) + computeTileBytes();
+  }
   int64_t computeBytes() const {
     return dequantize() && !registerDequant
-               ? computeStages * 2 * computeTileBytes()
+               ? computeStages * computeStageBytes()
                : 0;
   }
   int64_t kOffset(int64_t stage) const {

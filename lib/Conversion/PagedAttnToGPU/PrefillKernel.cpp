@@ -106,6 +106,11 @@ private:
   void emitWarpSpecialized();
   void emitProducer();
   void emitDequantProducer();
+  /// The producer warps that issue a tile's pages: W = min(4, pages per
+  /// tile) (pagesPerTile is 1 for pages of 64 tokens and more); page i is
+  /// issued by lane i / W of warp i % W, this thread's `issuer` index.
+  int64_t issuingWarps() const { return std::min<int64_t>(4, t.pagesPerTile); }
+  Value issuerIndex() { return k.add(k.mul(lane, issuingWarps()), warp); }
   void emitConsumer(Value consumer);
   /// Shared-memory address (i64) of byte `offset` of the dynamic shared
   /// memory.
@@ -113,6 +118,19 @@ private:
 
   /// The sum of `v` (i32) over the warp's lanes.
   Value warpSum(Value v);
+  /// Makes this thread's shared-memory writes visible to the async proxy
+  /// (wgmma operands, TMA and bulk copies read through it).
+  void fenceAsyncShared() {
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  }
+  /// Named barrier `id` of `threads` threads.
+  void namedBarrier(int64_t id, int64_t threads) {
+    NVVM::BarrierOp::create(b, Type(), k.i32(id), k.i32(threads),
+                            NVVM::BarrierReductionAttr(), Value());
+  }
   /// Row `rr` (0: g, 1: g + 8) of this lane's fragments: q row index.
   Value qRowOf(int64_t rr) { return k.add(k.add(warpRow0, g), k.idx(8 * rr)); }
   /// The q tile's shared memory (regions of qInnerBox columns, 128-byte
@@ -286,8 +304,8 @@ void PrefillKernelEmitter::emitPrologue() {
              batch, kvHead, tokStart, tokEnd);
 
   qTile = queryTile(computeType());
-  computeK = k.idx(t.computeOffset());
-  computeV = k.idx(t.computeOffset() + t.computeTileBytes());
+  computeK = k.idx(t.computeKOffset());
+  computeV = k.idx(t.computeVOffset());
 
   isLeader = k.eq(tid, k.idx(0));
   k.ifThen(isLeader, [&] {
@@ -303,9 +321,7 @@ void PrefillKernelEmitter::emitPrologue() {
     k.ifThen(k.lt(tid, k.idx(PagedKVPlan::kThreads)), [&] {
       if (t.dequantize())
         for (int64_t s = 0; s < t.computeStages; ++s)
-          kv->zeroRows(tid,
-                       kv->kvTile(k.add(computeV,
-                                        k.idx(s * 2 * t.computeTileBytes()))),
+          kv->zeroRows(tid, kv->kvTile(k.idx(t.computeVOffset(s))),
                        k.idx(t.tileTokens), PagedKVPlan::kTileRows);
       else
         for (int64_t s = 0; s < t.stages; ++s)
@@ -313,10 +329,7 @@ void PrefillKernelEmitter::emitPrologue() {
                        k.idx(t.tileTokens), PagedKVPlan::kTileRows);
       // wgmma reads them through the async proxy.
       if (t.wgmma())
-        NVVM::FenceProxyOp::create(
-            b, NVVM::ProxyKind::async_shared,
-            NVVM::SharedSpaceAttr::get(b.getContext(),
-                                       NVVM::SharedSpace::shared_cta));
+        fenceAsyncShared();
     });
   }
   gpu::BarrierOp::create(b);
@@ -647,10 +660,9 @@ void PrefillKernelEmitter::emitWarpSpecialized() {
 /// an empty barrier (a parity wait would never see its phase).
 void PrefillKernelEmitter::emitProducer() {
   k.ifThen(isLeader, [&] { issueQuery(); });
-  // (pagesPerTile is 1 for pages of 64 tokens and more.)
-  int64_t warps = std::min<int64_t>(4, t.pagesPerTile);
+  int64_t warps = issuingWarps();
   k.ifThen(k.lt(warp, k.idx(warps)), [&] {
-    Value issuer = k.add(k.mul(lane, warps), warp);
+    Value issuer = issuerIndex();
     k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
       Value stage = pipeline->stageOf(tile);
       k.ifThen(k.le(k.idx(t.stages), tile), [&] {
@@ -670,15 +682,14 @@ void PrefillKernelEmitter::emitProducer() {
 /// into them. The rows of V past the sequence become zeros as converted.
 void PrefillKernelEmitter::emitDequantProducer() {
   k.ifThen(isLeader, [&] { issueQuery(); });
-  int64_t warps = std::min<int64_t>(4, t.pagesPerTile);
-  Value issuer = k.add(k.mul(lane, warps), warp);
+  int64_t warps = issuingWarps();
+  Value issuer = issuerIndex();
   auto issue = [&](Value tile) {
     k.ifThen(k.lt(warp, k.idx(warps)), [&] {
       kv->issueTile(tile, pipeline->stageOf(tile), issuer, 32 * warps);
     });
   };
   k.forLoop(k.idx(0), k.minS(numTiles, k.idx(t.stages)), k.idx(1), issue);
-  int64_t pairBytes = 2 * t.computeTileBytes();
   k.forLoop(k.idx(0), numTiles, k.idx(1), [&](Value tile) {
     Value stage = pipeline->stageOf(tile);
     k.ifThen(k.le(k.idx(t.stages), tile), [&] {
@@ -686,7 +697,7 @@ void PrefillKernelEmitter::emitDequantProducer() {
     });
     pipeline->wait(stage, pipeline->parityOf(tile));
     Value stageOffset = k.mul(stage, t.stageBytes());
-    Value kTile = k.add(computeK, k.mul(stage, pairBytes));
+    Value kTile = k.add(computeK, k.mul(stage, t.computeStageBytes()));
     Value validRows = k.sub(tokEnd, kv->tileStart(tile));
     kv->convertTile(warp, lane, k.add(k.idx(t.kOffset(0)), stageOffset),
                     k.add(k.idx(t.kScaleOffset(0)), stageOffset),
@@ -696,14 +707,9 @@ void PrefillKernelEmitter::emitDequantProducer() {
         k.add(k.idx(t.vScaleOffset(0)), stageOffset),
         kv->kvTile(k.add(kTile, k.idx(t.computeTileBytes()))), t.tileTokens,
         k.minS(validRows, k.idx(t.tileTokens)));
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(),
-                                   NVVM::SharedSpace::shared_cta));
+    fenceAsyncShared();
     ready->arrive(stage);
-    NVVM::BarrierOp::create(b, Type(), k.i32(kProducerBarrier),
-                            k.i32(kProducerThreads),
-                            NVVM::BarrierReductionAttr(), Value());
+    namedBarrier(kProducerBarrier, kProducerThreads);
     Value next = k.add(tile, k.idx(t.stages));
     k.ifThen(k.lt(next, numTiles), [&] { issue(next); });
   });
@@ -737,11 +743,9 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
       sharedAddress(k.mul(consumerRow0, kRowBytes)), 16, kAtomBytes);
   // Quantized caches: the stage's converted tiles instead of its boxes.
   bool converted = t.dequantize();
-  int64_t kTile0 = converted ? t.computeOffset() : t.kOffset(0);
-  int64_t vTile0 =
-      converted ? t.computeOffset() + t.computeTileBytes() : t.vOffset(0);
-  int64_t stageStride =
-      converted ? 2 * t.computeTileBytes() : t.stageBytes();
+  int64_t kTile0 = converted ? t.computeKOffset() : t.kOffset(0);
+  int64_t vTile0 = converted ? t.computeVOffset() : t.vOffset(0);
+  int64_t stageStride = converted ? t.computeStageBytes() : t.stageBytes();
   WgmmaF16::Descriptor kDesc0 =
       wgmmaOps.descriptor(sharedAddress(k.idx(kTile0)), 16, kAtomBytes);
   WgmmaF16::Descriptor vDesc0 = wgmmaOps.descriptor(
@@ -891,13 +895,8 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
           kv->zeroRows(k.sub(tid, k.idx(128)), vLast,
                        k.minS(k.sub(tokEnd, lastBase), k.idx(t.tileTokens)),
                        t.tileTokens, kConsumerThreads);
-          NVVM::FenceProxyOp::create(
-              b, NVVM::ProxyKind::async_shared,
-              NVVM::SharedSpaceAttr::get(b.getContext(),
-                                         NVVM::SharedSpace::shared_cta));
-          NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
-                                  k.i32(kConsumerThreads),
-                                  NVVM::BarrierReductionAttr(), Value());
+          fenceAsyncShared();
+          namedBarrier(kConsumerBarrier, kConsumerThreads);
         }
         SmallVector<Value> vDescs = vDescriptors(last);
         wgmmaOps.fence();
@@ -1045,9 +1044,7 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
   auto storeBulk = [&](Value consumer) {
     // Both consumers are done with every tile before either writes a stage
     // (nothing else orders them if one of them stops early).
-    NVVM::BarrierOp::create(b, Type(), k.i32(kConsumerBarrier),
-                            k.i32(kConsumerThreads),
-                            NVVM::BarrierReductionAttr(), Value());
+    namedBarrier(kConsumerBarrier, kConsumerThreads);
     Value last = k.maxS(k.sub(numTiles, k.idx(1)), k.idx(0));
     Value stage = k.rem(k.add(pipeline->stageOf(last), k.add(consumer, 1)),
                         k.idx(t.stages));
@@ -1062,10 +1059,7 @@ void PrefillKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
             b, vector::FromElementsOp::create(b, pairType, pair), rows,
             ValueRange{at(qRowOf(rr), k.add(k.mul(tig, 2), k.idx(n * 8)))});
     // The rows go out through the async proxy.
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(),
-                                   NVVM::SharedSpace::shared_cta));
+    fenceAsyncShared();
     NVVM::SyncWarpOp::create(b, k.i32(-1));
     Value row = k.add(warpRow0, lane);
     Value token = tokenOf(row);
