@@ -36,8 +36,14 @@ reference before timing, so compile time is never counted. Any failure
 leaves {"skipped": reason} in its place. Compiling takes tens of seconds a
 shape.
 
-A time is the median over 5 runs of CUDA events around `--iters`
-back-to-back calls, divided by `--iters`; attn-mlir's calls go through
+A time is the median over 7 rounds of CUDA events around `--iters`
+back-to-back calls, divided by `--iters`. Every candidate of a shape (each
+format of attn-mlir, each peer) is set up and checked first, then all are
+timed in the same rounds, in an order that rotates from round to round
+(`time_interleaved`): whatever runs first after a shape's set-up can run
+10-15% slow on the H200 (cuDNN as well as attn-mlir), which the earlier
+one-candidate-after-another timing always charged to attn-mlir, timed
+first. attn-mlir's calls go through
 `lib.bind` (its Python-side argument checks once) and include the compiled
 entry point's host side (every TMA rule checked, descriptors encoded,
 launch), which overlaps the previous call's kernel; the peers are torch
@@ -152,6 +158,45 @@ def time_ms(fn, iters, warmup=5, repeats=5):
         times.append(start.elapsed_time(end) / iters)
     times.sort()
     return times[len(times) // 2]
+
+
+def time_interleaved(fns, iters, warmup=5, repeats=7):
+    """Milliseconds per call of each of `fns` ({label: fn}), timed as
+    time_ms times one, but in rounds: each round times `iters` back-to-back
+    calls of every candidate, the first candidate of round r being the
+    r-th (rotating), and each candidate's time is the median of its
+    `repeats` rounds. So no candidate is always the first timed after the
+    shape's set-up: measured on the H200 (session 11), whichever was timed
+    first there, attn-mlir or cuDNN, ran 10-15% slower on some shapes
+    (bench/results/h200-decode-2026-11-30-session11-order-ab.txt). A
+    candidate that raises while warming up gets {"error": ...} instead.
+    Returns {label: ms or {"error": message}}."""
+    import torch
+    result, live = {}, []
+    for label, fn in fns.items():
+        try:
+            for _ in range(warmup):
+                fn()
+            torch.cuda.synchronize()
+            live.append(label)
+        except Exception as e:  # a backend that refuses the shape
+            result[label] = {"error": _first_line(e, 120)}
+    samples = {label: [] for label in live}
+    for r in range(repeats):
+        for label in live[r % len(live):] + live[:r % len(live)] if live else []:
+            fn = fns[label]
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            for _ in range(iters):
+                fn()
+            end.record()
+            end.synchronize()
+            samples[label].append(start.elapsed_time(end) / iters)
+    for label in live:
+        times = sorted(samples[label])
+        result[label] = times[len(times) // 2]
+    return result
 
 
 def read_ceiling(iters):
@@ -369,78 +414,75 @@ def run(lib_path, iters, json_path, shapes=None, flex=False):
                 F.scaled_dot_product_attention(qs, kk, vv, scale=cfg.scale,
                                                enable_gqa=True)
 
-        def timed(fn, bytes_read):
-            ms = time_ms(fn, iters)
-            return {"ms": ms, "tb_s": bytes_read / (ms * 1e-3) / 1e12,
-                    "kv_tokens_per_s": tokens / (ms * 1e-3),
-                    "bytes_read": bytes_read}
-
         # Correctness of what is timed: ours vs SDPA on the gathered K/V.
         ref = F.scaled_dot_product_attention(qs.float(), k.float(), v.float(),
                                              scale=cfg.scale, enable_gqa=True)
         row = {"name": SHAPE_NAMES[SHAPES.index(shape)] if shape in SHAPES else None,
                "shape": [batch, kv_len, H, KH, D], "kv_gb": kv_bytes / 1e9,
                "kv_tokens": tokens, "max_abs_err_vs_fp32": None}
+        # Every candidate of the shape, {label: (fn, bytes read)}, timed
+        # together below (time_interleaved) once all are set up.
+        pool = {}
         try:
             ours()
             torch.cuda.synchronize()
             row["max_abs_err_vs_fp32"] = float((out.float() - ref.view_as(out)).abs().max())
+            pool["attn-mlir"] = (ours_bound(), kv_bytes)
         except Exception as e:
             row["attn-mlir"] = {"error": _first_line(e)}
-        candidates = {"attn-mlir": ours_bound() if "attn-mlir" not in row else ours,
-                      "sdpa-cudnn": sdpa(SDPBackend.CUDNN_ATTENTION),
-                      "sdpa-flash": sdpa(SDPBackend.FLASH_ATTENTION),
-                      "gather+sdpa": gather_then_sdpa}
-        for label, fn in candidates.items():
-            if label in row:  # failed above
-                continue
-            try:
-                row[label] = timed(fn, kv_bytes)
-            except Exception as e:  # a backend that refuses the shape
-                row[label] = {"error": _first_line(e, 120)}
+        pool["sdpa-cudnn"] = (sdpa(SDPBackend.CUDNN_ATTENTION), kv_bytes)
+        pool["sdpa-flash"] = (sdpa(SDPBackend.FLASH_ATTENTION), kv_bytes)
+        pool["gather+sdpa"] = (gather_then_sdpa, kv_bytes)
 
-        def quantized(kv_dtype, tensors, bytes_read):
+        def quantized(label, kv_dtype, tensors, bytes_read):
             """attn-mlir on the same shape from a quantized cache: only it
             reads those here. tensors: the call's, less q and out."""
             qname = config_for(H, KH, D, kv_dtype).name
-
             try:
                 lib.call(qname, q, *tensors, out)  # checked once, synchronously
-                return timed(lib.bind(qname, q, *tensors, out), bytes_read)
+                pool[label] = (lib.bind(qname, q, *tensors, out), bytes_read)
             except Exception as e:
-                return {"error": _first_line(e)}
+                row[label] = {"error": _first_line(e)}
 
         # fp8 (e4m3) with per-tensor scales: 1 byte a value.
         k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
         ones = torch.tensor(1.0, device=dev), torch.tensor(1.0, device=dev)
-        row["attn-mlir-fp8"] = quantized(
-            "f8", [k8, v8, block_table, seq_lens, *ones], kv_values)
-        del k8, v8
+        quantized("attn-mlir-fp8", "f8", [k8, v8, block_table, seq_lens, *ones],
+                  kv_values)
         # NVFP4: half a byte a value, plus one e4m3 block scale per 16
         # values (tight: a head's page of scales is 16 * D / 16 bytes).
         k4, k4_scale, k4_global = quantize_nvfp4(k_cache)
         v4, v4_scale, v4_global = quantize_nvfp4(v_cache)
         nvfp4_bytes = kv_values // 2 + kv_values // 16
-        row["attn-mlir-nvfp4"] = quantized(
-            "nvfp4", [k4, v4, block_table, seq_lens, k4_scale, v4_scale,
-                      k4_global, v4_global], nvfp4_bytes)
-        del k4, v4, k4_scale, v4_scale
-        torch.cuda.empty_cache()
+        quantized("attn-mlir-nvfp4", "nvfp4",
+                  [k4, v4, block_table, seq_lens, k4_scale, v4_scale, k4_global,
+                   v4_global], nvfp4_bytes)
 
-        if flex:  # last: whatever it does, the rows above are measured
-            fn = caches = got = None
+        flex_err = None
+        if flex:  # compiled and checked before any timing
             try:
                 fn, caches = flex_paged(qs, k, v, cfg.scale)
                 got = fn()  # compiles; the timing's warm-up is after this
                 torch.cuda.synchronize()
-                err = float((got.float() - ref).abs().max())
-                entry = timed(fn, kv_bytes)
-                entry["max_abs_err_vs_fp32"] = err
-                entry["page"] = FLEX_PAGE
-                row["flex-paged"] = entry
+                flex_err = float((got.float() - ref).abs().max())
+                pool["flex-paged"] = (fn, kv_bytes)
+                got = None
             except Exception as e:
                 row["flex-paged"] = {"skipped": _first_line(e, 200)}
-            fn = caches = got = None  # the paged copies go with this shape
+
+        times = time_interleaved({label: fn for label, (fn, _) in pool.items()},
+                                 iters)
+        for label, (_, bytes_read) in pool.items():
+            ms = times[label]
+            row[label] = ms if isinstance(ms, dict) else {
+                "ms": ms, "tb_s": bytes_read / (ms * 1e-3) / 1e12,
+                "kv_tokens_per_s": tokens / (ms * 1e-3),
+                "bytes_read": bytes_read}
+        if "ms" in row.get("flex-paged", {}):
+            row["flex-paged"]["max_abs_err_vs_fp32"] = flex_err
+            row["flex-paged"]["page"] = FLEX_PAGE
+        pool = fn = caches = None  # the paged copies go with this shape
+        del k8, v8, k4, v4, k4_scale, v4_scale
         row["peak_gb"] = torch.cuda.max_memory_allocated() / 1e9
         rows.append(row)
         print(f"{shape_label(shape)}: done, peak {row['peak_gb']:.1f} GB", flush=True)

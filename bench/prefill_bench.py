@@ -4,9 +4,10 @@ one run on one GPU.
 
 Throughput is TFLOP/s counted for the causal mask: 4 * head_dim * heads *
 (query, key) pairs a row sees (the bottom-right causal triangle; chunked
-prefill adds the whole cached prefix per row). A time is the median over 5
-runs of CUDA events around `--iters` back-to-back calls, divided by
-`--iters`; attn-mlir's calls include their host side.
+prefill adds the whole cached prefix per row). A time is the median over 7
+rounds of CUDA events around `--iters` back-to-back calls, divided by
+`--iters`, every candidate timed in each round in a rotating order
+(decode_bench.time_interleaved); attn-mlir's calls include their host side.
 
   PYTHONPATH=python:bench python3 bench/prefill_bench.py --emit-mlir > p.mlir
   (compile p.mlir with attn_mlir.compile, then on the GPU machine:)
@@ -22,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "python", "tests"))
 from prefill_matrix import Config  # noqa: E402
-from decode_bench import time_ms  # noqa: E402  (the same timing as decode)
+from decode_bench import time_interleaved  # noqa: E402  (the same timing as decode)
 
 # (label, batch, new tokens, cached prefix, qo_heads, kv_heads, head_dim, page)
 SHAPES = [
@@ -137,12 +138,11 @@ def run(lib_path, iters, json_path, flex, shapes=None):
         row = {"shape": label, "batch": B, "new": S, "prefix": prefix, "qo_heads": H,
                "kv_heads": KH, "head_dim": D, "page": page, "tflop": flops / 1e12,
                "max_abs_err_last_rows": err}
-        for who, fn in candidates.items():
-            try:
-                ms = time_ms(fn, iters)
-                row[who] = {"ms": ms, "tflops": flops / (ms * 1e-3) / 1e12}
-            except Exception as e:
-                row[who] = {"error": str(e).splitlines()[0][:160]}
+        # All candidates in the same rotating rounds (time_interleaved): no
+        # candidate is always the first timed after the shape's set-up.
+        for who, ms in time_interleaved(candidates, iters).items():
+            row[who] = ms if isinstance(ms, dict) else {
+                "ms": ms, "tflops": flops / (ms * 1e-3) / 1e12}
         rows.append(row)
         del k, v, k_cache, v_cache
         torch.cuda.empty_cache()
