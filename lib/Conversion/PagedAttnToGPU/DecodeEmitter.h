@@ -88,14 +88,20 @@ private:
   Value keyVisible(Value key, Value tileBase, Value pageRows,
                    const AttentionMask &mask, Value qPos);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
-  /// A block barrier (every warp is done with stage `stage`), then thread 0
-  /// refills the stage with tile `next` if there is one.
+  /// A block barrier (every warp is done with stage `stage`), then each
+  /// warp's lane 0 refills the stage with its pages of tile `next`, if
+  /// there is one.
   void refillAfterBarrier(Value next, Value stage);
 
   // Mechanics (PagedKVTiles).
   Value tileStart(Value tile) { return kv->tileStart(tile); }
   Value tileRows(Value tile) { return kv->tileRows(tile); }
-  void issueTile(Value tile, Value stage) { kv->issueTile(tile, stage); }
+  /// Called by lane 0 of every warp: warp w issues pages w, w + 4, ... of
+  /// the tile (warp 0 also expects its bytes), so that no one warp's
+  /// scheduler carries every box of the CTA.
+  void issueTile(Value tile, Value stage) {
+    kv->issueTile(tile, stage, warp, PagedKVPlan::kThreads / 32);
+  }
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow) {
     kv->zeroRows(tid, tile, fromRow, toRow);
   }
@@ -199,7 +205,7 @@ private:
 
   // Values of the prologue.
   Value tid, warp, lane, g, tig, split, batch, kvHead, mBlock, seqLen;
-  Value tokStart, tokEnd, numTiles, isLeader;
+  Value tokStart, tokEnd, numTiles, isLeader, isWarpLeader;
   std::optional<SharedMemory> smem;
   std::optional<MBarrierPipeline> pipeline;
   std::optional<PagedKVTiles> kv;

@@ -9,10 +9,11 @@
 // SplitWorkspace). docs/DecodeKernel.md describes it; per CTA (one batch
 // entry, one kv head, 16 q rows, one KV split):
 //
-//  - thread 0 initializes one mbarrier per stage (plus one for q), loads q
-//    (the GQA group's heads of the request's q_len tokens, one box per
-//    128-byte column region) and keeps up to `stages` K/V tiles in flight,
-//    one TMA box per page (or per 64 rows of a large page);
+//  - thread 0 initializes one mbarrier per stage (plus one for q) and loads
+//    q (the GQA group's heads of the request's q_len tokens, one box per
+//    128-byte column region); lane 0 of each warp keeps its share of up to
+//    `stages` K/V tiles in flight (warp w the pages w, w + 4, ...), one TMA
+//    box per page (or per 64 rows of a large page);
 //  - each of the 4 warps takes 16 of a tile's 64 rows: S = Q K^T and
 //    O += P V with mma.sync m16n8k16 (quantized caches with at most 8 q
 //    rows: S^T = K q^T and O^T = V^T P^T), an online softmax in f32 per
@@ -91,6 +92,7 @@ void DecodeKernelEmitter::emitPrologue() {
   computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
   isLeader = k.eq(tid, k.idx(0));
+  isWarpLeader = k.eq(lane, k.idx(0));
   k.ifThen(isLeader, [&] { pipeline->init(); });
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
   // loaded: zero them once in every V stage.
@@ -109,8 +111,9 @@ void DecodeKernelEmitter::emitPrologue() {
   gpu::BarrierOp::create(b);
 }
 
-/// Thread 0 loads q (the group's heads of this request's q_len tokens) and
-/// the first `stages` tiles; everyone waits for q and takes its fragments.
+/// Thread 0 loads q (the group's heads of this request's q_len tokens), each
+/// warp's lane 0 its share of the first `stages` tiles; everyone waits for
+/// q and takes its fragments.
 void DecodeKernelEmitter::emitLoadQuery() {
   k.ifThen(isLeader, [&] {
     SmallVector<int64_t> qShape = getBoxShape(tma.q.plan);
@@ -128,6 +131,9 @@ void DecodeKernelEmitter::emitLoadQuery() {
                                 k.mul(batch, t.qLen)};
       loadBox(k, dst, pipeline->barriers(), qBarrier, qMap, coords);
     }
+  });
+  // Each warp's lane 0 issues its share of the first tiles' pages.
+  k.ifThen(isWarpLeader, [&] {
     for (int64_t s = 0; s < t.stages; ++s)
       k.ifThen(k.lt(k.idx(s), numTiles),
                [&] { issueTile(k.idx(s), k.idx(s)); });
@@ -305,9 +311,10 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
 }
 
 void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
-  // Every warp is done with the stage: thread 0 refills it with tile `next`.
+  // Every warp is done with the stage: lane 0 of each warp refills it with
+  // its share of tile `next`'s pages.
   gpu::BarrierOp::create(b);
-  k.ifThen(k.andI(isLeader, k.lt(next, numTiles)),
+  k.ifThen(k.andI(isWarpLeader, k.lt(next, numTiles)),
            [&] { issueTile(next, stage); });
 }
 

@@ -1,0 +1,62 @@
+"""A small target for ncu: attn-mlir decode at one shape of decode_bench
+(default B64 L4096 H32/8 d128), one cache format, called `--calls` times.
+
+  ncu --clock-control none -k regex:'^decode_[0-9]+$' --launch-skip 2 \
+      --launch-count 1 --set full python3 \
+      bench/experiments/decode_profile_target.py --lib b.so --format nvfp4
+"""
+import argparse
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from decode_bench import PAGE, SHAPES, config_for  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--format", choices=["bf16", "fp8", "nvfp4"], default="bf16")
+    ap.add_argument("--shape", type=int, default=0)
+    ap.add_argument("--calls", type=int, default=5)
+    args = ap.parse_args()
+    import torch
+
+    import attn_mlir
+    from attn_mlir.quant import quantize_nvfp4
+    lib = attn_mlir.load(args.lib)
+    batch, kv_len, H, KH, D = SHAPES[args.shape]
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    pps = math.ceil(kv_len / PAGE)
+    pages = batch * pps
+    kc = torch.randn(pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
+    vc = torch.randn_like(kc)
+    bt = torch.randperm(pages, device=dev).int().view(batch, pps)
+    sl = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
+    q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+    out = torch.empty_like(q)
+    if args.format == "bf16":
+        tensors = [kc, vc, bt, sl]
+        kv = None
+    elif args.format == "fp8":
+        one = torch.tensor(1.0, device=dev)
+        tensors = [kc.to(torch.float8_e4m3fn), vc.to(torch.float8_e4m3fn), bt, sl,
+                   one, one.clone()]
+        kv = "f8"
+    else:
+        k4, ks, kg = quantize_nvfp4(kc)
+        v4, vs, vg = quantize_nvfp4(vc)
+        tensors = [k4, v4, bt, sl, ks, vs, kg, vg]
+        kv = "nvfp4"
+    name = config_for(H, KH, D, kv).name
+    fn = lib.bind(name, q, *tensors, out)
+    for _ in range(args.calls):
+        fn()
+    torch.cuda.synchronize()
+    print(name, "ok")
+
+
+if __name__ == "__main__":
+    main()
