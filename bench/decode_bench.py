@@ -139,25 +139,33 @@ def emit_mlir(shapes=None):
 
 
 def time_ms(fn, iters, warmup=5, repeats=5):
-    """Milliseconds per call: CUDA events around `iters` back-to-back calls
-    (the GPU queue stays full when the host is faster than the kernel), the
-    median of `repeats` such runs."""
+    """Milliseconds per call of one `fn`: CUDA events around `iters`
+    back-to-back calls (the GPU queue stays full when the host is faster
+    than the kernel), the median of `repeats` such runs (time_interleaved
+    with one candidate); raises what `fn` raised."""
+    ms = time_interleaved({"fn": fn}, iters, warmup, repeats)["fn"]
+    if isinstance(ms, dict):
+        raise RuntimeError(ms["error"])
+    return ms
+
+
+def paged_inputs(shape, dev):
+    """The bf16 inputs of a decode `shape` (batch, kv_len, Hq, Hkv, D) as
+    every bench script draws them (seed 0, this order): K and V caches
+    [pages, Hkv, PAGE, D] of random values, a block table of the pages in
+    random order, every request kv_len long, q [batch, Hq, D]. Returns
+    (k_cache, v_cache, block_table, seq_lens, q)."""
     import torch
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(repeats):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        for _ in range(iters):
-            fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end) / iters)
-    times.sort()
-    return times[len(times) // 2]
+    batch, kv_len, H, KH, D = shape
+    torch.manual_seed(0)
+    pages_per_seq = math.ceil(kv_len / PAGE)
+    num_pages = batch * pages_per_seq
+    k_cache = torch.randn(num_pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
+    v_cache = torch.randn(num_pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
+    block_table = torch.randperm(num_pages, device=dev).int().view(batch, pages_per_seq)
+    seq_lens = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
+    q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+    return k_cache, v_cache, block_table, seq_lens, q
 
 
 def time_interleaved(fns, iters, warmup=5, repeats=7):
@@ -368,14 +376,7 @@ def run(lib_path, iters, json_path, shapes=None, flex=False):
         batch, kv_len, H, KH, D = shape
         cfg = config_for(H, KH, D)
         torch.cuda.reset_peak_memory_stats()
-        torch.manual_seed(0)
-        pages_per_seq = math.ceil(kv_len / PAGE)
-        num_pages = batch * pages_per_seq
-        k_cache = torch.randn(num_pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
-        v_cache = torch.randn(num_pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
-        block_table = torch.randperm(num_pages, device=dev).int().view(batch, pages_per_seq)
-        seq_lens = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
-        q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+        k_cache, v_cache, block_table, seq_lens, q = paged_inputs(shape, dev)
         out = torch.empty_like(q)
         tokens = batch * kv_len
         kv_values = tokens * KH * D * 2  # K and V

@@ -6,12 +6,11 @@
       bench/experiments/decode_profile_target.py --lib b.so --format nvfp4
 """
 import argparse
-import math
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import PAGE, SHAPES, config_for  # noqa: E402
+from decode_bench import SHAPES, config_for, paged_inputs  # noqa: E402
 
 
 def main():
@@ -26,16 +25,9 @@ def main():
     import attn_mlir
     from attn_mlir.quant import quantize_nvfp4
     lib = attn_mlir.load(args.lib)
-    batch, kv_len, H, KH, D = SHAPES[args.shape]
+    _, _, H, KH, D = SHAPES[args.shape]
     dev = torch.device("cuda")
-    torch.manual_seed(0)
-    pps = math.ceil(kv_len / PAGE)
-    pages = batch * pps
-    kc = torch.randn(pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
-    vc = torch.randn_like(kc)
-    bt = torch.randperm(pages, device=dev).int().view(batch, pps)
-    sl = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
-    q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+    kc, vc, bt, sl, q = paged_inputs(SHAPES[args.shape], dev)
     out = torch.empty_like(q)
     if args.format == "bf16":
         tensors = [kc, vc, bt, sl]

@@ -8,13 +8,12 @@ order effect shows.
       --lib A.so [--lib B.so ...] [--tiles 0,8,16,...]
 """
 import argparse
-import math
 import time
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import PAGE, SHAPES, config_for, time_ms  # noqa: E402
+from decode_bench import SHAPES, config_for, paged_inputs, time_ms  # noqa: E402
 
 
 def main():
@@ -41,14 +40,7 @@ def main():
     for i in order:
         batch, kv_len, H, KH, D = SHAPES[i]
         cfg = config_for(H, KH, D)
-        torch.manual_seed(0)
-        pps = math.ceil(kv_len / PAGE)
-        pages = batch * pps
-        kc = torch.randn(pages, KH, PAGE, D, device=dev, dtype=torch.bfloat16)
-        vc = torch.randn_like(kc)
-        bt = torch.randperm(pages, device=dev).int().view(batch, pps)
-        sl = torch.full((batch,), kv_len, dtype=torch.int32, device=dev)
-        q = torch.randn(batch, H, D, device=dev, dtype=torch.bfloat16)
+        kc, vc, bt, sl, q = paged_inputs(SHAPES[i], dev)
         out = torch.empty_like(q)
         nbytes = batch * kv_len * KH * D * 2 * 2
 
