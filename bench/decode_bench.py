@@ -149,6 +149,15 @@ def time_ms(fn, iters, warmup=5, repeats=5):
     return ms
 
 
+def gather_pages(cache, block_table, length):
+    """An HND paged `cache` [pages, Hkv, page, D] read through `block_table`
+    [B, pages a request] as [B, Hkv, length, D] (the first `length` tokens
+    of each request; a copy, not necessarily contiguous)."""
+    batch, kv_heads, d = block_table.shape[0], cache.shape[1], cache.shape[3]
+    c = cache[block_table.long()]  # [B, pages, KH, P, D]
+    return c.permute(0, 2, 1, 3, 4).reshape(batch, kv_heads, -1, d)[:, :, :length]
+
+
 def paged_inputs(shape, dev):
     """The bf16 inputs of a decode `shape` (batch, kv_len, Hq, Hkv, D) as
     every bench script draws them (seed 0, this order): K and V caches
@@ -382,9 +391,8 @@ def run(lib_path, iters, json_path, shapes=None, flex=False):
         kv_values = tokens * KH * D * 2  # K and V
         kv_bytes = kv_values * 2  # bf16
 
-        def gather(cache):  # [B, KH, L, D] contiguous
-            c = cache[block_table.long()]  # [B, pages, KH, P, D]
-            return c.permute(0, 2, 1, 3, 4).reshape(batch, KH, -1, D)[:, :, :kv_len]
+        def gather(cache):  # [B, KH, L, D]
+            return gather_pages(cache, block_table, kv_len)
 
         k = gather(k_cache).contiguous()
         v = gather(v_cache).contiguous()

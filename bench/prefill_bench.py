@@ -23,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "python", "tests"))
 from prefill_matrix import Config  # noqa: E402
-from decode_bench import time_interleaved  # noqa: E402  (the same timing as decode)
+from decode_bench import gather_pages, time_interleaved  # noqa: E402  (as decode)
 
 # (label, batch, new tokens, cached prefix, qo_heads, kv_heads, head_dim, page)
 SHAPES = [
@@ -85,11 +85,8 @@ def run(lib_path, iters, json_path, flex, shapes=None):
         pairs = B * (S * prefix + S * (S + 1) // 2)
         flops = 4 * D * H * pairs
 
-        def gather(cache):  # [B, KH, L, D] contiguous
-            c = cache[block_table.long()]
-            return c.permute(0, 2, 1, 3, 4).reshape(B, KH, -1, D)[:, :, :L].contiguous()
-
-        k, v = gather(k_cache), gather(v_cache)
+        k = gather_pages(k_cache, block_table, L).contiguous()  # [B, KH, L, D]
+        v = gather_pages(v_cache, block_table, L).contiguous()
         qs = q.view(B, S, H, D).transpose(1, 2).contiguous()  # [B, H, S, D]
 
         def ours():

@@ -13,7 +13,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import SHAPES, config_for, paged_inputs, time_ms  # noqa: E402
+from decode_bench import (SHAPES, config_for, gather_pages,  # noqa: E402
+                          paged_inputs, time_ms)
 
 
 def main():
@@ -44,10 +45,8 @@ def main():
         out = torch.empty_like(q)
         nbytes = batch * kv_len * KH * D * 2 * 2
 
-        def g(c):
-            c = c[bt.long()]
-            return c.permute(0, 2, 1, 3, 4).reshape(batch, KH, -1, D).contiguous()
-        k, v = g(kc), g(vc)
+        k = gather_pages(kc, bt, kv_len).contiguous()
+        v = gather_pages(vc, bt, kv_len).contiguous()
         qs = q.view(batch, H, 1, D)
         ref = F.scaled_dot_product_attention(qs.float(), k.float(), v.float(),
                                              scale=cfg.scale, enable_gqa=True)
