@@ -5,9 +5,10 @@
 // and, per page, the block scales of the same rows (their own descriptors,
 // from their own strides). Pages of whole 8-row blocks are staged swizzled
 // (32-, 64- or 128-byte rows) and converted in registers, in the order the
-// MMA fragments hold them, to f16 (a bf16 query moves to f16 once): nibbles
-// to the top of 16-bit halves, the codes' bits into place (no e2m1 cvt on
-// either chip), one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of
+// MMA fragments hold them, to f16 (a bf16 query moves to f16 once): the
+// word's even or odd nibbles masked, then per register two shifts and one
+// and-or put signs and codes in place (no e2m1 cvt on either chip; the
+// masks 0x0F0F0F0F, 0xF0F0F0F0 and 0x8E008E00 below), one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of
 // the scale bytes), the 2^14 of the placement folded into the logit scale
 // and the output: decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
 // decode_3; with at most 8 q rows (decode_0) the MMA operands swap (S^T =
@@ -34,6 +35,9 @@
 // SM90-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
 // SM90-DAG: mul.rn.f16x2
+// SM90-DAG: and.b32 {{.*}}, 252645135;
+// SM90-DAG: and.b32 {{.*}}, -252645136;
+// SM90-DAG: and.b32 {{.*}}, -1912566272;
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM90-DAG: mul.rn.f32 {{.*}}, 0f46800000;
 // SM90-DAG: movmatrix.sync.aligned.m8n8.trans.b16

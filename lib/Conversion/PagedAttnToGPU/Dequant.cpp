@@ -155,18 +155,33 @@ std::pair<Value, Value> Dequantizer::fp8Halves(Value word) {
 Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales) {
   ImplicitLocOpBuilder &b = k.builder();
   assert(computeType.isF16() && "register dequantization computes in f16");
-  // Nibbles i and i + 4 at bits 15-12 and 31-28: s.e1e0.m.
-  Value x = i == 3 ? word
-                   : arith::ShLIOp::create(b, word, k.i32(4 * (3 - i)))
-                         .getResult();
-  // The sign stays; the code moves to bits 11-9 (exponent 000e1e0, mantissa
-  // m0..: the value times 2^-14, e2m1's 0.5 a subnormal, as nvfp4x8).
-  Value sign = arith::AndIOp::create(b, x, k.i32(0x80008000));
-  Value code = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, x, k.i32(3)), k.i32(0x0E000E00));
+  // Each half takes the sign at its bit 15 and the code at bits 11-9
+  // (exponent 000e1e0, mantissa m0..: the value times 2^-14, e2m1's 0.5 a
+  // subnormal, as nvfp4x8). The word's even nibbles (i = 0, 2) or odd ones
+  // (1, 3) alone, the others cleared: shifted by d (code) and d + 3 (sign),
+  // each field lands where the other shift left zeros, so one and-or per
+  // register places both halves' fields: {9, 12} (nibbles 0, 4), {1, 4}
+  // (2, 6), {5, 8} (1, 5), {-3, 0} (3, 7). A word's four registers share
+  // the two masks: 6 logic operations a word, not 8 (and on sm_90 the
+  // shifts by a constant run as multiplies, off the ALU pipe).
+  Value half = arith::AndIOp::create(b, word,
+                                     k.i32(i % 2 ? 0xF0F0F0F0 : 0x0F0F0F0F));
+  static constexpr int64_t kCodeShift[4] = {9, 5, 1, -3};
+  auto shifted = [&](int64_t by) -> Value {
+    if (by > 0)
+      return arith::ShLIOp::create(b, half, k.i32(by));
+    if (by < 0)
+      return arith::ShRUIOp::create(b, half, k.i32(-by));
+    return half;
+  };
+  Value bits = arith::AndIOp::create(
+      b,
+      arith::OrIOp::create(b, shifted(kCodeShift[i]),
+                           shifted(kCodeShift[i] + 3)),
+      k.i32(0x8E008E00));
   Value pair = vector::BitCastOp::create(
       b, VectorType::get({2}, computeType),
       vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
-                                  arith::OrIOp::create(b, sign, code)));
+                                  bits));
   return asMmaRegister(b, k.mulF(pair, scales));
 }

@@ -53,9 +53,10 @@ public:
   Value fp8PickPair(Value lo, Value hi, Value selector);
   /// Nibbles i and i + 4 (e2m1 codes, i in 0..3) of a 32-bit `word` times
   /// `scales` (f16 block scales, one per nibble) and 2^-14, as one f16 MMA
-  /// operand register: the nibbles move to the top of the 16-bit halves,
-  /// the code's bits into place (the value times 2^-14, e2m1's 0.5 a
-  /// subnormal), one multiply by the scales. Exact: e2m1 times e4m3 is an
+  /// operand register: the word's even (i even) or odd nibbles masked
+  /// (shared by a word's registers), then two shifts and one and-or put
+  /// each half's sign and code bits in place (the value times 2^-14,
+  /// e2m1's 0.5 a subnormal), one multiply by the scales. Exact: e2m1 times e4m3 is an
   /// integer multiple of 2^-10, so the product times 2^-14 is one of 2^-24,
   /// f16's subnormal step, with at most 6 significant bits. The 2^14 is
   /// owed by whoever reads the register (nvfp4RegisterUnscale).
