@@ -321,7 +321,10 @@ void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
 Value DecodeKernelEmitter::keyVisible(Value key, Value tileBase,
                                       Value pageRows,
                                       const AttentionMask &mask, Value qPos) {
-  Value valid = k.lt(key, tokEnd);
+  // In 32 bits: tokens are i32 and a key at most 63 past the last one, so
+  // both fit unsigned.
+  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                      k.toI32(key), k.toI32(tokEnd));
   if (t.tileTokens < DecodePlan::kTileRows)
     valid = k.andI(valid, k.lt(k.sub(key, tileBase), k.idx(t.tileTokens)));
   // Rows past a ragged page's end hold zeros, not keys.

@@ -56,8 +56,16 @@ void MBarrierPipeline::waitFirstPhase(Value barrier) {
   wait(barrier, arith::ConstantIntOp::create(b, b.getI1Type(), 0));
 }
 
+Value MBarrierPipeline::stageOf(Value i) {
+  ImplicitLocOpBuilder &b = k.builder();
+  return arith::IndexCastUIOp::create(
+      b, b.getIndexType(),
+      arith::RemUIOp::create(b, k.toI32(i), k.i32(numStages)));
+}
+
 Value MBarrierPipeline::parityOf(Value i) {
   ImplicitLocOpBuilder &b = k.builder();
-  return arith::TruncIOp::create(b, b.getI1Type(),
-                                 k.toI32(k.rem(k.div(i, numStages), 2)));
+  return arith::TruncIOp::create(
+      b, b.getI1Type(),
+      arith::DivUIOp::create(b, k.toI32(i), k.i32(numStages)));
 }

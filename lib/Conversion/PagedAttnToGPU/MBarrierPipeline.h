@@ -53,7 +53,10 @@ public:
   void waitFirstPhase(Value barrier);
 
   /// The stage and phase parity of iteration `i` (index).
-  Value stageOf(Value i) { return k.rem(i, numStages); }
+  /// Stage and phase parity of tile `i` (an index below 2^31: a count of
+  /// tiles of at least one token, the tokens an i32): in 32 bits, where an
+  /// index is 64 and its division by the stage count several instructions.
+  Value stageOf(Value i);
   Value parityOf(Value i);
 
 private:

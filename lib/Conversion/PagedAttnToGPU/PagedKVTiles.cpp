@@ -125,11 +125,21 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
       2 * (t.kvRegions * boxBytes + t.scaleBoxes * t.scaleBoxBytes());
   if (t.pageSize <= PagedKVPlan::kTileRows) {
     Value firstPage = k.div(tileBase, t.pageSize);
-    Value pages = k.minS(k.idx(t.pagesPerTile),
-                         k.ceilDiv(k.sub(tokEnd, tileBase), k.idx(t.pageSize)));
-    // Never read the block table past its end.
+    // The page count in 32 bits (tokens are i32; an index is 64 bits, two
+    // instructions an add, compare or select): the tile's pages, never
+    // past the split's last token (the tile starts before it) nor the
+    // block table's end.
     Value tableCols = memref::DimOp::create(b, blockTable, 1);
-    pages = k.minS(pages, k.maxS(k.sub(tableCols, firstPage), k.idx(0)));
+    Value pages32 = arith::MinSIOp::create(
+        b, k.i32(t.pagesPerTile),
+        arith::CeilDivUIOp::create(
+            b, k.toI32(k.sub(tokEnd, tileBase)), k.i32(t.pageSize)));
+    pages32 = arith::MinSIOp::create(
+        b, pages32,
+        arith::MaxSIOp::create(
+            b, arith::SubIOp::create(b, k.toI32(tableCols), k.toI32(firstPage)),
+            k.i32(0)));
+    Value pages = arith::IndexCastUIOp::create(b, b.getIndexType(), pages32);
     if (issuer) {
       // The issuers share the pages: their block-table reads and box
       // issues run side by side.

@@ -25,7 +25,9 @@
 // CHECK: scf.for
 // CHECK: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // CHECK: scf.for %[[TILE:arg[0-9]+]] = %c0 to %{{[0-9]+}} step %c1 {
-// CHECK: %[[STAGE:[0-9]+]] = arith.remui %[[TILE]], %c3 : index
+// CHECK: %[[TILE32:[0-9]+]] = arith.index_cast %[[TILE]] : index to i32
+// CHECK: %[[STAGE32:[0-9]+]] = arith.remui %[[TILE32]], %c3_i32 : i32
+// CHECK: %[[STAGE:[0-9]+]] = arith.index_castui %[[STAGE32]] : i32 to index
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[EMPTY]][%[[STAGE]]]
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%[[STAGE]]]
 // CHECK: nvvm.convert.f8x2.to.f16x2
