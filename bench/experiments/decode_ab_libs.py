@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import (SHAPES, config_for, paged_inputs,  # noqa: E402
+from decode_bench import (config_for, paged_inputs,  # noqa: E402
                           select_shapes, shape_label, time_interleaved)
 
 
