@@ -164,8 +164,8 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales) {
   // (2, 6), {5, 8} (1, 5), {-3, 0} (3, 7). A word's four registers share
   // the two masks: 6 logic operations a word, not 8 (and on sm_90 the
   // shifts by a constant run as multiplies, off the ALU pipe).
-  Value half = arith::AndIOp::create(b, word,
-                                     k.i32(i % 2 ? 0xF0F0F0F0 : 0x0F0F0F0F));
+  Value half =
+      arith::AndIOp::create(b, word, k.i32(i % 2 ? 0xF0F0F0F0 : 0x0F0F0F0F));
   static constexpr int64_t kCodeShift[4] = {9, 5, 1, -3};
   auto shifted = [&](int64_t by) -> Value {
     if (by > 0)
@@ -174,11 +174,11 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales) {
       return arith::ShRUIOp::create(b, half, k.i32(-by));
     return half;
   };
-  Value bits = arith::AndIOp::create(
-      b,
-      arith::OrIOp::create(b, shifted(kCodeShift[i]),
-                           shifted(kCodeShift[i] + 3)),
-      k.i32(0x8E008E00));
+  Value bits =
+      arith::AndIOp::create(b,
+                            arith::OrIOp::create(b, shifted(kCodeShift[i]),
+                                                 shifted(kCodeShift[i] + 3)),
+                            k.i32(0x8E008E00));
   Value pair = vector::BitCastOp::create(
       b, VectorType::get({2}, computeType),
       vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),

@@ -52,10 +52,10 @@ public:
   /// Waits for the first phase of `barrier` (a one-shot barrier).
   void waitFirstPhase(Value barrier);
 
-  /// The stage and phase parity of iteration `i` (index).
-  /// Stage and phase parity of tile `i` (an index below 2^31: a count of
-  /// tiles of at least one token, the tokens an i32): in 32 bits, where an
-  /// index is 64 and its division by the stage count several instructions.
+  /// The stage and phase parity of iteration `i`, an index below 2^31 (a
+  /// tile of a sequence whose tokens are i32): computed in 32 bits, where
+  /// an index is 64 and its division by the stage count several
+  /// instructions.
   Value stageOf(Value i);
   Value parityOf(Value i);
 

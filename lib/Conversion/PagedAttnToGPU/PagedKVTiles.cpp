@@ -17,6 +17,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::paged_attn;
 
@@ -129,11 +131,14 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
     // instructions an add, compare or select): the tile's pages, never
     // past the split's last token (the tile starts before it) nor the
     // block table's end.
-    Value tableCols = memref::DimOp::create(b, blockTable, 1);
+    // (A table of 2^31 columns or more is clamped: its first 2^31 - 1 pages
+    // hold more tokens than an i32 sequence length.)
+    Value tableCols = k.minS(memref::DimOp::create(b, blockTable, 1),
+                             k.idx(std::numeric_limits<int32_t>::max()));
     Value pages32 = arith::MinSIOp::create(
         b, k.i32(t.pagesPerTile),
-        arith::CeilDivUIOp::create(
-            b, k.toI32(k.sub(tokEnd, tileBase)), k.i32(t.pageSize)));
+        arith::CeilDivUIOp::create(b, k.toI32(k.sub(tokEnd, tileBase)),
+                                   k.i32(t.pageSize)));
     pages32 = arith::MinSIOp::create(
         b, pages32,
         arith::MaxSIOp::create(
