@@ -135,15 +135,12 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
     // hold more tokens than an i32 sequence length.)
     Value tableCols = k.minS(memref::DimOp::create(b, blockTable, 1),
                              k.idx(std::numeric_limits<int32_t>::max()));
-    Value pages32 = arith::MinSIOp::create(
-        b, k.i32(t.pagesPerTile),
-        arith::CeilDivUIOp::create(b, k.toI32(k.sub(tokEnd, tileBase)),
-                                   k.i32(t.pageSize)));
-    pages32 = arith::MinSIOp::create(
-        b, pages32,
-        arith::MaxSIOp::create(
-            b, arith::SubIOp::create(b, k.toI32(tableCols), k.toI32(firstPage)),
-            k.i32(0)));
+    Value pages32 =
+        k.minS(k.i32(t.pagesPerTile),
+               k.ceilDiv(k.toI32(k.sub(tokEnd, tileBase)), k.i32(t.pageSize)));
+    pages32 = k.minS(
+        pages32,
+        k.maxS(k.sub(k.toI32(tableCols), k.toI32(firstPage)), k.i32(0)));
     Value pages = arith::IndexCastUIOp::create(b, b.getIndexType(), pages32);
     if (issuer) {
       // The issuers share the pages: their block-table reads and box
