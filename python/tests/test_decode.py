@@ -326,6 +326,21 @@ def test_long_sequence_split_kv(matrix_lib, cfg):
     assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
 
 
+@pytest.mark.parametrize("cfg", [Config(kv_dtype="f8", global_scales=True), NVFP4],
+                         ids=lambda c: c.name)
+def test_negative_k_global_scale(matrix_lib, cfg):
+    """A per-tensor K scale is a device value of either sign: a negative one
+    negates every logit, so the softmax's max must come from the scaled
+    logits, not from the raw scores."""
+    inputs = make_inputs(cfg, 7, False, False, seed=31)
+    inputs.k_global_scale = -inputs.k_global_scale
+    assert float(inputs.k_global_scale) < 0
+    out = inputs.new_out(cfg)
+    matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    assert_matches(cfg, inputs, out, f"{cfg.name} k_global_scale < 0")
+
+
 @pytest.mark.parametrize("length", [40, 3000], ids=["one_split", "split_kv"])
 @pytest.mark.parametrize("cache", ["k", "v"])
 @pytest.mark.parametrize("dtype", ["bf16", "f16"])

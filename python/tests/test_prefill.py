@@ -102,6 +102,14 @@ def run_prefill(lib, cfg, qo_lens, prefixes, joint, q_sliced, seed,
                 scale_layout="tight"):
     inputs = PrefillInputs(cfg, qo_lens, prefixes, joint, q_sliced, seed,
                            scale_layout)
+    where = (f"{cfg.name} qo={qo_lens} prefix={prefixes} joint={joint} "
+             f"q_sliced={q_sliced}")
+    return check_prefill(lib, cfg, inputs, where)
+
+
+def check_prefill(lib, cfg, inputs, where):
+    """Runs `inputs` through cfg's kernel in `lib` and compares out with the
+    fp32 reference (NaN, never written, is off)."""
     out = inputs.new_out(cfg)
     lib.call(cfg.name, *inputs.args(out))
     torch.cuda.synchronize()
@@ -111,8 +119,6 @@ def run_prefill(lib, cfg, qo_lens, prefixes, joint, q_sliced, seed,
     bad = ~(err <= tol + tol * ref.abs())  # NaN (never written) is bad
     key = f"prefill out {cfg.dtype}, kv {cfg.kv_kind}"
     MAX_ABS_ERROR[key] = max(MAX_ABS_ERROR.get(key, 0.0), float(err.max()))
-    where = (f"{cfg.name} qo={qo_lens} prefix={prefixes} joint={joint} "
-             f"q_sliced={q_sliced}")
     if bad.any():
         rows = bad.flatten(1).any(1).nonzero().flatten().tolist()
         raise AssertionError(
@@ -183,6 +189,20 @@ DEFAULT = Config()
 def test_prefill_shapes(request, lib_name, qo_lens, prefixes):
     run_prefill(request.getfixturevalue(lib_name), DEFAULT, qo_lens, prefixes,
                 False, False, seed=3)
+
+
+@pytest.mark.parametrize("kv", ["f8", "nvfp4"])
+@pytest.mark.parametrize("lib_name", ["prefill_lib", "portable_lib"])
+def test_prefill_negative_k_global_scale(request, lib_name, kv):
+    """A negative per-tensor K scale negates every logit: the row max must
+    be taken over the scaled logits (max of raw scores times a negative
+    scale is their min), or the softmax overflows to NaN."""
+    cfg = Config("bf16", "hnd", 128, 4, 16, kv_dtype=kv, global_scales=True)
+    lib = request.getfixturevalue(lib_name)
+    inputs = PrefillInputs(cfg, [300, 77], [0, 40], False, False, seed=41)
+    inputs.d.k_global_scale = -inputs.d.k_global_scale
+    assert float(inputs.d.k_global_scale) < 0
+    check_prefill(lib, cfg, inputs, f"{cfg.name} ({lib_name}) k_global_scale < 0")
 
 
 @pytest.mark.parametrize("lib_name", ["prefill_lib", "tma_bulk_lib"])
