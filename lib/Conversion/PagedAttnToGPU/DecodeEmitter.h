@@ -83,25 +83,37 @@ private:
   /// The online softmax with the logit scale (K scale, and the powers of
   /// two of halveQuery and NVFP4 placement) and soft cap.
   OnlineSoftmax makeSoftmax();
+  /// Whether the softmax takes raw scores (OnlineSoftmax::updateRaw: the
+  /// logit scale folded into one FMA per score), which needs a positive
+  /// scale: no soft cap, and no K scale or a K scale whose sign q's register
+  /// fragments take (negateQueryFragments).
+  bool rawScores();
+  /// Flips the sign of every element of q's register fragments where
+  /// `negative` (i1) holds.
+  void negateQueryFragments(Value negative);
+  /// The value the softmax masks and updates with for the raw score `raw`:
+  /// itself (rawScores) or its logit.
+  Value score(OnlineSoftmax &softmax, Value raw);
+  /// OnlineSoftmax::updateRaw or update, as rawScores says.
+  Value updateRow(OnlineSoftmax &softmax, Row &row, ArrayRef<Value> x,
+                  function_ref<Value(Value)> rowMax, SmallVectorImpl<Value> &p);
   /// Whether `key` (tile starting at `tileBase`) is a key the q row at
   /// `qPos` sees: in the split, in the tile's rows, in the mask.
   Value keyVisible(Value key, Value tileBase, Value pageRows,
                    const AttentionMask &mask, Value qPos);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
   /// A block barrier (every warp is done with stage `stage`), then each
-  /// warp's lane 0 refills the stage with its pages of tile `next`, if
-  /// there is one.
+  /// warp refills the stage with its pages of tile `next`, if there is one.
   void refillAfterBarrier(Value next, Value stage);
 
   // Mechanics (PagedKVTiles).
   Value tileStart(Value tile) { return kv->tileStart(tile); }
   Value tileRows(Value tile) { return kv->tileRows(tile); }
-  /// Called by lane 0 of every warp: warp w issues pages w, w + 4, ... of
-  /// the tile (warp 0 also expects its bytes), so that no one warp's
-  /// scheduler carries every box of the CTA.
-  void issueTile(Value tile, Value stage) {
-    kv->issueTile(tile, stage, warp, PagedKVPlan::kThreads / 32);
-  }
+  /// Called by every thread (the whole warp: an elect.sync picks the lane
+  /// that issues): warp w issues pages w, w + 4, ... of the tile (warp 0
+  /// also expects its bytes), so that no one warp's scheduler carries every
+  /// box of the CTA.
+  void issueTile(Value tile, Value stage);
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow) {
     kv->zeroRows(tid, tile, fromRow, toRow);
   }
@@ -205,7 +217,7 @@ private:
 
   // Values of the prologue.
   Value tid, warp, lane, g, tig, split, batch, kvHead, mBlock, seqLen;
-  Value tokStart, tokEnd, numTiles, isLeader, isWarpLeader;
+  Value tokStart, tokEnd, numTiles, isLeader;
   std::optional<SharedMemory> smem;
   std::optional<MBarrierPipeline> pipeline;
   std::optional<PagedKVTiles> kv;

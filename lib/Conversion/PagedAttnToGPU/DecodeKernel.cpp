@@ -11,9 +11,10 @@
 //
 //  - thread 0 initializes one mbarrier per stage (plus one for q) and loads
 //    q (the GQA group's heads of the request's q_len tokens, one box per
-//    128-byte column region); lane 0 of each warp keeps its share of up to
-//    `stages` K/V tiles in flight (warp w the pages w, w + 4, ...), one TMA
-//    box per page (or per 64 rows of a large page);
+//    128-byte column region); each warp keeps its share of up to `stages`
+//    K/V tiles in flight (warp w the pages w, w + 4, ..., issued by the
+//    lane elect.sync picks), one TMA box per page (or per 64 rows of a
+//    large page);
 //  - each of the 4 warps takes 16 of a tile's 64 rows: S = Q K^T and
 //    O += P V with mma.sync m16n8k16 (quantized caches with at most 8 q
 //    rows: S^T = K q^T and O^T = V^T P^T), an online softmax in f32 per
@@ -92,7 +93,6 @@ void DecodeKernelEmitter::emitPrologue() {
   computeV = k.idx(t.computeOffset() + t.computeTileBytes());
 
   isLeader = k.eq(tid, k.idx(0));
-  isWarpLeader = k.eq(lane, k.idx(0));
   k.ifThen(isLeader, [&] { pipeline->init(); });
   // Rows past a tile's tokens (page sizes that do not divide 64) are never
   // loaded: zero them once in every V stage.
@@ -112,8 +112,8 @@ void DecodeKernelEmitter::emitPrologue() {
 }
 
 /// Thread 0 loads q (the group's heads of this request's q_len tokens), each
-/// warp's lane 0 its share of the first `stages` tiles; everyone waits for
-/// q and takes its fragments.
+/// warp its share of the first `stages` tiles; everyone waits for q and
+/// takes its fragments.
 void DecodeKernelEmitter::emitLoadQuery() {
   k.ifThen(isLeader, [&] {
     SmallVector<int64_t> qShape = getBoxShape(tma.q.plan);
@@ -132,12 +132,9 @@ void DecodeKernelEmitter::emitLoadQuery() {
       loadBox(k, dst, pipeline->barriers(), qBarrier, qMap, coords);
     }
   });
-  // Each warp's lane 0 issues its share of the first tiles' pages.
-  k.ifThen(isWarpLeader, [&] {
-    for (int64_t s = 0; s < t.stages; ++s)
-      k.ifThen(k.lt(k.idx(s), numTiles),
-               [&] { issueTile(k.idx(s), k.idx(s)); });
-  });
+  // Each warp issues its share of the first tiles' pages.
+  for (int64_t s = 0; s < t.stages; ++s)
+    k.ifThen(k.lt(k.idx(s), numTiles), [&] { issueTile(k.idx(s), k.idx(s)); });
 
   pipeline->waitFirstPhase(qBarrier);
   if (t.qDequantize()) {
@@ -197,14 +194,44 @@ void DecodeKernelEmitter::emitLoadQuery() {
     if (t.headDim <= 128)
       for (int64_t step = 0; step < t.headDim / 16; ++step)
         qFrags.push_back(qFragmentForStaged(step, /*asB=*/swapped()));
-    return;
-  }
-
-  // Keep q's fragments in registers when they fit beside O.
-  if (t.headDim <= 128)
+  } else if (t.headDim <= 128) {
+    // Keep q's fragments in registers when they fit beside O.
     for (int64_t kk = 0; kk < t.headDim / 16; ++kk)
       qFrags.push_back(mmaOps.ldmatrix(*qTile, qRow,
                                        k.add(qColLane, k.idx(kk * 16)), false));
+  }
+  if (rawScores() && kScaleValue)
+    negateQueryFragments(
+        k.cmpF(arith::CmpFPredicate::OLT, kScaleValue, k.f32(0)));
+}
+
+bool DecodeKernelEmitter::rawScores() {
+  // A per-tensor K scale is a device value of either sign: its sign moves
+  // into q's fragments, which only registers hold (head_dim <= 128).
+  return !op.getLogitsSoftCap() && (!kScaleValue || t.headDim <= 128);
+}
+
+void DecodeKernelEmitter::negateQueryFragments(Value negative) {
+  // (-q) K^T = -(q K^T) exactly: flip the sign bit of every 16-bit value
+  // (registers are f16 pairs, or bf16 pairs as i32), as an i32 xor. (The
+  // same xor on vector<2xi16> with a splat of the select came out of MLIR
+  // 22's gpu-module-to-binary as an unconditional neg.f16x2, the condition
+  // lost; the GPU suite caught it. The i32 form compiles as written.)
+  Type i32 = b.getI32Type();
+  auto word = VectorType::get({1}, i32);
+  Value signs = k.select(negative, k.i32(0x80008000), k.i32(0));
+  for (SmallVector<Value, 4> &frag : qFrags)
+    for (Value &reg : frag) {
+      if (reg.getType() == i32) {
+        reg = k.xorI(reg, signs);
+        continue;
+      }
+      Type type = reg.getType();
+      Value bits = vector::ExtractOp::create(
+          b, vector::BitCastOp::create(b, word, reg), ArrayRef<int64_t>{0});
+      bits = vector::BroadcastOp::create(b, word, k.xorI(bits, signs));
+      reg = vector::BitCastOp::create(b, type, bits);
+    }
 }
 
 /// The loop over this split's tiles carries (max, sum) of rows g and g + 8
@@ -310,12 +337,16 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   }
 }
 
+void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
+  kv->issueTile(tile, stage, warp, PagedKVPlan::kThreads / 32,
+                NVVM::ElectSyncOp::create(b, b.getI1Type(), Value()));
+}
+
 void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
-  // Every warp is done with the stage: lane 0 of each warp refills it with
-  // its share of tile `next`'s pages.
+  // Every warp is done with the stage: each warp refills it with its share
+  // of tile `next`'s pages.
   gpu::BarrierOp::create(b);
-  k.ifThen(k.andI(isWarpLeader, k.lt(next, numTiles)),
-           [&] { issueTile(next, stage); });
+  k.ifThen(k.lt(next, numTiles), [&] { issueTile(next, stage); });
 }
 
 Value DecodeKernelEmitter::keyVisible(Value key, Value tileBase,
@@ -337,8 +368,10 @@ OnlineSoftmax DecodeKernelEmitter::makeSoftmax() {
   // A per-tensor K scale multiplies every logit, as do the powers of two
   // that q's move to f16 and NVFP4's placement leave in the scores.
   double scale = op.getScale().convertToDouble();
-  Value logitScale =
-      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
+  Value kScale = kScaleValue;
+  if (kScale && rawScores())
+    kScale = math::AbsFOp::create(b, kScale);
+  Value logitScale = kScale ? k.mulF(kScale, k.f32(scale)) : k.f32(scale);
   if (qUnscale)
     logitScale = k.mulF(logitScale, qUnscale);
   if (std::optional<double> f = Dequantizer::nvfp4RegisterUnscale(t))
@@ -347,6 +380,19 @@ OnlineSoftmax DecodeKernelEmitter::makeSoftmax() {
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
   return OnlineSoftmax(k, logitScale, cap);
+}
+
+Value DecodeKernelEmitter::score(OnlineSoftmax &softmax, Value raw) {
+  return rawScores() ? raw : softmax.logit(raw);
+}
+
+Value DecodeKernelEmitter::updateRow(OnlineSoftmax &softmax, Row &row,
+                                     ArrayRef<Value> x,
+                                     function_ref<Value(Value)> rowMax,
+                                     SmallVectorImpl<Value> &p) {
+  if (rawScores())
+    return softmax.updateRaw(row, x, softmax.scale(), rowMax, p);
+  return softmax.update(row, x, rowMax, p);
 }
 
 /// The online softmax of rows g and g + 8 over the scores `s` (n8 tiles of
@@ -376,11 +422,11 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
       for (int64_t j = 0; j < 2; ++j) {
         Value key = k.add(keyLane, k.idx(8 * n + j));
         Value valid = keyVisible(key, tileBase, pageRows, mask, qPos);
-        x.push_back(softmax.mask(valid, softmax.logit(s[n][2 * rr + j])));
+        x.push_back(softmax.mask(valid, score(softmax, s[n][2 * rr + j])));
       }
     }
-    alpha[rr] = softmax.update(
-        rows[rr], x, [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
+    alpha[rr] = updateRow(softmax, rows[rr], x,
+                          [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
   }
 
   rescaleUnlessSteady(alpha, rows, o);
@@ -880,11 +926,11 @@ DecodeKernelEmitter::emitSoftmaxSwapped(Value tileBase, Value pageRows,
       Value key = k.add(keyLane, k.idx(8 * j));
       Value valid =
           k.andI(rowValid, keyVisible(key, tileBase, pageRows, mask, qPos));
-      x.push_back(softmax.mask(valid, softmax.logit(sT[2 * j + rr])));
+      x.push_back(softmax.mask(valid, score(softmax, sT[2 * j + rr])));
     }
-    alpha[rr] = softmax.update(
-        rows[rr], x, [&](Value v) { return reduceAcrossKeys(v, true); },
-        p[rr]);
+    alpha[rr] = updateRow(
+        softmax, rows[rr], x,
+        [&](Value v) { return reduceAcrossKeys(v, true); }, p[rr]);
   }
   rescaleUnlessSteady(alpha, rows, o);
   // P^T of keys g and g + 8 (rows 2 tig, 2 tig + 1), transposed into the B

@@ -41,9 +41,10 @@ void MBarrierPipeline::arrive(Value barrier) {
       b, nvgpu::MBarrierTokenType::get(b.getContext()), group, barrier);
 }
 
-void MBarrierPipeline::expectBytes(Value bytes, Value barrier) {
+void MBarrierPipeline::expectBytes(Value bytes, Value barrier,
+                                   Value predicate) {
   nvgpu::MBarrierArriveExpectTxOp::create(k.builder(), group, bytes, barrier,
-                                          Value());
+                                          predicate);
 }
 
 void MBarrierPipeline::wait(Value barrier, Value parity) {

@@ -46,7 +46,7 @@ public:
   /// stage).
   void arrive(Value barrier);
   /// The producer: arrive on `barrier` expecting `bytes` more bytes.
-  void expectBytes(Value bytes, Value barrier);
+  void expectBytes(Value bytes, Value barrier, Value predicate = Value());
   /// Waits until `barrier` completes the phase of parity `parity` (i1).
   void wait(Value barrier, Value parity);
   /// Waits for the first phase of `barrier` (a one-shot barrier).

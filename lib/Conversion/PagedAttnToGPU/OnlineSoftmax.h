@@ -56,6 +56,8 @@ public:
   /// final O / sum is the same quotient. Off (exact max) by default.
   void setLazyRescale(double log2Slack) { lazySlack = log2Slack; }
 
+  /// The logit scale (a raw score's factor).
+  Value scale() const { return logitScale; }
   /// The logit of a raw score.
   Value logit(Value raw);
   /// `logit` where `valid`, else -inf.

@@ -64,7 +64,7 @@ Value PagedKVTiles::tileRows(Value tile) {
 static constexpr int64_t kBatchedPages = 8;
 
 void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
-                             int64_t issuers) {
+                             int64_t issuers, Value elected) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
@@ -91,7 +91,7 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
       for (auto [map, offset] :
            {std::pair{src.kMap, stageK}, std::pair{src.vMap, stageV}}) {
         Value dst = smem.view(k.add(offset, slotOffset), boxShape, elem);
-        loadBox(k, dst, pipeline.barriers(), stage, map, coords);
+        loadBox(k, dst, pipeline.barriers(), stage, map, coords, elected);
       }
     }
     if (!t.nvfp4)
@@ -118,7 +118,7 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
         Value dst =
             smem.view(k.add(k.add(k.idx(offset), stageOffset), slotOffset),
                       scaleShape, b.getI8Type());
-        loadBox(k, dst, pipeline.barriers(), stage, map, coords);
+        loadBox(k, dst, pipeline.barriers(), stage, map, coords, elected);
       }
     }
   };
@@ -146,13 +146,13 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
       // The issuers share the pages: their block-table reads and box
       // issues run side by side.
       k.ifThen(k.eq(issuer, k.idx(0)),
-               [&] { pipeline.expectBytes(k.mul(pages, tileBytes), stage); });
+               [&] { pipeline.expectBytes(k.mul(pages, tileBytes), stage, elected); });
       k.forLoop(issuer, pages, k.idx(issuers), [&](Value slot) {
         issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
       });
       return;
     }
-    pipeline.expectBytes(k.mul(pages, tileBytes), stage);
+    pipeline.expectBytes(k.mul(pages, tileBytes), stage, elected);
     if (t.pagesPerTile <= kBatchedPages) {
       // Every block-table read first, back to back (their latencies
       // overlap), at indices clamped into the table; then the boxes of the
@@ -183,7 +183,7 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
     auto issue = [&] {
       Value inTable = k.lt(page, memref::DimOp::create(b, blockTable, 1));
       pipeline.expectBytes(k.select(inTable, k.idx(tileBytes), k.idx(0)),
-                           stage);
+                           stage, elected);
       k.ifThen(inTable, [&] { issuePage(k.idx(0), physicalPage(page), row0); });
     };
     // One page: issuer 0 issues it.

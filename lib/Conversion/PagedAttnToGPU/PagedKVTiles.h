@@ -61,8 +61,13 @@ public:
   /// issuer 0 expects the bytes and the threads share the pages of a tile:
   /// issuer i reads the block table and issues the boxes of pages i,
   /// i + issuers, ...
+  /// With `elected` (i1), a whole warp calls as one issuer: every lane
+  /// computes the same coordinates and the lane where `elected` holds (an
+  /// elect.sync) expects the bytes and issues the boxes. ptxas then moves
+  /// the operands to uniform registers directly instead of looping over
+  /// the lanes' values (it cannot prove a block-table read warp-uniform).
   void issueTile(Value tile, Value stage, Value issuer = Value(),
-                 int64_t issuers = 32);
+                 int64_t issuers = 32, Value elected = Value());
   /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, the
   /// calling threads (`tid` of `threads`) together, so that rows no key
   /// maps to hold no NaN for P (= 0 there) times V.

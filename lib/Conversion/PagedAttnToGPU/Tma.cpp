@@ -68,7 +68,8 @@ Value mlir::paged_attn::getTensorMap(KernelBuilder &k, Value param,
 }
 
 void mlir::paged_attn::loadBox(KernelBuilder &k, Value dst, Value barriers,
-                               Value barrier, Value map, ValueRange coords) {
+                               Value barrier, Value map, ValueRange coords,
+                               Value predicate) {
   nvgpu::TmaAsyncLoadOp::create(k.builder(), dst, barriers, map, coords,
-                                barrier, Value(), Value());
+                                barrier, Value(), predicate);
 }

@@ -57,8 +57,9 @@ Value getTensorMap(KernelBuilder &k, Value param,
 
 /// Loads one box of `map` at `coords` (innermost first) into the shared
 /// view `dst`; the load completes on mbarrier `barrier` of `barriers`.
+/// With `predicate` (i1), only where it holds.
 void loadBox(KernelBuilder &k, Value dst, Value barriers, Value barrier,
-             Value map, ValueRange coords);
+             Value map, ValueRange coords, Value predicate = Value());
 
 } // namespace paged_attn
 } // namespace mlir

@@ -310,27 +310,26 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: gpu.return
 //
 // CHECK-LABEL: gpu.func @decode_1(
-// CHECK: %[[LANE1:[0-9]+]] = arith.remui %thread_id_x, %c32{{(_[0-9]+)?}} : index
 // CHECK: %[[BARS1:[0-9]+]] = nvgpu.mbarrier.create
 // CHECK: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b,
 // CHECK: %[[KMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_128b, oob = zero, interleave = none>
 // CHECK: %[[VMAP1:[0-9]+]] = builtin.unrealized_conversion_cast %arg{{[0-9]+}} : !llvm.ptr to !nvgpu.tensormap.descriptor<tensor = memref<1x12x1x128xf16, #gpu.address_space<workgroup>>, swizzle = none, l2promo = l2promo_128b, oob = zero, interleave = none>
-// Lane 0 of every warp issues boxes: warp w the pages w, w + 4, ... of a
-// tile, so that no one warp (and its scheduler) carries all of the CTA's
-// TMA issue.
-// CHECK: %[[WARPLEAD1:[0-9]+]] = arith.cmpi eq, %[[LANE1]], %c0{{(_[0-9]+)?}} : index
-// CHECK: scf.if %[[WARPLEAD1]] {
+// Every warp issues boxes: warp w the pages w, w + 4, ... of a tile, so
+// that no one warp (and its scheduler) carries all of the CTA's TMA issue.
+// All its lanes compute the coordinates; the lane elect.sync picks issues
+// (ptxas then needs no loop over the lanes' values around each box).
+// CHECK: %[[ELECT1:[0-9]+]] = nvvm.elect.sync -> i1
 // Warp 0 expects the bytes of the tile's pages (up to 5 pages of 12 rows
 // per 64-row tile, each 2 x 12 x 128 x 2 bytes).
 // CHECK: %[[N1:[0-9]+]] = arith.muli %{{[0-9]+}}, %c6144{{(_[0-9]+)?}} : index
-// CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]]
+// CHECK-NEXT: nvgpu.mbarrier.arrive.expect_tx %[[BARS1]][%{{[a-z0-9_]+}}], %[[N1]], predicate = %[[ELECT1]]
 // CHECK: scf.for %{{.*}} = %{{[0-9]+}} to %{{[0-9]+}} step %c4{{(_[0-9]+)?}} {
 // CHECK: %[[E1:[0-9]+]] = memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
 // CHECK-NEXT: %[[P1:[0-9]+]] = arith.index_cast %[[E1]] : i32 to index
 // CHECK-NOT: memref.load
 // NHD coordinates: {column, kv head, row in page, physical page}; one box
 // covers the whole head_dim.
-// CHECK: nvgpu.tma.async.load %[[KMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]], %[[BARS1]][%{{[a-z0-9_]+}}] to %{{.*}} : <tensor = memref<1x12x1x128xf16
+// CHECK: nvgpu.tma.async.load %[[KMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]], %[[BARS1]][%{{[a-z0-9_]+}}] to %{{.*}}, predicate = %[[ELECT1]] : <tensor = memref<1x12x1x128xf16
 // CHECK: nvgpu.tma.async.load %[[VMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]]
 // CHECK-NOT: nvgpu.tma.async.load %[[KMAP1]][%c64
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS1]]
