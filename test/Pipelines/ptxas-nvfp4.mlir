@@ -106,7 +106,9 @@
 // IR-NOT: nvvm.minctasm
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x256xi8, #gpu.address_space<workgroup>>, swizzle = none
-// IR-COUNT-8: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x256xi8
+// (The elected lane issues the boxes as PTX with 32-bit shared addresses:
+// the page's 4 K and 4 V scale boxes.)
+// IR-COUNT-8: nvvm.inline_ptx "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];" ro({{.*}} : i32, !llvm.ptr, i32, i32, i32, i32), predicate =
 // HND page 100, head_dim 64: 32-byte packed rows (32-byte swizzle) in
 // 64-row boxes; its 3 stages are smaller than the epilogue's scratch, which
 // sets the shared memory (2048 bytes of q + 16896).

@@ -8,6 +8,8 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
@@ -70,6 +72,37 @@ Value mlir::paged_attn::getTensorMap(KernelBuilder &k, Value param,
 void mlir::paged_attn::loadBox(KernelBuilder &k, Value dst, Value barriers,
                                Value barrier, Value map, ValueRange coords,
                                Value predicate) {
-  nvgpu::TmaAsyncLoadOp::create(k.builder(), dst, barriers, map, coords,
-                                barrier, Value(), predicate);
+  ImplicitLocOpBuilder &b = k.builder();
+  if (!predicate) {
+    nvgpu::TmaAsyncLoadOp::create(b, dst, barriers, map, coords, barrier,
+                                  Value(), Value());
+    return;
+  }
+  // The predicated (elected) load as PTX of its own, with the box's and
+  // the mbarrier's 32-bit shared::cta addresses: a CTA's shared::cta
+  // address is its shared::cluster address, where nvgpu's lowering goes
+  // through a generic 64-bit address (cvta.shared, cvta.to.shared::cluster;
+  // in SASS an S2R of the shared window and a register pair a box).
+  auto cast = map.getDefiningOp<UnrealizedConversionCastOp>();
+  assert(cast && cast.getNumOperands() == 1 &&
+         "a tensor map from getTensorMap");
+  Value desc = cast.getOperand(0);
+  Value dstAddr =
+      k.toI32(memref::ExtractAlignedPointerAsIndexOp::create(b, dst));
+  Value barAddr =
+      nvgpu::MBarrierGetOp::create(b, b.getI32Type(), barriers, barrier);
+  SmallVector<Value> args{dstAddr, desc};
+  std::string coordList;
+  for (auto [i, c] : llvm::enumerate(coords)) {
+    args.push_back(k.toI32(c));
+    coordList += (i ? ", $" : "$") + std::to_string(i + 2);
+  }
+  args.push_back(barAddr);
+  std::string ptx = "cp.async.bulk.tensor." + std::to_string(coords.size()) +
+                    "d.shared::cluster.global.mbarrier::complete_tx::bytes "
+                    "[$0], [$1, {" +
+                    coordList + "}], [$" + std::to_string(coords.size() + 2) +
+                    "];";
+  NVVM::InlinePtxOp::create(b, TypeRange{}, args, ValueRange{}, ptx,
+                            predicate);
 }

@@ -57,7 +57,8 @@ Value getTensorMap(KernelBuilder &k, Value param,
 
 /// Loads one box of `map` at `coords` (innermost first) into the shared
 /// view `dst`; the load completes on mbarrier `barrier` of `barriers`.
-/// With `predicate` (i1), only where it holds.
+/// With `predicate` (i1), only where it holds, addressing shared memory in
+/// 32 bits.
 void loadBox(KernelBuilder &k, Value dst, Value barriers, Value barrier,
              Value map, ValueRange coords, Value predicate = Value());
 

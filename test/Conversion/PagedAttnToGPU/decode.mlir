@@ -286,10 +286,14 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS0]]
 // CHECK: %[[E0:[0-9]+]] = memref.load %[[BT0]][%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
 // CHECK-NEXT: %[[P0:[0-9]+]] = arith.index_cast %[[E0]] : i32 to index
-// CHECK: nvgpu.tma.async.load %[[KMAP0]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]], %[[BARS0]][%{{[a-z0-9_]+}}] to %{{.*}} : <tensor = memref<1x1x16x64xbf16
-// CHECK: nvgpu.tma.async.load %[[VMAP0]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
-// CHECK: nvgpu.tma.async.load %[[KMAP0]][%c64{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
-// CHECK: nvgpu.tma.async.load %[[VMAP0]][%c64{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[P0]]]
+// The boxes (K and V of each 64-column region) go out as PTX of the
+// elected lane, with 32-bit shared addresses of the box and its mbarrier.
+// CHECK: memref.extract_aligned_pointer_as_index %{{.*}} : memref<1x1x16x64xbf16, #gpu.address_space<workgroup>> -> index
+// CHECK: %[[PAGE0:[0-9]+]] = arith.index_cast %[[P0]] : index to i32
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3, $4, $5}], [$6];" ro(%{{[0-9]+}}, %arg1, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %[[PAGE0]], %{{[0-9]+}} : i32, !llvm.ptr, i32, i32, i32, i32, i32), predicate =
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg2,
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg1,
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg2,
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS0]][%[[QBAR]]], %false, %c10000000
 // CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<32x64xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // The tile loop: wait for the stage, S = Q K^T, online softmax, O += P V.
@@ -302,7 +306,7 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: nvvm.mma.sync
 // Refill the stage once every warp is done with it.
 // CHECK: gpu.barrier
-// CHECK: nvgpu.tma.async.load %[[KMAP0]]
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg1,
 // CHECK: scf.yield
 //
 // CHECK-LABEL: gpu.func @decode_0_merge(
@@ -328,10 +332,15 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK-NEXT: %[[P1:[0-9]+]] = arith.index_cast %[[E1]] : i32 to index
 // CHECK-NOT: memref.load
 // NHD coordinates: {column, kv head, row in page, physical page}; one box
-// covers the whole head_dim.
-// CHECK: nvgpu.tma.async.load %[[KMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]], %[[BARS1]][%{{[a-z0-9_]+}}] to %{{.*}}, predicate = %[[ELECT1]] : <tensor = memref<1x12x1x128xf16
-// CHECK: nvgpu.tma.async.load %[[VMAP1]][%c0{{(_[0-9]+)?}}, %block_id_y, %c0{{(_[0-9]+)?}}, %[[P1]]]
-// CHECK-NOT: nvgpu.tma.async.load %[[KMAP1]][%c64
+// covers the whole head_dim. The elected lane issues it as PTX with the
+// box's and the mbarrier's 32-bit shared addresses; the descriptor is the
+// kernel parameter (%arg1 K, %arg2 V).
+// CHECK: %[[KDST1:.*]] = memref.extract_aligned_pointer_as_index %{{.*}} : memref<1x12x1x128xf16, #gpu.address_space<workgroup>> -> index
+// CHECK: %[[KBAR1:[0-9]+]] = nvgpu.mbarrier.get %[[BARS1]][%{{[a-z0-9_]+}}] : {{.*}} -> i32
+// CHECK: %[[KHEAD1:[0-9]+]] = arith.index_cast %block_id_y : index to i32
+// CHECK: %[[KPAGE1:[0-9]+]] = arith.index_cast %[[P1]] : index to i32
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3, $4, $5}], [$6];" ro(%{{[0-9]+}}, %arg1, %{{[0-9]+}}, %[[KHEAD1]], %{{[0-9]+}}, %[[KPAGE1]], %[[KBAR1]] : i32, !llvm.ptr, i32, i32, i32, i32, i32), predicate = %[[ELECT1]]
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg2,
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS1]]
 // CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x128xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 // f16 operands are vector<2xf16> registers (their PTX type is inferred).
@@ -349,7 +358,9 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: nvgpu.mbarrier.arrive.expect_tx %[[BARS2]][%{{[a-z0-9_]+}}], %[[TX2]]
 // CHECK: %[[E2:[0-9]+]] = memref.load %{{[a-z0-9]+}}[%block_id_z, %{{[0-9]+}}] : memref<?x?xi32>
 // CHECK-NEXT: %[[P2:[0-9]+]] = arith.index_cast %[[E2]] : i32 to index
-// CHECK: nvgpu.tma.async.load %[[KMAP2]][%c0{{(_[0-9]+)?}}, %[[ROW2]], %block_id_y, %[[P2]]]
+// CHECK: %[[ROW2I:[0-9]+]] = arith.index_cast %[[ROW2]] : index to i32
+// CHECK: %[[P2I:[0-9]+]] = arith.index_cast %[[P2]] : index to i32
+// CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg1, %{{[0-9]+}}, %[[ROW2I]], %{{[0-9]+}}, %[[P2I]],
 //
 // CHECK-LABEL: gpu.func @decode_3(
 // CHECK-SAME: %{{.*}}: index, %[[S3K:[a-z0-9]+]]: memref<8xf32>) kernel
