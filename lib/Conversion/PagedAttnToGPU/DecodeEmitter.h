@@ -91,12 +91,6 @@ private:
   /// Flips the sign of every element of q's register fragments where
   /// `negative` (i1) holds.
   void negateQueryFragments(Value negative);
-  /// The value the softmax masks and updates with for the raw score `raw`:
-  /// itself (rawScores) or its logit.
-  Value score(OnlineSoftmax &softmax, Value raw);
-  /// OnlineSoftmax::updateRaw or update, as rawScores says.
-  Value updateRow(OnlineSoftmax &softmax, Row &row, ArrayRef<Value> x,
-                  function_ref<Value(Value)> rowMax, SmallVectorImpl<Value> &p);
   /// Whether `key` (tile starting at `tileBase`) is a key the q row at
   /// `qPos` sees: in the split, in the tile's rows, in the mask.
   Value keyVisible(Value key, Value tileBase, Value pageRows,

@@ -379,20 +379,9 @@ OnlineSoftmax DecodeKernelEmitter::makeSoftmax() {
   std::optional<double> cap;
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
-  return OnlineSoftmax(k, logitScale, cap);
-}
-
-Value DecodeKernelEmitter::score(OnlineSoftmax &softmax, Value raw) {
-  return rawScores() ? raw : softmax.logit(raw);
-}
-
-Value DecodeKernelEmitter::updateRow(OnlineSoftmax &softmax, Row &row,
-                                     ArrayRef<Value> x,
-                                     function_ref<Value(Value)> rowMax,
-                                     SmallVectorImpl<Value> &p) {
-  if (rawScores())
-    return softmax.updateRaw(row, x, softmax.scale(), rowMax, p);
-  return softmax.update(row, x, rowMax, p);
+  OnlineSoftmax softmax(k, logitScale, cap);
+  softmax.setRawScores(rawScores());
+  return softmax;
 }
 
 /// The online softmax of rows g and g + 8 over the scores `s` (n8 tiles of
@@ -422,11 +411,11 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmax(Value tileBase,
       for (int64_t j = 0; j < 2; ++j) {
         Value key = k.add(keyLane, k.idx(8 * n + j));
         Value valid = keyVisible(key, tileBase, pageRows, mask, qPos);
-        x.push_back(softmax.mask(valid, score(softmax, s[n][2 * rr + j])));
+        x.push_back(softmax.mask(valid, softmax.score(s[n][2 * rr + j])));
       }
     }
-    alpha[rr] = updateRow(softmax, rows[rr], x,
-                          [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
+    alpha[rr] = softmax.updateScores(
+        rows[rr], x, [&](Value v) { return mmaOps.rowMax(v); }, p[rr]);
   }
 
   rescaleUnlessSteady(alpha, rows, o);
@@ -926,11 +915,11 @@ DecodeKernelEmitter::emitSoftmaxSwapped(Value tileBase, Value pageRows,
       Value key = k.add(keyLane, k.idx(8 * j));
       Value valid =
           k.andI(rowValid, keyVisible(key, tileBase, pageRows, mask, qPos));
-      x.push_back(softmax.mask(valid, score(softmax, sT[2 * j + rr])));
+      x.push_back(softmax.mask(valid, softmax.score(sT[2 * j + rr])));
     }
-    alpha[rr] = updateRow(
-        softmax, rows[rr], x,
-        [&](Value v) { return reduceAcrossKeys(v, true); }, p[rr]);
+    alpha[rr] = softmax.updateScores(
+        rows[rr], x, [&](Value v) { return reduceAcrossKeys(v, true); },
+        p[rr]);
   }
   rescaleUnlessSteady(alpha, rows, o);
   // P^T of keys g and g + 8 (rows 2 tig, 2 tig + 1), transposed into the B

@@ -42,6 +42,11 @@ struct AttentionMask {
 
 class OnlineSoftmax {
 public:
+  /// One row's running state.
+  struct Row {
+    Value max, sum;
+  };
+
   /// Logits are `raw * logitScale`, soft-capped to `cap * tanh(x / cap)`
   /// when `softCap` is set.
   OnlineSoftmax(KernelBuilder &k, Value logitScale,
@@ -56,8 +61,25 @@ public:
   /// final O / sum is the same quotient. Off (exact max) by default.
   void setLazyRescale(double log2Slack) { lazySlack = log2Slack; }
 
-  /// The logit scale (a raw score's factor).
-  Value scale() const { return logitScale; }
+  /// Raw scores: the caller vouches that the logit scale is positive.
+  /// Without a soft cap, score() is then the raw score itself and
+  /// updateScores() folds the scale into one FMA per score (updateRaw): the
+  /// max of the raw scores times a positive scale is the max logit. A
+  /// per-tensor K scale (a device value of either sign) cannot vouch.
+  void setRawScores(bool positiveScale) {
+    rawScores = positiveScale && !softCap;
+  }
+  /// What the softmax masks and folds for the raw score `raw`: `raw`
+  /// itself with raw scores, else its logit.
+  Value score(Value raw) { return rawScores ? raw : logit(raw); }
+  /// update(), or updateRaw() with raw scores, of this tile's masked
+  /// scores `x` (from score()).
+  Value updateScores(Row &row, ArrayRef<Value> x,
+                     function_ref<Value(Value)> rowMax,
+                     SmallVectorImpl<Value> &p) {
+    return rawScores ? updateRaw(row, x, logitScale, rowMax, p)
+                     : update(row, x, rowMax, p);
+  }
   /// The logit of a raw score.
   Value logit(Value raw);
   /// `logit` where `valid`, else -inf.
@@ -65,10 +87,6 @@ public:
     return k.select(valid, logit, k.negInf());
   }
 
-  /// One row's running state.
-  struct Row {
-    Value max, sum;
-  };
   /// Folds this tile's masked logits `x` (the calling lane's part of the
   /// row) into `row`. `rowMax` reduces over the lanes that share the row;
   /// the sum stays per lane (reduce it once, at the end). Returns the factor
@@ -129,6 +147,7 @@ private:
   Value logitScale;
   std::optional<double> softCap;
   std::optional<double> lazySlack;
+  bool rawScores = false;
 };
 
 } // namespace paged_attn

@@ -145,8 +145,9 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
     if (issuer) {
       // The issuers share the pages: their block-table reads and box
       // issues run side by side.
-      k.ifThen(k.eq(issuer, k.idx(0)),
-               [&] { pipeline.expectBytes(k.mul(pages, tileBytes), stage, elected); });
+      k.ifThen(k.eq(issuer, k.idx(0)), [&] {
+        pipeline.expectBytes(k.mul(pages, tileBytes), stage, elected);
+      });
       k.forLoop(issuer, pages, k.idx(issuers), [&](Value slot) {
         issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
       });

@@ -369,11 +369,9 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
   OnlineSoftmax softmax(k, logitScale, cap);
-  // updateRaw folds the scale into one FMA per score and takes the max of
-  // the raw scores, which is only the max logit for a positive scale. The
-  // op's scale is verified positive; a per-tensor K scale is a device value
-  // of either sign, so with one (or a soft cap) the logits are formed first.
-  bool rawScores = !cap && !kScaleValue;
+  // The op's scale is verified positive; a per-tensor K scale is a device
+  // value of either sign, so with one the logits are formed first.
+  softmax.setRawScores(!kScaleValue);
   // The wgmma consumers skip O's rescale when the warp's rows are steady:
   // lazy maxima make that the common case (the portable kernel rescales
   // every tile, so exact maxima cost it nothing).
@@ -412,8 +410,7 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
       SmallVector<Value> x;
       for (int64_t n = 0, e = s.size(); n < e; ++n)
         for (int64_t j = 0; j < 2; ++j) {
-          Value raw = s[n][2 * rr + j];
-          Value score = rawScores ? raw : softmax.logit(raw);
+          Value score = softmax.score(s[n][2 * rr + j]);
           if (masked) {
             Value at = k.idx(8 * n + j);
             Value valid = k.lt(at, hiOffset);
@@ -425,9 +422,7 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
         }
       auto rowMax = [&](Value v) { return mmaOps.rowMax(v); };
       results.push_back(
-          rawScores
-              ? softmax.updateRaw(state[rr], x, logitScale, rowMax, probs[rr])
-              : softmax.update(state[rr], x, rowMax, probs[rr]));
+          softmax.updateScores(state[rr], x, rowMax, probs[rr]));
     }
     for (int64_t rr = 0; rr < 2; ++rr) {
       results.append({state[rr].max, state[rr].sum});

@@ -103,6 +103,5 @@ void mlir::paged_attn::loadBox(KernelBuilder &k, Value dst, Value barriers,
                     "[$0], [$1, {" +
                     coordList + "}], [$" + std::to_string(coords.size() + 2) +
                     "];";
-  NVVM::InlinePtxOp::create(b, TypeRange{}, args, ValueRange{}, ptx,
-                            predicate);
+  NVVM::InlinePtxOp::create(b, TypeRange{}, args, ValueRange{}, ptx, predicate);
 }
