@@ -5,7 +5,6 @@ tokens come after a cached prefix: qo_len < seq_len) and not (qo_len =
 seq_len), with separate or joint K/V caches, contiguous or sliced q and, for
 NVFP4, block scales of their own layouts. Tolerances as test_decode.py."""
 
-import math
 import random
 import zlib
 
@@ -191,13 +190,32 @@ def test_prefill_shapes(request, lib_name, qo_lens, prefixes):
                 False, False, seed=3)
 
 
+# Quantized configs of both libraries' matrices (head_dim 256 is wgmma only):
+# the q flip's row ranges and regions at head_dim 64, 128 and 256, f16 and
+# bf16 q, and a soft cap (which forms the logits from the flipped scores).
+NEGATIVE_K_SCALE_CASES = [
+    (lib, variant)
+    for lib in ("prefill_lib", "portable_lib")
+    for variant in ("d128", "cap30", "d64p1", "f16nhd") + (("d256",) if lib == "prefill_lib" else ())]
+
+
+def negative_k_scale_config(variant, kv):
+    gs = dict(kv_dtype=kv, global_scales=True)
+    return {"d128": Config("bf16", "hnd", 128, 4, 16, **gs),
+            "cap30": Config(window=20, sinks=True, soft_cap=30.0, **gs),
+            "d64p1": Config("bf16", "nhd", 64, 4, 1, **gs),
+            "f16nhd": Config("f16", "nhd", 128, 4, 16, **gs),
+            "d256": Config("bf16", "hnd", 256, 4, 64, **gs)}[variant]
+
+
 @pytest.mark.parametrize("kv", ["f8", "nvfp4"])
-@pytest.mark.parametrize("lib_name", ["prefill_lib", "portable_lib"])
-def test_prefill_negative_k_global_scale(request, lib_name, kv):
-    """A negative per-tensor K scale negates every logit: the row max must
-    be taken over the scaled logits (max of raw scores times a negative
-    scale is their min), or the softmax overflows to NaN."""
-    cfg = Config("bf16", "hnd", 128, 4, 16, kv_dtype=kv, global_scales=True)
+@pytest.mark.parametrize("lib_name,variant", NEGATIVE_K_SCALE_CASES)
+def test_prefill_negative_k_global_scale(request, lib_name, variant, kv):
+    """A negative per-tensor K scale negates every logit: its sign goes into
+    q's rows (flipped in shared memory once a CTA) and its magnitude into
+    the logit scale. Without that the row max of the raw scores times a
+    negative scale is their min, and the softmax overflows to NaN."""
+    cfg = negative_k_scale_config(variant, kv)
     lib = request.getfixturevalue(lib_name)
     inputs = PrefillInputs(cfg, [300, 77], [0, 40], False, False, seed=41)
     inputs.d.k_global_scale = -inputs.d.k_global_scale

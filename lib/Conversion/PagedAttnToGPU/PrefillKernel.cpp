@@ -40,6 +40,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -128,9 +129,18 @@ private:
   }
   /// Named barrier `id` of `threads` threads.
   void namedBarrier(int64_t id, int64_t threads) {
-    NVVM::BarrierOp::create(b, Type(), k.i32(id), k.i32(threads),
+    namedBarrier(k.i32(id), threads);
+  }
+  void namedBarrier(Value id, int64_t threads) {
+    NVVM::BarrierOp::create(b, Type(), id, k.i32(threads),
                             NVVM::BarrierReductionAttr(), Value());
   }
+  /// With a per-tensor K scale below zero: flips the sign of q rows
+  /// [firstRow, firstRow + rows) in the q tile, `threads` threads from
+  /// `thread`, and then runs `after` (the barrier that orders the flip
+  /// before the tile's readers). Nothing without a K scale.
+  void negateQueryRows(Value firstRow, int64_t rows, Value thread,
+                       int64_t threads, const std::function<void()> &after);
   /// Row `rr` (0: g, 1: g + 8) of this lane's fragments: q row index.
   Value qRowOf(int64_t rr) { return k.add(k.add(warpRow0, g), k.idx(8 * rr)); }
   /// The q tile's shared memory (regions of qInnerBox columns, 128-byte
@@ -361,17 +371,19 @@ SmallVector<Value>
 PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
                                   SmallVectorImpl<Row> &rows,
                                   SmallVectorImpl<SmallVector<Value>> &p) {
-  // A per-tensor K scale multiplies every logit.
+  // A per-tensor K scale multiplies every logit: its magnitude here, its
+  // sign in q (negateQueryRows).
   double scale = op.getScale().convertToDouble();
   Value logitScale =
-      kScaleValue ? k.mulF(kScaleValue, k.f32(scale)) : k.f32(scale);
+      kScaleValue
+          ? k.mulF(math::AbsFOp::create(b, kScaleValue), k.f32(scale))
+          : k.f32(scale);
   std::optional<double> cap;
   if (std::optional<APFloat> c = op.getLogitsSoftCap())
     cap = c->convertToDouble();
   OnlineSoftmax softmax(k, logitScale, cap);
-  // The op's scale is verified positive; a per-tensor K scale is a device
-  // value of either sign, so with one the logits are formed first.
-  softmax.setRawScores(!kScaleValue);
+  // The op's scale is verified positive, and so is the K scale's magnitude.
+  softmax.setRawScores(true);
   // The wgmma consumers skip O's rescale when the warp's rows are steady:
   // lazy maxima make that the common case (the portable kernel rescales
   // every tile, so exact maxima cost it nothing).
@@ -467,6 +479,45 @@ PrefillKernelEmitter::emitSoftmax(ArrayRef<Acc> s, Value tile, Value tileBase,
 // The portable kernel
 //===----------------------------------------------------------------------===//
 
+void PrefillKernelEmitter::negateQueryRows(Value firstRow, int64_t rows,
+                                           Value thread, int64_t threads,
+                                           const std::function<void()> &after) {
+  if (!kScaleValue)
+    return;
+  // The logits are q K^T times the scale and the K scale, a device value of
+  // either sign. The softmax folds a positive scale into one FMA per raw
+  // score (OnlineSoftmax::setRawScores), so a negative K scale's sign moves
+  // into q instead: (-q) K^T = -(q K^T) exactly, an xor of every 16-bit
+  // value's sign bit, once a CTA, and only when the scale is negative. The
+  // swizzle moves 16-byte chunks within a row, so a row's bytes are where
+  // they are whatever the swizzle.
+  Value negative =
+      k.cmpF(arith::CmpFPredicate::OLT, kScaleValue, k.f32(0));
+  k.ifThen(negative, [&] {
+    int64_t rowChunks = t.qInnerBox * t.elemBytes / 16;
+    Type i32 = b.getI32Type();
+    auto chunkType = VectorType::get({4}, i32);
+    Value view = smem->view(
+        k.idx(0), {t.qRegions * t.qTileRows * rowChunks, 4}, i32);
+    Value signs = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(chunkType,
+                                  b.getI32IntegerAttr(0x80008000)
+                                      .getValue()));
+    for (int64_t r = 0; r < t.qRegions; ++r) {
+      Value first = k.mul(k.add(firstRow, k.idx(r * t.qTileRows)), rowChunks);
+      k.forLoop(thread, k.idx(rows * rowChunks), k.idx(threads),
+                [&](Value i) {
+                  Value at[2] = {k.add(first, i), k.idx(0)};
+                  Value chunk =
+                      vector::LoadOp::create(b, chunkType, view, at);
+                  vector::StoreOp::create(
+                      b, arith::XOrIOp::create(b, chunk, signs), view, at);
+                });
+    }
+    after();
+  });
+}
+
 void PrefillKernelEmitter::emitPortable() {
   warpRow0 = k.mul(warp, 16);
   k.ifThen(isLeader, [&] {
@@ -476,6 +527,9 @@ void PrefillKernelEmitter::emitPortable() {
                [&] { kv->issueTile(k.idx(s), k.idx(s)); });
   });
   pipeline->waitFirstPhase(qBarrier);
+  // Each warp flips its own 16 rows, which only its ldmatrix reads.
+  negateQueryRows(warpRow0, 16, lane, 32,
+                  [&] { NVVM::SyncWarpOp::create(b, k.i32(-1)); });
 
   lane8 = k.rem(lane, 8);
   laneBit3 = k.rem(k.div(lane, 8), 2);
@@ -624,6 +678,9 @@ static_assert(fitsEntryRegisters(kProducerRegisters, kConsumerRegisters) &&
               "setmaxnreg counts exceed the registers the CTA starts with");
 /// The producer warpgroup's named barrier (converting producers).
 static constexpr int64_t kProducerBarrier = 2;
+/// Consumer c's own named barrier (128 threads) is kQueryBarrier + c: its
+/// q rows flipped for a negative K scale (negateQueryRows).
+static constexpr int64_t kQueryBarrier = 3;
 
 Value PrefillKernelEmitter::sharedAddress(Value offset) {
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(
@@ -729,6 +786,12 @@ void PrefillKernelEmitter::emitConsumer(Value consumer) {
   consumerRow0 = k.mul(consumer, 64);
   warpRow0 = k.add(consumerRow0, k.mul(k.rem(warp, 4), 16));
   pipeline->waitFirstPhase(qBarrier);
+  // The consumer warpgroup flips its 64 rows, which its wgmmas read through
+  // the async proxy: a fence, and the warpgroup's own named barrier.
+  negateQueryRows(consumerRow0, 64, k.rem(tid, k.idx(128)), 128, [&] {
+    fenceAsyncShared();
+    namedBarrier(k.toI32(k.add(consumer, k.idx(kQueryBarrier))), 128);
+  });
 
   constexpr int64_t kKeys = PagedKVPlan::kTileRows;
   // 128-byte swizzled tiles: 8-row atoms of 128-byte rows, regions of 64

@@ -36,10 +36,26 @@
 // CHECK-NEXT: nvgpu.mbarrier.arrive %[[READY]][%[[STAGE]]]
 // CHECK-NEXT: nvvm.barrier id = %c2_i32 number_of_threads = %c128_i32
 // CHECK: nvgpu.tma.async.load {{.*}} : <tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = none
-// The consumers wait for converted tiles.
+// The consumers wait for q. A per-tensor K scale below zero flips the sign
+// of the consumer's 64 q rows (16-bit sign bits: 0x80008000) once, before
+// any wgmma reads them (async-proxy fence, the consumer's named barrier 3 or
+// 4); the logit scale takes the K scale's magnitude, so the softmax folds it
+// into one FMA per raw score.
 // CHECK: nvvm.setmaxregister  increase 224
+// CHECK: nvgpu.mbarrier.try_wait.parity %[[FULL]][%c3]
+// CHECK: %[[NEG:[0-9]+]] = arith.cmpf olt, %[[KSCALE:[0-9]+]], %cst
+// CHECK-NEXT: scf.if %[[NEG]] {
+// CHECK: scf.for
+// CHECK: arith.xori %{{[0-9]+}}, %[[SIGNS:cst[_0-9]*]] : vector<4xi32>
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT: %[[QBAR:[0-9]+]] = arith.addi %{{[0-9]+}}, %c2 : index
+// CHECK-NEXT: %[[QBAR32:[0-9]+]] = arith.index_cast %[[QBAR]] : index to i32
+// CHECK-NEXT: nvvm.barrier id = %[[QBAR32]] number_of_threads = %c128_i32
+// CHECK-NEXT: }
+// The consumers wait for converted tiles.
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[READY]][%c0]
 // CHECK: nvvm.wgmma.mma_async
+// CHECK: math.absf %[[KSCALE]] : f32
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[READY]]
 // CHECK: nvvm.wgmma.mma_async
 // CHECK: nvgpu.mbarrier.arrive %[[EMPTY]]
@@ -53,14 +69,26 @@
 // CHECK: vector.store %{{.*}} : memref<128x64xf16, #gpu.address_space<workgroup>>, vector<8xf16>
 // CHECK: nvgpu.mbarrier.arrive
 // CHECK: nvvm.barrier id = %c2_i32 number_of_threads = %c128_i32
+// No K scale: no q flip, and the scale is the op's.
 // CHECK: nvvm.setmaxregister  increase 224
+// CHECK-NOT: vector<4xi32>
 // CHECK: nvvm.wgmma.mma_async
+// CHECK-NOT: math.absf
 // CHECK: gpu.return
 
+// The portable kernel: each warp flips its own 16 q rows, then meets its
+// lanes (bar.warp.sync) before its ldmatrix reads them.
 // PORTABLE-LABEL: gpu.func @prefill_0(
 // PORTABLE-NOT: nvvm.wgmma.mma_async
 // PORTABLE-NOT: nvvm.setmaxregister
+// PORTABLE: %[[NEG:[0-9]+]] = arith.cmpf olt
+// PORTABLE-NEXT: scf.if %[[NEG]] {
+// PORTABLE: arith.xori %{{[0-9]+}}, %{{cst[_0-9]*}} : vector<4xi32>
+// PORTABLE: nvvm.bar.warp.sync %c-1_i32 : i32
+// PORTABLE-NEXT: }
+// PORTABLE: nvgpu.ldmatrix
 // PORTABLE: nvvm.mma.sync
+// PORTABLE: math.absf
 // PORTABLE-LABEL: gpu.func @prefill_1(
 // PORTABLE-NOT: nvvm.wgmma.mma_async
 // PORTABLE: nvvm.mma.sync
