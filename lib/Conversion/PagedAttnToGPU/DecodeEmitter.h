@@ -98,7 +98,14 @@ private:
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
   /// A block barrier (every warp is done with stage `stage`), then each
   /// warp refills the stage with its pages of tile `next`, if there is one.
-  void refillAfterBarrier(Value next, Value stage);
+  /// `prefetched`: this warp's page of `next`, read at the tile's start
+  /// (prefetchNextPage), or null.
+  void refillAfterBarrier(Value next, Value stage, Value prefetched);
+  /// This warp's block-table entry of tile `next` (if there is one), read
+  /// before the tile is computed so that the refill after it does not wait
+  /// for the read: register-dequantized kernels with at most one page a
+  /// warp a tile, else null.
+  Value prefetchNextPage(Value next);
 
   // Mechanics (PagedKVTiles).
   Value tileStart(Value tile) { return kv->tileStart(tile); }
@@ -107,7 +114,7 @@ private:
   /// that issues): warp w issues pages w, w + 4, ... of the tile (warp 0
   /// also expects its bytes), so that no one warp's scheduler carries every
   /// box of the CTA.
-  void issueTile(Value tile, Value stage);
+  void issueTile(Value tile, Value stage, Value prefetched = Value());
   void zeroRows(const SharedTile &tile, Value fromRow, int64_t toRow) {
     kv->zeroRows(tid, tile, fromRow, toRow);
   }

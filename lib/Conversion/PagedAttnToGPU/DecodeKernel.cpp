@@ -248,6 +248,8 @@ void DecodeKernelEmitter::emitTileLoop() {
 void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
                                    SmallVectorImpl<Acc> &o) {
   Value stage = pipeline->stageOf(tile);
+  Value next = k.add(tile, k.idx(t.stages));
+  Value prefetched = prefetchNextPage(next);
   pipeline->wait(stage, pipeline->parityOf(tile));
 
   Value stageOffset = k.mul(stage, t.stageBytes());
@@ -256,7 +258,6 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
   Value tileBase = tileStart(tile);
   Value validRows = k.sub(tokEnd, tileBase);
   Value pageRows = t.raggedPages() ? tileRows(tile) : Value();
-  Value next = k.add(tile, k.idx(t.stages));
   if (t.registerDequant) {
     Value scalesK = k.add(k.idx(t.kScaleOffset(0)), stageOffset);
     Value scalesV = k.add(k.idx(t.vScaleOffset(0)), stageOffset);
@@ -274,13 +275,13 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
       SmallVector<Value> pFrag =
           emitSoftmaxSwapped(tileBase, pageRows, sT, rows, o);
       emitPVSwapped(stageV, scalesV, pFrag, o);
-      refillAfterBarrier(next, stage);
+      refillAfterBarrier(next, stage, prefetched);
       return;
     }
     SmallVector<Acc> s = emitScoresFromStaged(stageK, scalesK);
     SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
     emitPVFromStaged(stageV, scalesV, pFrag, o);
-    refillAfterBarrier(next, stage);
+    refillAfterBarrier(next, stage, prefetched);
     return;
   }
   SharedTile kTile = kvTile(t.dequantize() ? computeK : stageK);
@@ -294,7 +295,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
                 t.tileTokens, k.idx(t.tileTokens));
     convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), stageOffset), vTile,
                 t.tileTokens, k.minS(validRows, k.idx(t.tileTokens)));
-    refillAfterBarrier(next, stage);
+    refillAfterBarrier(next, stage, prefetched);
   } else {
     // The last tile: zero V rows past the last key (stale or page-tail).
     Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
@@ -333,20 +334,36 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     // conversion once all its lanes have read them.
     NVVM::SyncWarpOp::create(b, k.i32(-1));
   } else {
-    refillAfterBarrier(next, stage);
+    refillAfterBarrier(next, stage, prefetched);
   }
 }
 
-void DecodeKernelEmitter::issueTile(Value tile, Value stage) {
+void DecodeKernelEmitter::issueTile(Value tile, Value stage,
+                                    Value prefetched) {
   kv->issueTile(tile, stage, warp, PagedKVPlan::kThreads / 32,
-                NVVM::ElectSyncOp::create(b, b.getI1Type(), Value()));
+                NVVM::ElectSyncOp::create(b, b.getI1Type(), Value()),
+                prefetched);
 }
 
-void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage) {
+Value DecodeKernelEmitter::prefetchNextPage(Value next) {
+  // The refill after the tile's barrier issues its boxes as soon as the
+  // page is known: a block-table read there held every warp of the CTA
+  // for its latency, each tile. Register-dequantized kernels only: they are
+  // bound by issue, and NVFP4 gained 1-2% (its 4-byte spill gone); the
+  // 16-bit kernels, bound by HBM, lost 4-5% at B128 L2048 in two runs on
+  // the H200 and were even elsewhere
+  // (bench/results/h200-decode-2026-12-01-session14-prefetch-ab.txt).
+  if (!t.registerDequant || !kv->canPrefetchPage(PagedKVPlan::kThreads / 32))
+    return Value();
+  return kv->prefetchPage(next, warp, k.lt(next, numTiles));
+}
+
+void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage,
+                                             Value prefetched) {
   // Every warp is done with the stage: each warp refills it with its share
   // of tile `next`'s pages.
   gpu::BarrierOp::create(b);
-  k.ifThen(k.lt(next, numTiles), [&] { issueTile(next, stage); });
+  k.ifThen(k.lt(next, numTiles), [&] { issueTile(next, stage, prefetched); });
 }
 
 Value DecodeKernelEmitter::keyVisible(Value key, Value tileBase,

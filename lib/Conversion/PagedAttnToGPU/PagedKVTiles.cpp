@@ -63,8 +63,30 @@ Value PagedKVTiles::tileRows(Value tile) {
 /// once (unrolled); smaller pages (more per tile) loop.
 static constexpr int64_t kBatchedPages = 8;
 
+/// The block table's columns, clamped to 2^31 - 1 for 32-bit page counts
+/// (its first 2^31 - 1 pages hold more tokens than an i32 sequence length).
+static Value tableColumns(KernelBuilder &k, Value blockTable) {
+  return k.minS(memref::DimOp::create(k.builder(), blockTable, 1),
+                k.idx(std::numeric_limits<int32_t>::max()));
+}
+
+Value PagedKVTiles::prefetchPage(Value tile, Value issuer, Value when) {
+  Value cols = tableColumns(k, src.blockTable);
+  Value page = k.add(k.div(tileStart(tile), t.pageSize), issuer);
+  Value read = k.andI(when, k.lt(k.idx(0), cols));
+  return k.selectBranch(
+      read,
+      [&]() -> SmallVector<Value> {
+        Value col = k.minS(page, k.sub(cols, k.idx(1)));
+        return {memref::LoadOp::create(b, src.blockTable,
+                                       ValueRange{batch, col})};
+      },
+      [&]() -> SmallVector<Value> { return {k.i32(0)}; })[0];
+}
+
 void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
-                             int64_t issuers, Value elected) {
+                             int64_t issuers, Value elected,
+                             Value prefetched) {
   Type elem = getTmaMoveType(tma.kCache);
   bool hnd = t.hnd;
   int64_t boxBytes = t.kvInnerBox * t.kvBoxRows * t.kvElemBytes;
@@ -133,8 +155,7 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
     // block table's end.
     // (A table of 2^31 columns or more is clamped: its first 2^31 - 1 pages
     // hold more tokens than an i32 sequence length.)
-    Value tableCols = k.minS(memref::DimOp::create(b, blockTable, 1),
-                             k.idx(std::numeric_limits<int32_t>::max()));
+    Value tableCols = tableColumns(k, blockTable);
     Value pages32 =
         k.minS(k.i32(t.pagesPerTile),
                k.ceilDiv(k.toI32(k.sub(tokEnd, tileBase)), k.i32(t.pageSize)));
@@ -148,6 +169,15 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
       k.ifThen(k.eq(issuer, k.idx(0)), [&] {
         pipeline.expectBytes(k.mul(pages, tileBytes), stage, elected);
       });
+      if (prefetched) {
+        // The issuer's one page, read a tile ago (its column was clamped
+        // into the table, which the tile's page count never passes).
+        assert(canPrefetchPage(issuers) && "an issuer has several pages");
+        k.ifThen(k.lt(issuer, pages), [&] {
+          issuePage(issuer, k.toIndex(prefetched), k.idx(0));
+        });
+        return;
+      }
       k.forLoop(issuer, pages, k.idx(issuers), [&](Value slot) {
         issuePage(slot, physicalPage(k.add(firstPage, slot)), k.idx(0));
       });

@@ -66,8 +66,21 @@ public:
   /// elect.sync) expects the bytes and issues the boxes. ptxas then moves
   /// the operands to uniform registers directly instead of looping over
   /// the lanes' values (it cannot prove a block-table read warp-uniform).
+  /// `prefetched`: issuer i's page of the tile read from the block table
+  /// beforehand (prefetchPage), when every issuer has at most one.
   void issueTile(Value tile, Value stage, Value issuer = Value(),
-                 int64_t issuers = 32, Value elected = Value());
+                 int64_t issuers = 32, Value elected = Value(),
+                 Value prefetched = Value());
+  /// Whether issueTile can take a prefetched page for `issuers` issuers:
+  /// pages of at most a tile, at most one a tile for each issuer.
+  bool canPrefetchPage(int64_t issuers) const {
+    return t.pageSize <= PagedKVPlan::kTileRows && t.pagesPerTile <= issuers;
+  }
+  /// Issuer `issuer`'s physical page of tile `tile` (the block-table entry
+  /// of the tile's page `issuer`, its column clamped into the table; 0 when
+  /// `when` does not hold or the table has no column), read now so that
+  /// its latency passes before issueTile needs it.
+  Value prefetchPage(Value tile, Value issuer, Value when);
   /// Zeroes rows [fromRow, toRow) of a V tile, 16 bytes per store, the
   /// calling threads (`tid` of `threads`) together, so that rows no key
   /// maps to hold no NaN for P (= 0 there) times V.
