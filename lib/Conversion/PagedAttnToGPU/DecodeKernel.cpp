@@ -219,7 +219,7 @@ void DecodeKernelEmitter::negateQueryFragments(Value negative) {
   // lost; the GPU suite caught it. The i32 form compiles as written.)
   Type i32 = b.getI32Type();
   auto word = VectorType::get({1}, i32);
-  Value signs = k.select(negative, k.i32(0x80008000), k.i32(0));
+  Value signs = k.select(negative, k.i32(kPairSignBits), k.i32(0));
   for (SmallVector<Value, 4> &frag : qFrags)
     for (Value &reg : frag) {
       if (reg.getType() == i32) {

@@ -28,6 +28,10 @@ namespace paged_attn {
 /// An m16n8 f32 accumulator fragment: c0..c3.
 using Acc = SmallVector<Value, 4>;
 
+/// The sign bits of both halves of a 32-bit f16 or bf16 pair: an xor with
+/// them negates both values exactly (a K scale's sign moved into q).
+inline constexpr int64_t kPairSignBits = 0x80008000;
+
 /// A vector<2xf16> or vector<2xbf16> pair as an mma.sync operand register:
 /// nvvm.mma.sync takes f16 pairs as they are and bf16 pairs as i32.
 Value asMmaRegister(ImplicitLocOpBuilder &b, Value pair);

@@ -500,9 +500,8 @@ void PrefillKernelEmitter::negateQueryRows(Value firstRow, int64_t rows,
     Value view = smem->view(
         k.idx(0), {t.qRegions * t.qTileRows * rowChunks, 4}, i32);
     Value signs = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(chunkType,
-                                  b.getI32IntegerAttr(0x80008000)
-                                      .getValue()));
+        b, DenseElementsAttr::get(
+               chunkType, b.getI32IntegerAttr(kPairSignBits).getValue()));
     for (int64_t r = 0; r < t.qRegions; ++r) {
       Value first = k.mul(k.add(firstRow, k.idx(r * t.qTileRows)), rowChunks);
       k.forLoop(thread, k.idx(rows * rowChunks), k.idx(threads),
