@@ -20,17 +20,21 @@
 // CHECK-LABEL: gpu.func @decode_0_merge(
 
 // decode_1: the same at head_dim 256 (q's fragments are read from shared
-// memory each tile): logits first, the K scale as it is.
+// memory each tile): logits first, the K scale as it is. (Up to the
+// epilogue, which combines the warps' outputs with FMAs.)
 // CHECK-LABEL: gpu.func @decode_1(
 // CHECK-NOT: math.absf %{{[0-9]+}} : f32
 // CHECK-NOT: math.fma
 // CHECK-NOT: arith.cmpf olt
+// CHECK: arith.cmpf une
 // CHECK-LABEL: gpu.func @decode_1_merge(
 
-// decode_2: a bf16 cache under a soft cap: tanh of the logits, no FMA.
+// decode_2: a bf16 cache under a soft cap: tanh of the logits, no FMA
+// before the epilogue.
 // CHECK-LABEL: gpu.func @decode_2(
 // CHECK: math.tanh
 // CHECK-NOT: math.fma
+// CHECK: arith.cmpf une
 // CHECK-LABEL: gpu.func @decode_2_merge(
 
 // decode_3: a bf16 cache, no K scale, no cap: raw scores, q as it is.
