@@ -529,9 +529,9 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
       sums.push_back(memref::LoadOp::create(
           b, scratch, ValueRange{k.add(stat, k.idx(sumBase))}));
     }
-    Value mMax = maxes[0];
-    for (int64_t w = 1; w < warps; ++w)
-      mMax = k.maxF(mMax, maxes[w]);
+    Value mMax;
+    for (Value m : maxes)
+      mMax = mMax ? k.maxF(mMax, m) : m;
     Value mUse = softmax.safeMax(mMax);
     SmallVector<Value> weights;
     Value lSum = k.f32(0);

@@ -70,7 +70,7 @@ static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
                  k.add(tiles, kSplitOverheadTiles));
   };
   Value one = k.idx(1);
-  Value limit = k.add(k.minS(maxUnits, k.idx(64)), one);
+  Value limit = k.add(k.minS(maxUnits, k.idx(SplitWorkspace::kMaxSplits)), one);
   auto search = scf::ForOp::create(b, k.idx(2), limit, one,
                                    ValueRange{one, cost(one)});
   {

@@ -13,29 +13,16 @@
 #include "DecodeKernel.h"
 #include "KernelArgs.h"
 #include "KernelBuilder.h"
+#include "MmaSync.h"
 #include "OnlineSoftmax.h"
 #include "SplitWorkspace.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
 using namespace mlir::paged_attn;
-
-/// sum over splits s of `term(s)`, an f32, from 0.
-static Value sumOverSplits(KernelBuilder &k, Value numSplits,
-                           function_ref<Value(Value)> term,
-                           function_ref<Value(Value, Value)> combine) {
-  ImplicitLocOpBuilder &b = k.builder();
-  auto loop = scf::ForOp::create(b, k.idx(0), numSplits, k.idx(1),
-                                 ValueRange{k.f32(0)});
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value next =
-      combine(loop.getRegionIterArgs()[0], term(loop.getInductionVar()));
-  scf::YieldOp::create(b, ValueRange{next});
-  return loop.getResult(0);
-}
 
 gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
                                                   gpu::GPUModuleOp module,
@@ -59,59 +46,83 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
   int64_t numHeads = cast<MemRefType>(op.getOut().getType()).getDimSize(1);
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = k.rem(tid, 32);
   Value row = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value token = k.div(row, numHeads);
   Value head = k.rem(row, numHeads);
+  Value numSplits = args.numSplits;
   SplitWorkspace workspace(k, memref::DimOp::create(b, args.out, 0), numHeads,
-                           args.numSplits, t.headDim);
-  Value lseBase = workspace.lseBase();
+                           numSplits, t.headDim);
   Value slot0 = workspace.firstSlot(row);
-  auto lseOf = [&](Value s) -> Value {
-    return memref::LoadOp::create(
-        b, args.workspace,
-        ValueRange{workspace.lseIndex(lseBase, workspace.slot(slot0, s))});
-  };
+  Value lastSplit = k.sub(numSplits, k.idx(1));
 
-  // The largest log-sum-exp (and sink).
-  auto maxLoop = scf::ForOp::create(b, k.idx(0), args.numSplits, k.idx(1),
-                                    ValueRange{k.negInf()});
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(maxLoop.getBody());
-    scf::YieldOp::create(b,
-                         ValueRange{k.maxF(maxLoop.getRegionIterArgs()[0],
-                                           lseOf(maxLoop.getInductionVar()))});
+  // Every warp reads all the log-sum-exps at once, lane l those of splits
+  // l and l + 32, and reduces them by shuffles: no shared memory, no
+  // barrier, one load latency (a loop over the splits waited for each).
+  static_assert(SplitWorkspace::kMaxSplits <= 64, "two splits a lane");
+  Value lseBase = workspace.lseBase();
+  SmallVector<Value, 2> lse;
+  for (int64_t j = 0; j < 2; ++j) {
+    Value s = k.add(lane, k.idx(32 * j));
+    Value at = workspace.lseIndex(lseBase,
+                                  workspace.slot(slot0, k.minS(s, lastSplit)));
+    Value value = memref::LoadOp::create(b, args.workspace, ValueRange{at});
+    lse.push_back(k.select(k.lt(s, numSplits), value, k.negInf()));
   }
-  Value mMax = maxLoop.getResult(0);
+  Value mMax = xorReduce(k, k.maxF(lse[0], lse[1]), {16, 8, 4, 2, 1},
+                         /*isMax=*/true);
   Value sink;
   if (args.sinks) {
     sink = memref::LoadOp::create(b, args.sinks, ValueRange{head});
     mMax = k.maxF(mMax, sink);
   }
   Value mUse = softmax.safeMax(mMax);
-  auto add = [&](Value x, Value y) { return k.addF(x, y); };
-  Value denom = sumOverSplits(
-      k, args.numSplits,
-      [&](Value s) { return math::ExpOp::create(b, k.subF(lseOf(s), mUse)); },
-      add);
+  // Split weights e^(lse - max): 0 for splits past the count (lse -inf).
+  SmallVector<Value, 2> weight;
+  for (int64_t j = 0; j < 2; ++j)
+    weight.push_back(softmax.exp(k.subF(lse[j], mUse)));
+  Value denom = xorReduce(k, k.addF(weight[0], weight[1]), {16, 8, 4, 2, 1},
+                          /*isMax=*/false);
   if (sink)
-    denom = k.addF(denom, math::ExpOp::create(b, k.subF(sink, mUse)));
+    denom = k.addF(denom, softmax.exp(k.subF(sink, mUse)));
   // No key in any split (denom == 0) gives zeros; NaN stays NaN.
-  Value hasKeys = softmax.hasKeys(denom);
+  Value factor = softmax.rowFactor(denom, mUse, softmax.hasKeys(denom),
+                                   Value());
 
+  // Each thread its columns: the splits' partial outputs in groups of
+  // kGroup, whose loads are issued together.
+  constexpr int64_t kGroup = 8;
+  Type i32 = b.getI32Type();
   Type outElem = cast<MemRefType>(op.getOut().getType()).getElementType();
   k.forLoop(tid, k.idx(t.headDim), k.idx(DecodePlan::kThreads), [&](Value d) {
-    Value acc = sumOverSplits(
-        k, args.numSplits,
-        [&](Value s) {
-          Value w = math::ExpOp::create(b, k.subF(lseOf(s), mUse));
-          Value o = memref::LoadOp::create(
-              b, args.workspace,
-              ValueRange{workspace.partialIndex(workspace.slot(slot0, s), d)});
-          return k.mulF(w, o);
-        },
-        add);
-    Value value = softmax.normalize(acc, denom, hasKeys);
+    auto loop = scf::ForOp::create(b, k.idx(0), k.ceilDiv(numSplits, k.idx(kGroup)),
+                                   k.idx(1), ValueRange{k.f32(0)});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value base = k.mul(loop.getInductionVar(), k.idx(kGroup));
+      SmallVector<Value> parts, weights;
+      for (int64_t u = 0; u < kGroup; ++u) {
+        Value s = k.add(base, k.idx(u));
+        Value at = workspace.partialIndex(
+            workspace.slot(slot0, k.minS(s, lastSplit)), d);
+        parts.push_back(
+            memref::LoadOp::create(b, args.workspace, ValueRange{at}));
+        // Split s's weight is in lane s % 32 (weight[s / 32]); s is the
+        // same in every lane.
+        Value held = k.select(k.lt(s, k.idx(32)), weight[0], weight[1]);
+        Value w = gpu::ShuffleOp::create(b, held, k.toI32(k.rem(s, 32)),
+                                         arith::ConstantIntOp::create(b, i32, 32),
+                                         gpu::ShuffleMode::IDX)
+                      .getShuffleResult();
+        weights.push_back(k.select(k.lt(s, numSplits), w, k.f32(0)));
+      }
+      Value acc = loop.getRegionIterArgs()[0];
+      for (int64_t u = 0; u < kGroup; ++u)
+        acc = math::FmaOp::create(b, parts[u], weights[u], acc);
+      scf::YieldOp::create(b, ValueRange{acc});
+    }
+    Value value = k.mulF(loop.getResult(0), factor);
     memref::StoreOp::create(b, arith::TruncFOp::create(b, outElem, value),
                             args.out, ValueRange{token, head, d});
   });

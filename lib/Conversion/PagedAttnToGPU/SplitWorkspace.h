@@ -26,6 +26,9 @@ namespace paged_attn {
 
 class SplitWorkspace {
 public:
+  /// The most splits the host chooses (DecodeLaunch's chooseGrid).
+  static constexpr int64_t kMaxSplits = 64;
+
   /// The workspace of `numTokens` x `numHeads` rows, `numSplits` splits each
   /// (index values), of head_dim `headDim`.
   SplitWorkspace(KernelBuilder &k, Value numTokens, int64_t numHeads,
