@@ -43,9 +43,14 @@ timed in the same rounds, in an order that rotates from round to round
 (`time_interleaved`): whatever runs first after a shape's set-up can run
 10-15% slow on the H200 (cuDNN as well as attn-mlir), which the earlier
 one-candidate-after-another timing always charged to attn-mlir, timed
-first. attn-mlir's calls go through
-`lib.bind` (its Python-side argument checks once) and include the compiled
-entry point's host side (every TMA rule checked, descriptors encoded,
+first. And each candidate's timed calls follow three untimed ones of its
+own (`--settle 3`): a rotation keeps the cyclic order, so a candidate
+follows the same one in 6 rounds of 7, and what that one leaves behind was
+charged to it (cuDNN, after attn-mlir's bf16, measured 2-4% slow, fp8,
+after gather+sdpa, 1-3%;
+bench/results/h200-decode-2026-12-01-session15-order-settle.txt).
+attn-mlir's calls go through `lib.bind` (its Python-side argument checks
+once) and include the compiled entry point's host side (every TMA rule checked, descriptors encoded,
 launch), which overlaps the previous call's kernel; the peers are torch
 calls with their own Python cost. (`lib.call` adds about 40 us of Python a
 call, reported as the host cost; it used to be what was timed, which made
@@ -63,6 +68,7 @@ import inspect
 import json
 import math
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -177,7 +183,7 @@ def paged_inputs(shape, dev):
     return k_cache, v_cache, block_table, seq_lens, q
 
 
-def time_interleaved(fns, iters, warmup=5, repeats=7):
+def time_interleaved(fns, iters, warmup=5, repeats=7, order="rotate", settle=3):
     """Milliseconds per call of each of `fns` ({label: fn}), timed as
     time_ms times one, but in rounds: each round times `iters` back-to-back
     calls of every candidate, the first candidate of round r being the
@@ -187,6 +193,13 @@ def time_interleaved(fns, iters, warmup=5, repeats=7):
     first there, attn-mlir or cuDNN, ran 10-15% slower on some shapes
     (bench/results/h200-decode-2026-11-30-session11-order-ab.txt). A
     candidate that raises while warming up gets {"error": ...} instead.
+    order="shuffle": each round in its own seeded random order instead, so
+    that no candidate always follows the same one (a rotation keeps the
+    cyclic order: the candidate after gather+sdpa, which writes gigabytes,
+    follows it in every round but one). settle: untimed calls of each
+    candidate right before its timed calls, so that what the previous
+    candidate left (dirty L2 lines, gigabytes of them after gather+sdpa)
+    is not charged to it.
     Returns {label: ms or {"error": message}}."""
     import torch
     result, live = {}, []
@@ -200,10 +213,16 @@ def time_interleaved(fns, iters, warmup=5, repeats=7):
             result[label] = {"error": _first_line(e, 120)}
     samples = {label: [] for label in live}
     for r in range(repeats):
-        for label in live[r % len(live):] + live[:r % len(live)] if live else []:
+        if order == "shuffle":
+            sequence = random.Random(r).sample(live, len(live))
+        else:
+            sequence = live[r % len(live):] + live[:r % len(live)] if live else []
+        for label in sequence:
             fn = fns[label]
             start = torch.cuda.Event(enable_timing=True)
             end = torch.cuda.Event(enable_timing=True)
+            for _ in range(settle):
+                fn()
             start.record()
             for _ in range(iters):
                 fn()
@@ -365,7 +384,8 @@ def _first_line(e, n=160):
     return f"{type(e).__name__}: {lines[0] if lines else ''}"[:n]
 
 
-def run(lib_path, iters, json_path, shapes=None, flex=False):
+def run(lib_path, iters, json_path, shapes=None, flex=False, order="rotate",
+        settle=3):
     """Returns the exit status: 1 if an attn-mlir entry failed."""
     import torch
     import torch.nn.functional as F
@@ -480,7 +500,7 @@ def run(lib_path, iters, json_path, shapes=None, flex=False):
                 row["flex-paged"] = {"skipped": _first_line(e, 200)}
 
         times = time_interleaved({label: fn for label, (fn, _) in pool.items()},
-                                 iters)
+                                 iters, order=order, settle=settle)
         for label, (_, bytes_read) in pool.items():
             ms = times[label]
             row[label] = ms if isinstance(ms, dict) else {
@@ -508,7 +528,7 @@ def run(lib_path, iters, json_path, shapes=None, flex=False):
     if json_path:
         with open(json_path, "w") as f:
             json.dump({"device": name, "page_size": PAGE, "flex_page_size": FLEX_PAGE,
-                       "iters": iters, "torch": torch.__version__,
+                       "iters": iters, "order": order, "settle": settle, "torch": torch.__version__,
                        "read_ceiling": {"tb_s": ceiling, **ceilings},
                        "bytes_per_value": {"bf16": 2, "fp8": 1, "nvfp4": 0.5 + 1 / 16},
                        "rows": rows, "host_cost": cost}, f, indent=1)
@@ -626,6 +646,12 @@ def main():
     parser.add_argument("--emit-mlir", action="store_true")
     parser.add_argument("--lib")
     parser.add_argument("--iters", type=int, default=30)
+    parser.add_argument("--order", choices=["rotate", "shuffle"], default="rotate",
+                        help="the candidates' order from round to round "
+                        "(time_interleaved)")
+    parser.add_argument("--settle", type=int, default=3, metavar="N",
+                        help="untimed calls of each candidate right before "
+                        "its timed ones (time_interleaved)")
     parser.add_argument("--json")
     parser.add_argument("--host-cost-only", action="store_true",
                         help="only the host time per call")
@@ -651,7 +677,8 @@ def main():
         import attn_mlir
         print(json.dumps(host_cost(attn_mlir.load(args.lib))))
         return 0
-    return run(args.lib, args.iters, args.json, shapes, args.flex)
+    return run(args.lib, args.iters, args.json, shapes, args.flex, args.order,
+               args.settle)
 
 
 if __name__ == "__main__":

@@ -136,7 +136,8 @@ def run(lib_path, iters, json_path, flex, shapes=None):
                "kv_heads": KH, "head_dim": D, "page": page, "tflop": flops / 1e12,
                "max_abs_err_last_rows": err}
         # All candidates in the same rotating rounds (time_interleaved): no
-        # candidate is always the first timed after the shape's set-up.
+        # candidate is always the first timed after the shape's set-up, and
+        # each one's timed calls follow three of its own (settle).
         for who, ms in time_interleaved(candidates, iters).items():
             row[who] = ms if isinstance(ms, dict) else {
                 "ms": ms, "tflops": flops / (ms * 1e-3) / 1e12}
