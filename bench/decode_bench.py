@@ -183,6 +183,24 @@ def paged_inputs(shape, dev):
     return k_cache, v_cache, block_table, seq_lens, q
 
 
+def format_inputs(fmt, k_cache, v_cache, block_table, seq_lens, dev):
+    """The tensors of an attn-mlir decode call (less q and out) on the bf16
+    cache of paged_inputs in cache format `fmt` (bf16, fp8: e4m3 with unit
+    per-tensor scales, nvfp4: quantize_nvfp4), and the kv_dtype of its
+    config (config_for)."""
+    import torch
+    if fmt == "bf16":
+        return [k_cache, v_cache, block_table, seq_lens], None
+    if fmt == "fp8":
+        one = torch.tensor(1.0, device=dev)
+        return [k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn),
+                block_table, seq_lens, one, one.clone()], "f8"
+    from attn_mlir.quant import quantize_nvfp4
+    k4, ks, kg = quantize_nvfp4(k_cache)
+    v4, vs, vg = quantize_nvfp4(v_cache)
+    return [k4, v4, block_table, seq_lens, ks, vs, kg, vg], "nvfp4"
+
+
 def time_interleaved(fns, iters, warmup=5, repeats=7, order="rotate", settle=3):
     """Milliseconds per call of each of `fns` ({label: fn}), timed as
     time_ms times one, but in rounds: each round times `iters` back-to-back

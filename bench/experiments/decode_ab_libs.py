@@ -14,8 +14,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import (config_for, paged_inputs,  # noqa: E402
-                          select_shapes, shape_label, time_interleaved)
+from decode_bench import (config_for, format_inputs,  # noqa: E402
+                          paged_inputs, select_shapes, shape_label,
+                          time_interleaved)
 
 
 def cache_bytes(shape, fmt):
@@ -36,7 +37,6 @@ def main():
     import torch
 
     import attn_mlir
-    from attn_mlir.quant import quantize_nvfp4
     libs = [attn_mlir.load(p) for p in args.lib]
     names = [os.path.basename(os.path.dirname(os.path.abspath(p))) or p
              for p in args.lib]
@@ -45,16 +45,8 @@ def main():
     for shape in select_shapes(args.shapes):
         _, _, H, KH, D = shape
         kc, vc, bt, sl, q = paged_inputs(shape, dev)
-        inputs = {"bf16": ([kc, vc, bt, sl], None)}
-        if "fp8" in formats:
-            one = torch.tensor(1.0, device=dev)
-            inputs["fp8"] = ([kc.to(torch.float8_e4m3fn),
-                              vc.to(torch.float8_e4m3fn), bt, sl, one,
-                              one.clone()], "f8")
-        if "nvfp4" in formats:
-            k4, ks, kg = quantize_nvfp4(kc)
-            v4, vs, vg = quantize_nvfp4(vc)
-            inputs["nvfp4"] = ([k4, v4, bt, sl, ks, vs, kg, vg], "nvfp4")
+        inputs = {fmt: format_inputs(fmt, kc, vc, bt, sl, dev)
+                  for fmt in {"bf16", *formats}}
         fns, outs = {}, {}
         for fmt in ["bf16"] + [f for f in formats if f != "bf16"]:
             tensors, kv = inputs[fmt]

@@ -13,22 +13,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import (config_for, paged_inputs,  # noqa: E402
-                          select_shapes, shape_label)
-
-
-def format_inputs(fmt, kc, vc, bt, sl, dev):
-    import torch
-    from attn_mlir.quant import quantize_nvfp4
-    if fmt == "bf16":
-        return [kc, vc, bt, sl], None
-    if fmt == "fp8":
-        one = torch.tensor(1.0, device=dev)
-        return [kc.to(torch.float8_e4m3fn), vc.to(torch.float8_e4m3fn), bt, sl,
-                one, one.clone()], "f8"
-    k4, ks, kg = quantize_nvfp4(kc)
-    v4, vs, vg = quantize_nvfp4(vc)
-    return [k4, v4, bt, sl, ks, vs, kg, vg], "nvfp4"
+from decode_bench import (config_for, format_inputs,  # noqa: E402
+                          paged_inputs, select_shapes, shape_label)
 
 
 def main():

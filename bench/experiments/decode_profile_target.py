@@ -10,7 +10,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import SHAPES, config_for, paged_inputs  # noqa: E402
+from decode_bench import (SHAPES, config_for, format_inputs,  # noqa: E402
+                          paged_inputs)
 
 
 def main():
@@ -23,25 +24,12 @@ def main():
     import torch
 
     import attn_mlir
-    from attn_mlir.quant import quantize_nvfp4
     lib = attn_mlir.load(args.lib)
     _, _, H, KH, D = SHAPES[args.shape]
     dev = torch.device("cuda")
     kc, vc, bt, sl, q = paged_inputs(SHAPES[args.shape], dev)
     out = torch.empty_like(q)
-    if args.format == "bf16":
-        tensors = [kc, vc, bt, sl]
-        kv = None
-    elif args.format == "fp8":
-        one = torch.tensor(1.0, device=dev)
-        tensors = [kc.to(torch.float8_e4m3fn), vc.to(torch.float8_e4m3fn), bt, sl,
-                   one, one.clone()]
-        kv = "f8"
-    else:
-        k4, ks, kg = quantize_nvfp4(kc)
-        v4, vs, vg = quantize_nvfp4(vc)
-        tensors = [k4, v4, bt, sl, ks, vs, kg, vg]
-        kv = "nvfp4"
+    tensors, kv = format_inputs(args.format, kc, vc, bt, sl, dev)
     name = config_for(H, KH, D, kv).name
     fn = lib.bind(name, q, *tensors, out)
     for _ in range(args.calls):
