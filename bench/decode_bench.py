@@ -410,7 +410,6 @@ def run(lib_path, iters, json_path, shapes=None, flex=False, order="rotate",
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     import attn_mlir
-    from attn_mlir.quant import quantize_nvfp4
 
     lib = attn_mlir.load(lib_path)
     dev = torch.device("cuda")
@@ -481,9 +480,11 @@ def run(lib_path, iters, json_path, shapes=None, flex=False, order="rotate",
         pool["sdpa-flash"] = (sdpa(SDPBackend.FLASH_ATTENTION), kv_bytes)
         pool["gather+sdpa"] = (gather_then_sdpa, kv_bytes)
 
-        def quantized(label, kv_dtype, tensors, bytes_read):
-            """attn-mlir on the same shape from a quantized cache: only it
-            reads those here. tensors: the call's, less q and out."""
+        def quantized(label, fmt, bytes_read):
+            """attn-mlir on the same shape from a quantized cache
+            (format_inputs): only it reads those here."""
+            tensors, kv_dtype = format_inputs(fmt, k_cache, v_cache, block_table,
+                                              seq_lens, dev)
             qname = config_for(H, KH, D, kv_dtype).name
             try:
                 lib.call(qname, q, *tensors, out)  # checked once, synchronously
@@ -492,18 +493,10 @@ def run(lib_path, iters, json_path, shapes=None, flex=False, order="rotate",
                 row[label] = {"error": _first_line(e)}
 
         # fp8 (e4m3) with per-tensor scales: 1 byte a value.
-        k8, v8 = k_cache.to(torch.float8_e4m3fn), v_cache.to(torch.float8_e4m3fn)
-        ones = torch.tensor(1.0, device=dev), torch.tensor(1.0, device=dev)
-        quantized("attn-mlir-fp8", "f8", [k8, v8, block_table, seq_lens, *ones],
-                  kv_values)
+        quantized("attn-mlir-fp8", "fp8", kv_values)
         # NVFP4: half a byte a value, plus one e4m3 block scale per 16
         # values (tight: a head's page of scales is 16 * D / 16 bytes).
-        k4, k4_scale, k4_global = quantize_nvfp4(k_cache)
-        v4, v4_scale, v4_global = quantize_nvfp4(v_cache)
-        nvfp4_bytes = kv_values // 2 + kv_values // 16
-        quantized("attn-mlir-nvfp4", "nvfp4",
-                  [k4, v4, block_table, seq_lens, k4_scale, v4_scale, k4_global,
-                   v4_global], nvfp4_bytes)
+        quantized("attn-mlir-nvfp4", "nvfp4", kv_values // 2 + kv_values // 16)
 
         flex_err = None
         if flex:  # compiled and checked before any timing
@@ -528,8 +521,9 @@ def run(lib_path, iters, json_path, shapes=None, flex=False, order="rotate",
         if "ms" in row.get("flex-paged", {}):
             row["flex-paged"]["max_abs_err_vs_fp32"] = flex_err
             row["flex-paged"]["page"] = FLEX_PAGE
-        pool = fn = caches = None  # the paged copies go with this shape
-        del k8, v8, k4, v4, k4_scale, v4_scale
+        # The paged copies and the quantized caches (held by their bound
+        # calls) go with this shape.
+        pool = fn = caches = None
         row["peak_gb"] = torch.cuda.max_memory_allocated() / 1e9
         rows.append(row)
         print(f"{shape_label(shape)}: done, peak {row['peak_gb']:.1f} GB", flush=True)

@@ -653,7 +653,7 @@ Value DecodeKernelEmitter::halveQuery() {
     scf::YieldOp::create(b, ValueRange{k.maxF(loop.getRegionIterArgs()[0], m)});
   }
   Value maxAbs =
-      xorReduce(k, loop.getResult(0), {16, 8, 4, 2, 1}, /*isMax=*/true);
+      warpReduce(k, loop.getResult(0), /*isMax=*/true);
   // s = max(0, biased exponent - 141): max|q| 2^-s < 2^15.
   Value biased = arith::AndIOp::create(
       b,

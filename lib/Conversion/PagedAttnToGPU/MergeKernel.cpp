@@ -69,8 +69,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
     Value value = memref::LoadOp::create(b, args.workspace, ValueRange{at});
     lse.push_back(k.select(k.lt(s, numSplits), value, k.negInf()));
   }
-  Value mMax = xorReduce(k, k.maxF(lse[0], lse[1]), {16, 8, 4, 2, 1},
-                         /*isMax=*/true);
+  Value mMax = warpReduce(k, k.maxF(lse[0], lse[1]), /*isMax=*/true);
   Value sink;
   if (args.sinks) {
     sink = memref::LoadOp::create(b, args.sinks, ValueRange{head});
@@ -81,8 +80,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
   SmallVector<Value, 2> weight;
   for (int64_t j = 0; j < 2; ++j)
     weight.push_back(softmax.exp(k.subF(lse[j], mUse)));
-  Value denom = xorReduce(k, k.addF(weight[0], weight[1]), {16, 8, 4, 2, 1},
-                          /*isMax=*/false);
+  Value denom = warpReduce(k, k.addF(weight[0], weight[1]), /*isMax=*/false);
   if (sink)
     denom = k.addF(denom, softmax.exp(k.subF(sink, mUse)));
   // No key in any split (denom == 0) gives zeros; NaN stays NaN.
@@ -92,7 +90,6 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
   // Each thread its columns: the splits' partial outputs in groups of
   // kGroup, whose loads are issued together.
   constexpr int64_t kGroup = 8;
-  Type i32 = b.getI32Type();
   Type outElem = cast<MemRefType>(op.getOut().getType()).getElementType();
   k.forLoop(tid, k.idx(t.headDim), k.idx(DecodePlan::kThreads), [&](Value d) {
     auto loop = scf::ForOp::create(b, k.idx(0), k.ceilDiv(numSplits, k.idx(kGroup)),
@@ -112,8 +109,7 @@ gpu::GPUFuncOp mlir::paged_attn::buildMergeKernel(OpBuilder &builder,
         // same in every lane.
         Value held = k.select(k.lt(s, k.idx(32)), weight[0], weight[1]);
         Value w = gpu::ShuffleOp::create(b, held, k.toI32(k.rem(s, 32)),
-                                         arith::ConstantIntOp::create(b, i32, 32),
-                                         gpu::ShuffleMode::IDX)
+                                         k.i32(32), gpu::ShuffleMode::IDX)
                       .getShuffleResult();
         weights.push_back(k.select(k.lt(s, numSplits), w, k.f32(0)));
       }

@@ -40,6 +40,10 @@ Value asMmaRegister(ImplicitLocOpBuilder &b, Value pair);
 /// the lane-index bits of `offsets` (shfl.bfly by each offset in turn).
 Value xorReduce(KernelBuilder &k, Value v, ArrayRef<int32_t> offsets,
                 bool isMax);
+/// `v` reduced (as xorReduce) over the whole warp.
+inline Value warpReduce(KernelBuilder &k, Value v, bool isMax) {
+  return xorReduce(k, v, {16, 8, 4, 2, 1}, isMax);
+}
 
 class MmaSyncF16 {
 public:

@@ -141,10 +141,6 @@ Value OnlineSoftmax::hasKeys(Value sum) {
   return k.cmpF(arith::CmpFPredicate::UNE, sum, k.f32(0));
 }
 
-Value OnlineSoftmax::normalize(Value o, Value sum, Value hasKeys) {
-  return k.select(hasKeys, k.divF(o, sum), k.f32(0));
-}
-
 std::pair<Value, Value> OnlineSoftmax::sinkTerms(Value sum, Value max,
                                                  Value sink) {
   Value all = k.maxF(max, sink);
@@ -159,12 +155,6 @@ Value OnlineSoftmax::rowFactor(Value sum, Value max, Value hasKeys,
     return k.select(hasKeys, k.divF(k.f32(1), sum), k.f32(0));
   auto [keep, denom] = sinkTerms(sum, max, sink);
   return k.divF(keep, denom);
-}
-
-Value OnlineSoftmax::normalizeWithSink(Value o, Value sum, Value max,
-                                       Value sink) {
-  auto [keep, denom] = sinkTerms(sum, max, sink);
-  return k.divF(k.mulF(o, keep), denom);
 }
 
 Value OnlineSoftmax::logSumExp(Value max, Value sum, Value hasKeys) {

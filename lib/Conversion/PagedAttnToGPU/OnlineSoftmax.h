@@ -116,16 +116,11 @@ public:
   Value safeMax(Value max);
   /// Whether a row has a key: sum != 0 (true for a NaN sum).
   Value hasKeys(Value sum);
-  /// o / sum, 0 for a row with no key.
-  Value normalize(Value o, Value sum, Value hasKeys);
   /// The factor that normalizes a row's outputs: 1 / sum (0 for a row with
   /// no key), or with an attention sink (`sink` set; `max` from safeMax)
   /// e^(max - m) / (sum e^(max - m) + e^(sink - m)), m = max(max, sink): one
   /// division per row, a multiply per output.
   Value rowFactor(Value sum, Value max, Value hasKeys, Value sink);
-  /// o / sum with an attention sink (a logit with no value): the sink joins
-  /// the denominator, e^(sink - m) with the row's max m (from safeMax).
-  Value normalizeWithSink(Value o, Value sum, Value max, Value sink);
   /// The row's log-sum-exp, max + log(sum); -inf for a row with no key.
   Value logSumExp(Value max, Value sum, Value hasKeys);
 
