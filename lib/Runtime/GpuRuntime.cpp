@@ -127,9 +127,12 @@ extern "C" int32_t attnRuntimeMultiprocessorCount(void) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// `bytes` of workspace at `ptr`, then `counters` zeroed u32 (the split
+/// counters, attnRuntimeSplitCounters).
 struct Workspace {
   CUdeviceptr ptr = 0;
   int64_t bytes = 0;
+  int64_t counters = 0;
 };
 struct WorkspaceState {
   std::mutex mutex;
@@ -169,6 +172,15 @@ static bool isCapturing(const DriverApi &api) {
   if (stream && !ATTN_CU(api, cuStreamIsCapturing, stream, &capture))
     return false;
   return capture != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+/// The split counters that come with `bytes` of workspace: one per 128
+/// bytes, at least 4096. A decode call has one counter per CTA row group
+/// (batch x kv heads x 16-row blocks), at most one per q row, and every q
+/// row takes at least 2 splits x (head_dim + 1) x 4 bytes >= 136 bytes of
+/// workspace, so a call whose workspace fits finds its counters too.
+static int64_t splitCounterCapacity(int64_t bytes) {
+  return std::max<int64_t>(bytes / 128, 4096);
 }
 
 /// The current context's workspace, grown to `bytes` if it is smaller;
@@ -213,9 +225,23 @@ static void *getWorkspace(int64_t bytes, const char *caller) {
   // Grow geometrically: shapes that creep up reallocate rarely.
   int64_t grown = std::max<int64_t>(bytes, 2 * ws.bytes);
   grown = std::max<int64_t>(grown, 1 << 20);
-  if (!ATTN_CU(*api, cuMemAlloc, &ws.ptr, size_t(grown)))
+  grown = (grown + 15) / 16 * 16;
+  int64_t counters = splitCounterCapacity(grown);
+  CUdeviceptr ptr = 0;
+  if (!ATTN_CU(*api, cuMemAlloc, &ptr, size_t(grown + 4 * counters)))
     return nullptr;
+  // The counters start at zero; kernels leave them so (the last CTA of a
+  // row group resets its counter). Synchronized: calls on any stream see
+  // the zeros.
+  if (!ATTN_CU(*api, cuMemsetD32Async, ptr + CUdeviceptr(grown), 0u,
+               size_t(counters), nullptr) ||
+      !callDriver(*api, api->cuCtxSynchronize, "cuCtxSynchronize")) {
+    ATTN_CU(*api, cuMemFree, ptr);
+    return nullptr;
+  }
+  ws.ptr = ptr;
   ws.bytes = grown;
+  ws.counters = counters;
   return reinterpret_cast<void *>(uintptr_t(ws.ptr));
 }
 
@@ -224,6 +250,29 @@ extern "C" void *attnRuntimeWorkspace(int64_t bytes) {
   if (hasError())
     return nullptr;
   return getWorkspace(bytes, "paged_attn.decode");
+}
+
+extern "C" void *attnRuntimeSplitCounters(int64_t count) {
+  ATTN_PROFILE("attnRuntimeSplitCounters");
+  if (hasError())
+    return nullptr;
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
+    return nullptr;
+  WorkspaceState &state = workspaceState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto it = state.byContext.find(context);
+  int64_t held = it == state.byContext.end() ? 0 : it->second.counters;
+  if (count < 0 || count > held || !it->second.ptr) {
+    recordError("paged_attn.decode needs " + std::to_string(count) +
+                " split counters, but the workspace holds " +
+                std::to_string(held) +
+                " (attnRuntimeWorkspace first, with the call's bytes)");
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(
+      uintptr_t(it->second.ptr + CUdeviceptr(it->second.bytes)));
 }
 
 extern "C" int32_t attnRuntimeReserveWorkspace(int64_t bytes) {

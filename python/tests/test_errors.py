@@ -153,8 +153,9 @@ def test_nvfp4_cache_wrong_dtype(matrix_lib):
 # before anything launches, in the verifier's words.
 
 def test_q_tokens_not_batch_times_q_len(matrix_lib):
-    """7 q tokens for a batch of 5 (q_len_per_request 1): the merge kernel
-    would otherwise write rows of out past the batch."""
+    """7 q tokens for a batch of 5 (q_len_per_request 1): the split
+    merge would otherwise size the workspace by 7 rows a head and find the
+    batch's partial rows at the wrong places."""
     i = make_inputs(CFG, 5, False, False, seed=91)
     q = torch.cat([i.q, i.q[:2]])
     out = torch.full(q.shape, 7.0, dtype=q.dtype, device=q.device)

@@ -20,7 +20,7 @@
 // CHECK-NEXT: .address_size 64
 // CHECK: .visible .entry decode_0(
 // CHECK: 	.param .align 64 .b8 decode_0_param_0[128],
-// CHECK: .visible .entry decode_0_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 func.func @decode(%q: memref<?x8x64xf16>, %k: memref<?x16x2x64xf16>,
     %v: memref<?x16x2x64xf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,

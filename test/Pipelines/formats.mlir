@@ -29,7 +29,7 @@
 // PTX88: .version 8.8
 // PTX88-NEXT: .target sm_100a
 // PTX88: .visible .entry decode_0(
-// PTX88: .visible .entry decode_0_merge(
+// PTX88: atom.relaxed.gpu.add.u32
 
 // PTX90: .version 9.0
 // PTX90-NEXT: .target sm_90a

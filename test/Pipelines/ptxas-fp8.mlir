@@ -36,20 +36,20 @@
 // PTX-DAG: vote.sync.all.pred
 // PTX-DAG: movmatrix.sync.aligned.m8n8.trans.b16
 // PTX-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// PTX-LABEL: .visible .entry decode_0_merge(
+// PTX-DAG: atom.relaxed.gpu.add.u32
 // PTX-LABEL: .visible .entry decode_1(
 // PTX-DAG: cvt.rn.f16x2.e4m3x2
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 
 // The K and V descriptors are u8 boxes: 128-byte swizzled rows (decode_0)
 // or the whole head_dim unswizzled (decode_1); the scales are read on the
-// device and passed to the decode kernel only.
+// device.
 // IR-LABEL: func.func @fp8_bf16_hnd(
 // IR-COUNT-3: call @attnTmaEncode
 // IR: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 {{.*}}args({{.*}}, %arg5 : memref<f32>, %arg6 : memref<f32>)
 // IR-LABEL: gpu.func @decode_0(
-// IR: memref.load %arg9[] : memref<f32>
 // IR: memref.load %arg10[] : memref<f32>
+// IR: memref.load %arg11[] : memref<f32>
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x16x128xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_128b
 // IR: vector.reduction <maximumf>
 // IR: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf16>
@@ -57,8 +57,6 @@
 // IR: nvvm.convert.f8x2.to.f16x2
 // IR: movmatrix.sync.aligned.m8n8.trans.b16
 // IR: nvvm.prmt
-// IR-LABEL: gpu.func @decode_0_merge(
-// IR-NOT: memref<f32>
 // IR-LABEL: gpu.func @decode_1(
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x1x64xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR: nvvm.convert.f8x2.to.f16x2 %{{[0-9]+}} : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
@@ -68,7 +66,6 @@
 // IR-LABEL: gpu.func @decode_2(
 // IR: nvvm.convert.f8x2.to.f16x2
 // IR-NOT: movmatrix
-// IR-LABEL: gpu.func @decode_2_merge(
 
 func.func @fp8_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x128xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,

@@ -42,7 +42,7 @@
 // SM90-DAG: mul.rn.f32 {{.*}}, 0f46800000;
 // SM90-DAG: movmatrix.sync.aligned.m8n8.trans.b16
 // SM90-NOT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// SM90-LABEL: .visible .entry decode_0_merge(
+// SM90-DAG: atom.relaxed.gpu.add.u32
 // SM90-LABEL: .visible .entry decode_1(
 // SM90-DAG: cvt.rn.f16x2.e4m3x2
 // SM90-DAG: mul.rn.f16x2

@@ -14,6 +14,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -786,6 +787,53 @@ TEST_F(GpuTest, WorkspaceIsOwnedGrownAndReleased) {
   EXPECT_GE(attnRuntimeWorkspaceBytes(), bytes + 1);
   attnRuntimeReleaseWorkspace();
   EXPECT_EQ(attnRuntimeWorkspaceBytes(), 0);
+  EXPECT_EQ(attnRuntimeStatusOk(), 1) << lastError();
+}
+
+TEST_F(GpuTest, SplitCountersComeZeroedWithTheWorkspace) {
+  attnRuntimeReleaseWorkspace();
+  // None without a workspace.
+  EXPECT_EQ(attnRuntimeSplitCounters(1), nullptr);
+  EXPECT_NE(lastError().find("needs 1 split counters, but the workspace "
+                             "holds 0"),
+            std::string::npos)
+      << lastError();
+  attnRuntimeClearError();
+  void *workspace = attnRuntimeWorkspace(1 << 20);
+  ASSERT_NE(workspace, nullptr) << lastError();
+  int64_t bytes = attnRuntimeWorkspaceBytes();
+  // One per 128 bytes of workspace, at least 4096.
+  int64_t capacity = std::max<int64_t>(bytes / 128, 4096);
+  void *counters = attnRuntimeSplitCounters(capacity);
+  ASSERT_NE(counters, nullptr) << lastError();
+  EXPECT_EQ(attnRuntimeSplitCounters(1), counters);
+  // After the workspace's bytes: what kernels write there never reaches
+  // them.
+  EXPECT_GE(static_cast<char *>(counters) - static_cast<char *>(workspace),
+            bytes);
+  std::vector<uint32_t> host = download(counters, capacity);
+  EXPECT_EQ(std::count(host.begin(), host.end(), 0u), capacity);
+  // More than come with the workspace: refused, with the reason.
+  EXPECT_EQ(attnRuntimeSplitCounters(capacity + 1), nullptr);
+  EXPECT_NE(lastError().find("needs " + std::to_string(capacity + 1) +
+                             " split counters, but the workspace holds " +
+                             std::to_string(capacity)),
+            std::string::npos)
+      << lastError();
+  attnRuntimeClearError();
+  // Counters left non-zero (a kernel cut short) do not survive a new
+  // workspace: it comes with zeroed ones, as many as its bytes call for.
+  fill(counters, 7, 1, 64);
+  EXPECT_EQ(download(counters, 64)[5], 12u) << lastError();
+  ASSERT_NE(attnRuntimeWorkspace(bytes + 1), nullptr) << lastError();
+  int64_t grown = attnRuntimeWorkspaceBytes();
+  void *fresh = attnRuntimeSplitCounters(grown / 128);
+  ASSERT_NE(fresh, nullptr) << lastError();
+  host = download(fresh, grown / 128);
+  EXPECT_EQ(std::count(host.begin(), host.end(), 0u), grown / 128);
+  attnRuntimeReleaseWorkspace();
+  EXPECT_EQ(attnRuntimeSplitCounters(1), nullptr);
+  attnRuntimeClearError();
   EXPECT_EQ(attnRuntimeStatusOk(), 1) << lastError();
 }
 

@@ -12,9 +12,9 @@ include "mlir/Pass/PassBase.td"
 def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
   let summary = "Lower paged_attn ops to host code and gpu/nvgpu kernels";
   let description = [{
-    Replaces every `paged_attn.decode` with host code and adds its kernels
-    (the split-KV decode kernel and the merge kernel) to the
-    `gpu.module @paged_attn_kernels` of the module:
+    Replaces every `paged_attn.decode` with host code and adds its kernel
+    (split-KV decode, whose last CTA of each row group merges the splits)
+    to the `gpu.module @paged_attn_kernels` of the module:
 
     - each TMA descriptor (q, k_cache, v_cache) is the one
       `deriveTmaDescriptors` gives, instantiated from its own memref's

@@ -108,6 +108,15 @@ ATTN_RUNTIME_EXPORT const char *attnRuntimeProfileReport(void);
 /// refers to the buffer, so replays must be ordered the same way.
 ATTN_RUNTIME_EXPORT void *attnRuntimeWorkspace(int64_t bytes);
 
+/// The split counters of the current context's workspace: `count` u32 in
+/// device memory, zero between calls. A multi-split decode CTA adds one to
+/// its row group's counter when its partial output is written; the last of
+/// the group merges the splits and sets the counter back to zero. They come
+/// with the workspace (one per 128 bytes of it, at least 4096), so after
+/// attnRuntimeWorkspace(bytes) for a call, its counters fit; null with the
+/// error recorded when `count` exceeds them.
+ATTN_RUNTIME_EXPORT void *attnRuntimeSplitCounters(int64_t count);
+
 /// Grows the current context's workspace to at least `bytes` bytes now
 /// (e.g. before capturing graphs whose calls need it); 1 on success, 0 with
 /// the error recorded otherwise.

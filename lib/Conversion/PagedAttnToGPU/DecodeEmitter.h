@@ -28,6 +28,8 @@
 namespace mlir {
 namespace paged_attn {
 
+class SplitWorkspace;
+
 /// Builds one decode kernel; member state is the kernel's shared values.
 class DecodeKernelEmitter {
 public:
@@ -96,6 +98,7 @@ private:
   Value keyVisible(Value key, Value tileBase, Value pageRows,
                    const AttentionMask &mask, Value qPos);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
+  void mergeIfLastSplit(SplitWorkspace &workspace, Value blockRows);
   /// A block barrier (every warp is done with stage `stage`), then each
   /// warp refills the stage with its pages of tile `next`, if there is one.
   /// `prefetched`: this warp's page of `next`, read at the tile's start

@@ -21,12 +21,14 @@
 //    warp;
 //  - the warps' (max, sum, O) merge through shared memory; with one split
 //    the CTA writes `out`, otherwise its normalized partial output and
-//    log-sum-exp go to the split workspace for the merge kernel.
+//    log-sum-exp go to the split workspace, and the row group's last CTA
+//    merges the splits into `out` (SplitMerge.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "DecodeEmitter.h"
 #include "KernelArgs.h"
+#include "SplitMerge.h"
 #include "SplitWorkspace.h"
 #include "TileLoop.h"
 #include "Tma.h"
@@ -596,6 +598,42 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
           });
         });
   });
+  k.ifThen(k.lt(k.idx(1), numSplits),
+           [&] { mergeIfLastSplit(workspace, blockRows); });
+}
+
+/// Several splits: the CTA's partial rows are in the workspace. The last
+/// CTA of the row group to get here merges the group's splits into `out`
+/// (SplitMerge.h), warp w rows w, w + 4, ... as in the epilogue.
+void DecodeKernelEmitter::mergeIfLastSplit(SplitWorkspace &workspace,
+                                           Value blockRows) {
+  // Every thread's workspace stores are done; the epilogue's scratch is
+  // free to carry thread 0's verdict.
+  gpu::BarrierOp::create(b);
+  Value verdict = smem->view(k.idx(t.qBytes()), {1}, b.getI32Type());
+  k.ifThen(isLeader, [&] {
+    Value headBlocks = gpu::GridDimOp::create(b, gpu::Dimension::y);
+    Value headBlock = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    Value group = k.add(k.mul(batch, headBlocks), headBlock);
+    Value last = arriveOnSplitCounter(k, args.splitCounters, group,
+                                      args.numSplits);
+    memref::StoreOp::create(b, arith::ExtUIOp::create(b, b.getI32Type(), last),
+                            verdict, ValueRange{k.idx(0)});
+  });
+  gpu::BarrierOp::create(b);
+  Value isLast = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::ne,
+      memref::LoadOp::create(b, verdict, ValueRange{k.idx(0)}), k.i32(0));
+  k.ifThen(isLast, [&] {
+    SplitMergeArgs merge{args.workspace, args.numSplits, args.out, args.sinks};
+    k.forLoop(warp, blockRows, k.idx(DecodePlan::kNumWarps), [&](Value r) {
+      Value qRowIndex = k.add(k.mul(mBlock, 16), r);
+      Value token = k.add(k.mul(batch, t.qLen), k.div(qRowIndex, t.group));
+      Value head = k.add(k.mul(kvHead, t.group), k.rem(qRowIndex, t.group));
+      mergeSplitRow(k, merge, workspace, workspace.row(token, head), token,
+                    head, lane, t.headDim);
+    });
+  });
 }
 
 void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
@@ -1019,6 +1057,8 @@ static DecodeKernelArgs<Type> getDecodeKernelSignature(OpBuilder &builder,
   DecodeKernelArgs<Type> sig;
   setCommonSignature(sig, cast<AttentionOpInterface>(op.getOperation()));
   sig.workspace = MemRefType::get({ShapedType::kDynamic}, builder.getF32Type());
+  sig.splitCounters =
+      MemRefType::get({ShapedType::kDynamic}, builder.getI32Type());
   sig.numSplits = builder.getIndexType();
   sig.splitTokens = builder.getIndexType();
   return sig;

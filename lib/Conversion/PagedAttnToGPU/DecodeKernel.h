@@ -23,6 +23,9 @@ struct DecodeKernelArgs {
   T qMap, kCacheMap, vCacheMap, kScaleMap, vScaleMap;
   T blockTable, seqLens, out;
   T workspace;   ///< SplitWorkspace, memref<?xf32> (unused with one split)
+  /// memref<?xi32>: one per row group (batch x kv heads x 16-row blocks),
+  /// zero between calls (SplitMerge.h; unused with one split)
+  T splitCounters;
   T numSplits;   ///< index
   T splitTokens; ///< index: tokens per split, a multiple of the tile's
   /// The op's optional operands, each only when the op has it.
@@ -31,21 +34,8 @@ struct DecodeKernelArgs {
   template <typename F>
   void forEachField(F &&f) {
     for (T *field : {&qMap, &kCacheMap, &vCacheMap, &kScaleMap, &vScaleMap,
-                     &blockTable, &seqLens, &out, &workspace, &numSplits,
-                     &splitTokens, &sinks, &kGlobalScale, &vGlobalScale})
-      f(*field);
-  }
-};
-
-/// Arguments of the merge kernel, in order.
-template <typename T>
-struct MergeKernelArgs {
-  T workspace, numSplits, out;
-  T sinks; ///< only when the op has sinks
-
-  template <typename F>
-  void forEachField(F &&f) {
-    for (T *field : {&workspace, &numSplits, &out, &sinks})
+                     &blockTable, &seqLens, &out, &workspace, &splitCounters,
+                     &numSplits, &splitTokens, &sinks, &kGlobalScale, &vGlobalScale})
       f(*field);
   }
 };
@@ -57,11 +47,6 @@ gpu::GPUFuncOp buildDecodeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                  const DecodePlan &plan,
                                  const TmaDescriptors &tma,
                                  const attn::TargetInfo &target);
-
-/// Builds the kernel that merges the splits' partial outputs into `out`.
-gpu::GPUFuncOp buildMergeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
-                                StringRef name, DecodeOp op,
-                                const DecodePlan &plan);
 
 } // namespace paged_attn
 } // namespace mlir

@@ -90,10 +90,11 @@ static DecodeGrid chooseGrid(KernelBuilder &k, RuntimeCalls &runtime,
   return {splits, k.mul(unitsPerSplit, unit), batch, headBlocks};
 }
 
-/// A memref<?xf32> of `elems` elements over the device buffer at `ptr`
+/// A memref<?xelem> of `elems` elements over the device buffer at `ptr`
 /// (!llvm.ptr): its LLVM descriptor, cast to the memref type (the cast
 /// folds away when the host code reaches the LLVM dialect).
-static Value wrapDeviceBuffer(KernelBuilder &k, Value ptr, Value elems) {
+static Value wrapDeviceBuffer(KernelBuilder &k, Value ptr, Value elems,
+                              Type elem) {
   ImplicitLocOpBuilder &b = k.builder();
   MLIRContext *ctx = b.getContext();
   Type i64 = b.getI64Type();
@@ -108,21 +109,28 @@ static Value wrapDeviceBuffer(KernelBuilder &k, Value ptr, Value elems) {
                                      ArrayRef<int64_t>{3, 0});
   desc =
       LLVM::InsertValueOp::create(b, desc, k.i64(1), ArrayRef<int64_t>{4, 0});
-  auto type = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+  auto type = MemRefType::get({ShapedType::kDynamic}, elem);
   return UnrealizedConversionCastOp::create(b, TypeRange{type},
                                             ValueRange{desc})
       .getResult(0);
 }
 
-/// The runtime's split-KV workspace of `elems` f32 (attnRuntimeWorkspace:
-/// grown outside graph capture, else an error and no launch).
-static Value getRuntimeWorkspace(KernelBuilder &k, RuntimeCalls &runtime,
-                                 Value elems) {
+/// The runtime's split-KV workspace of `elems` f32 and its split counters,
+/// `counters` u32 (attnRuntimeWorkspace, attnRuntimeSplitCounters: grown
+/// outside graph capture, else an error and no launch).
+static std::pair<Value, Value> getRuntimeWorkspace(KernelBuilder &k,
+                                                   RuntimeCalls &runtime,
+                                                   Value elems,
+                                                   Value counters) {
   ImplicitLocOpBuilder &b = k.builder();
+  Type ptrType = LLVM::LLVMPointerType::get(b.getContext());
   Value bytes = k.toI64(k.mul(elems, 4));
   Value ptr = runtime.call(b, "attnRuntimeWorkspace", ValueRange{bytes},
-                           {LLVM::LLVMPointerType::get(b.getContext())});
-  return wrapDeviceBuffer(k, ptr, elems);
+                           {ptrType});
+  Value counterPtr = runtime.call(b, "attnRuntimeSplitCounters",
+                                  ValueRange{k.toI64(counters)}, {ptrType});
+  return {wrapDeviceBuffer(k, ptr, elems, b.getF32Type()),
+          wrapDeviceBuffer(k, counterPtr, counters, b.getI32Type())};
 }
 
 LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
@@ -138,11 +146,8 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
   gpu::GPUModuleOp kernelModule = lowering.getKernelModule();
   OpBuilder moduleBuilder(op.getContext());
   std::string decodeName = ("decode_" + Twine(index)).str();
-  std::string mergeName = ("decode_" + Twine(index) + "_merge").str();
   gpu::GPUFuncOp decodeKernel = buildDecodeKernel(
       moduleBuilder, kernelModule, decodeName, op, t, tma, lowering.target);
-  gpu::GPUFuncOp mergeKernel =
-      buildMergeKernel(moduleBuilder, kernelModule, mergeName, op, t);
 
   // Host: check and encode every descriptor, then launch if all passed.
   ImplicitLocOpBuilder b(op.getLoc(), op);
@@ -167,18 +172,21 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
     // The extern shared array is 1024-byte aligned: no slack needed.
     int64_t smem = t.sharedMemoryBytes();
 
-    auto launch = [&](bool withMerge) {
+    auto launch = [&](bool multiSplit) {
       Type tokenType = gpu::AsyncTokenType::get(ctx);
-      // The runtime's workspace (nothing is allocated per call); one split
-      // needs none.
+      // The runtime's workspace and split counters (nothing is allocated
+      // per call); one split needs neither.
       SplitWorkspace layout(k, numTokens, numHeads, splits, t.headDim);
-      Value workspace =
-          withMerge
-              ? getRuntimeWorkspace(k, lowering.encoder.getRuntime(),
-                                    layout.elements())
-              : wrapDeviceBuffer(
-                    k, LLVM::ZeroOp::create(b, LLVM::LLVMPointerType::get(ctx)),
-                    k.idx(0));
+      Value workspace, counters;
+      if (multiSplit) {
+        std::tie(workspace, counters) = getRuntimeWorkspace(
+            k, lowering.encoder.getRuntime(), layout.elements(),
+            k.mul(policy.batch, k.idx(policy.headBlocks)));
+      } else {
+        Value null = LLVM::ZeroOp::create(b, LLVM::LLVMPointerType::get(ctx));
+        workspace = wrapDeviceBuffer(k, null, k.idx(0), b.getF32Type());
+        counters = wrapDeviceBuffer(k, null, k.idx(0), b.getI32Type());
+      }
       Value token =
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
 
@@ -188,6 +196,7 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
       args.seqLens = op.getSeqLens();
       args.out = out;
       args.workspace = workspace;
+      args.splitCounters = counters;
       args.numSplits = splits;
       args.splitTokens = policy.splitTokens;
       args.sinks = op.getSinks();
@@ -199,19 +208,6 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
                                         k.i32(smem), getPresentArgs(args),
                                         tokenType, ValueRange{token})
                   .getAsyncToken();
-      if (withMerge) {
-        MergeKernelArgs<Value> mergeArgs;
-        mergeArgs.workspace = workspace;
-        mergeArgs.numSplits = splits;
-        mergeArgs.out = out;
-        mergeArgs.sinks = op.getSinks();
-        gpu::KernelDim3 mergeGrid{k.mul(numTokens, numHeads), k.idx(1),
-                                  k.idx(1)};
-        token = gpu::LaunchFuncOp::create(b, mergeKernel, mergeGrid, block,
-                                          k.i32(0), getPresentArgs(mergeArgs),
-                                          tokenType, ValueRange{token})
-                    .getAsyncToken();
-      }
       gpu::WaitOp::create(b, Type(), ValueRange{token});
     };
     k.ifThenElse(

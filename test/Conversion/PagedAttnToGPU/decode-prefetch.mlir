@@ -26,7 +26,7 @@
 // CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg1, %c0_i32, %c0_i32, %{{[0-9]+}}, %[[NEXT]], %{{[0-9]+}} : i32,
 // CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg2, %c0_i32, %c0_i32, %{{[0-9]+}}, %[[NEXT]], %{{[0-9]+}} : i32,
 // CHECK: scf.yield
-// CHECK-LABEL: gpu.func @decode_0_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 // bf16, page 16: the entry is read after the barrier.
 // CHECK-LABEL: gpu.func @decode_1(
@@ -37,7 +37,7 @@
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[BT1]]
 // CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d
-// CHECK-LABEL: gpu.func @decode_1_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 // fp8, page 8: 8 pages a tile, two a warp: read after the barrier.
 // CHECK-LABEL: gpu.func @decode_2(
@@ -47,7 +47,7 @@
 // CHECK: nvgpu.mbarrier.try_wait.parity
 // CHECK: gpu.barrier
 // CHECK: memref.load %[[BT2]]
-// CHECK-LABEL: gpu.func @decode_2_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 func.func @fp8_page16(%q: memref<?x8x128xbf16>,
     %k: memref<?x2x16x128xf8E4M3FN>, %v: memref<?x2x16x128xf8E4M3FN>,

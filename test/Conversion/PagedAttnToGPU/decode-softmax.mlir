@@ -10,14 +10,14 @@
 
 // decode_0: fp8 cache, K scale, head_dim 128.
 // CHECK-LABEL: gpu.func @decode_0(
-// CHECK: %[[KS:[0-9]+]] = memref.load %arg9[] : memref<f32>
+// CHECK: %[[KS:[0-9]+]] = memref.load %arg10[] : memref<f32>
 // CHECK: %[[NEG:[0-9]+]] = arith.cmpf olt, %[[KS]], %{{.*}} : f32
 // CHECK: %[[SIGNS:[0-9]+]] = arith.select %[[NEG]], %c-2147450880_i32, %c0_i32{{.*}} : i32
 // CHECK-COUNT-16: arith.xori %{{[0-9]+}}, %[[SIGNS]] : i32
 // CHECK: scf.for
 // CHECK: math.absf %[[KS]] : f32
 // CHECK: math.fma
-// CHECK-LABEL: gpu.func @decode_0_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 // decode_1: the same at head_dim 256 (q's fragments are read from shared
 // memory each tile): logits first, the K scale as it is. (Up to the
@@ -27,7 +27,7 @@
 // CHECK-NOT: math.fma
 // CHECK-NOT: arith.cmpf olt
 // CHECK: arith.cmpf une
-// CHECK-LABEL: gpu.func @decode_1_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 // decode_2: a bf16 cache under a soft cap: tanh of the logits, no FMA
 // before the epilogue.
@@ -35,13 +35,13 @@
 // CHECK: math.tanh
 // CHECK-NOT: math.fma
 // CHECK: arith.cmpf une
-// CHECK-LABEL: gpu.func @decode_2_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 // decode_3: a bf16 cache, no K scale, no cap: raw scores, q as it is.
 // CHECK-LABEL: gpu.func @decode_3(
 // CHECK-NOT: arith.cmpf olt
 // CHECK: math.fma
-// CHECK-LABEL: gpu.func @decode_3_merge(
+// CHECK: atom.relaxed.gpu.add.u32
 
 func.func @kscale_d128(%q: memref<?x8x128xbf16>,
     %k: memref<?x2x16x128xf8E4M3FN>, %v: memref<?x2x16x128xf8E4M3FN>,

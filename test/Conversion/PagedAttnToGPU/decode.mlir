@@ -17,6 +17,7 @@
 // CHECK-DAG: func.func private @attnRuntimeStatusOk() -> i32
 // CHECK-DAG: func.func private @attnRuntimeMultiprocessorCount() -> i32
 // CHECK-DAG: func.func private @attnRuntimeWorkspace(i64) -> !llvm.ptr
+// CHECK-DAG: func.func private @attnRuntimeSplitCounters(i64) -> !llvm.ptr
 // CHECK-DAG: func.func private @attnRuntimeRequireDim(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64) -> i32
 // Dynamic sizes that must agree are checked at run time, in the verifier's
 // words.
@@ -155,29 +156,36 @@
 // CHECK:   arith.select %[[LESS]], %[[S]], %[[BS]] : index
 // CHECK:   arith.select %[[LESS]], %[[COST]], %[[BC]] : index
 // CHECK: arith.ceildivui %[[UNITS]], %[[BEST]]#0 : index
-// Several KV splits: the decode kernel, then the merge kernel, on the
-// runtime's workspace (nothing is allocated or copied per call); the
-// descriptors are launch operands (passed by value after
-// --paged-attn-grid-constant-params).
+// Several KV splits: one launch, on the runtime's workspace and its split
+// counters, one per row group (batch x 4 kv heads): nothing is allocated or
+// copied per call, and the last CTA of a row group merges its splits (no
+// merge kernel). The descriptors are launch operands (passed by value
+// after --paged-attn-grid-constant-params).
 // CHECK: scf.if %{{[0-9]+}} {
+// CHECK: %[[GROUPS:[0-9]+]] = arith.muli %[[BATCH]], %c4{{(_[0-9]+)?}} : index
 // CHECK: %{{[0-9]+}} = func.call @attnRuntimeWorkspace(%{{[0-9]+}}) : (i64) -> !llvm.ptr
+// CHECK: %[[GROUPS64:[0-9]+]] = arith.index_cast %[[GROUPS]] : index to i64
+// CHECK: %{{[0-9]+}} = func.call @attnRuntimeSplitCounters(%[[GROUPS64]]) : (i64) -> !llvm.ptr
 // CHECK: %[[WS:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xf32>
+// CHECK: %[[CTRS:[0-9]+]] = builtin.unrealized_conversion_cast %{{[0-9]+}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xi32>
 // CHECK-NOT: gpu.alloc
 // CHECK-NOT: gpu.memcpy
 // CHECK: %[[T0:[0-9]+]] = gpu.wait async
 // Grid (splits, kv heads x 16-row q blocks, batch), 128 threads, the
 // dynamic shared memory of the q tile and the K/V stages.
-// CHECK: %[[D:[0-9]+]] = gpu.launch_func async [%[[T0]]] @paged_attn_kernels::@decode_0 blocks in (%[[SPLITS:[0-9]+]], %c4{{(_[0-9]+)?}}, %[[BATCH]]) threads in (%c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args(%[[QMAP]] : !llvm.ptr, %[[KMAP]] : !llvm.ptr, %[[VMAP]] : !llvm.ptr, %[[BT]] : memref<?x?xi32>, %[[SL]] : memref<?xi32>, %[[OUT]] : memref<?x32x128xbf16>, %[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %{{[0-9]+}} : index)
-// CHECK: gpu.launch_func async [%[[D]]] @paged_attn_kernels::@decode_0_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%[[WS]] : memref<?xf32>, %[[SPLITS]] : index, %[[OUT]] : memref<?x32x128xbf16>)
+// CHECK: %[[D:[0-9]+]] = gpu.launch_func async [%[[T0]]] @paged_attn_kernels::@decode_0 blocks in (%[[SPLITS:[0-9]+]], %c4{{(_[0-9]+)?}}, %[[BATCH]]) threads in (%c128{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}, %c1{{(_[0-9]+)?}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args(%[[QMAP]] : !llvm.ptr, %[[KMAP]] : !llvm.ptr, %[[VMAP]] : !llvm.ptr, %[[BT]] : memref<?x?xi32>, %[[SL]] : memref<?xi32>, %[[OUT]] : memref<?x32x128xbf16>, %[[WS]] : memref<?xf32>, %[[CTRS]] : memref<?xi32>, %[[SPLITS]] : index, %{{[0-9]+}} : index)
 // CHECK-NOT: gpu.dealloc
-// CHECK: gpu.wait [
-// One split: the decode kernel writes out directly, no merge, no workspace.
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.wait [%[[D]]]
+// One split: the decode kernel writes out directly, no workspace, no
+// counters.
 // CHECK: } else {
 // CHECK: llvm.mlir.zero : !llvm.ptr
 // CHECK-NOT: attnRuntimeWorkspace
-// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks
-// CHECK-NOT: @decode_0_merge
-// CHECK: gpu.wait [
+// CHECK-NOT: attnRuntimeSplitCounters
+// CHECK: %[[D1:[0-9]+]] = gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_0 blocks
+// CHECK-NOT: gpu.launch_func
+// CHECK: gpu.wait [%[[D1]]]
 // CHECK: return
 func.func @hnd_kv_own_strides(
     %q: memref<?x32x128xbf16, strided<[?, ?, 1], offset: ?>>,
@@ -209,7 +217,6 @@ func.func @hnd_kv_own_strides(
 // CHECK: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c6_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, {{.*}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
 // CHECK: call @attnTmaEncode(%{{[0-9]+}}, %{{[0-9]+}}, %c6_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c4_i32{{(_[0-9]+)?}}, {{.*}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}}, %c0_i32{{(_[0-9]+)?}})
 // CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_1 blocks
-// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_1_merge blocks
 func.func @nhd_page12_f16(
     %q: memref<?x8x128xf16>, %k: memref<?x12x8x128xf16>,
     %v: memref<?x12x8x128xf16>, %bt: memref<?x?xi32>, %sl: memref<?xi32>,
@@ -241,13 +248,12 @@ func.func @hnd_page128(
 }
 
 // NHD, bf16, head_dim 64, GQA group 4, 3 q tokens per request, sinks: the
-// sinks are the last argument of both kernels.
+// sinks are the kernel's last argument (the split merge reads them too).
 // CHECK-LABEL: func.func @nhd_qlen3_sinks(
 // CHECK-SAME: %[[S3:[a-z0-9]+]]: memref<8xf32>, %[[O3:[a-z0-9]+]]: memref<12x8x64xbf16>)
 // Every size is static: the verifier proved them all.
 // CHECK-NOT: attnRuntimeRequireDim
-// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3 blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args({{.*}}, %[[O3]] : memref<12x8x64xbf16>, %{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %{{[0-9]+}} : index, %[[S3]] : memref<8xf32>)
-// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3_merge blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c0_i32{{(_[0-9]+)?}} args(%{{.*}} : memref<?xf32>, %{{[0-9]+}} : index, %[[O3]] : memref<12x8x64xbf16>, %[[S3]] : memref<8xf32>)
+// CHECK: gpu.launch_func async [%{{.*}}] @paged_attn_kernels::@decode_3 blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %c{{[0-9]+}}_i32 args({{.*}}, %[[O3]] : memref<12x8x64xbf16>, %{{.*}} : memref<?xf32>, %{{.*}} : memref<?xi32>, %{{[0-9]+}} : index, %{{[0-9]+}} : index, %[[S3]] : memref<8xf32>)
 func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>,
     %v: memref<32x16x2x64xbf16>, %bt: memref<4x8xi32>, %sl: memref<4xi32>,
     %s: memref<8xf32>, %o: memref<12x8x64xbf16>) {
@@ -266,7 +272,7 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 //
 // CHECK-LABEL: gpu.func @decode_0(
 // The q, k_cache and v_cache descriptors lead, as by-value parameters.
-// CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x32x128xbf16>, %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 3 : i32, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
+// CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %[[BT0:[a-z0-9]+]]: memref<?x?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: index, %{{.*}}: index) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 3 : i32, paged_attn.grid_constant_args = array<i32: 0, 1, 2>}
 // One mbarrier per K/V stage plus one for q.
 // CHECK: %[[BARS0:[0-9]+]] = nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = {{[3-5]}}>
 // The descriptor types are the boxes reversed: q {64, 8, 1, 1}, K and V
@@ -308,9 +314,8 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: gpu.barrier
 // CHECK: nvvm.inline_ptx "cp.async.bulk.tensor.4d.{{.*}} ro(%{{[0-9]+}}, %arg1,
 // CHECK: scf.yield
-//
-// CHECK-LABEL: gpu.func @decode_0_merge(
-// CHECK-SAME: %{{.*}}: memref<?xf32>, %{{.*}}: index, %{{.*}}: memref<?x32x128xbf16>) kernel
+// The row group's last split merges (decode-epilogue.mlir has the detail).
+// CHECK: atom.relaxed.gpu.add.u32
 // CHECK: gpu.return
 //
 // CHECK-LABEL: gpu.func @decode_1(
@@ -372,10 +377,11 @@ func.func @nhd_qlen3_sinks(%q: memref<12x8x64xbf16>, %k: memref<32x16x2x64xbf16>
 // CHECK: %[[TOK3:[0-9]+]] = arith.muli %block_id_z, %c3{{(_[0-9]+)?}} : index
 // CHECK-NEXT: nvgpu.tma.async.load %[[QMAP3]][%c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %block_id_y, %[[TOK3]]], %[[BARS3]][%[[QBAR3]]]
 // CHECK-NOT: nvgpu.tma.async.load %[[QMAP3]]
+// The sink joins the CTA's denominator with one split, the merge's with
+// several.
 // CHECK: memref.load %[[S3K]][
-// CHECK-LABEL: gpu.func @decode_3_merge(
-// CHECK-SAME: %[[S3M:[a-z0-9]+]]: memref<8xf32>) kernel
-// CHECK: memref.load %[[S3M]][
+// CHECK: atom.relaxed.gpu.add.u32
+// CHECK: memref.load %[[S3K]][
 
 // sm_100a: the same descriptors with target 1.
 // SM100-LABEL: func.func @hnd_kv_own_strides(
