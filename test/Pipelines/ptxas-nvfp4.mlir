@@ -5,11 +5,15 @@
 // and, per page, the block scales of the same rows (their own descriptors,
 // from their own strides). Pages of whole 8-row blocks are staged swizzled
 // (32-, 64- or 128-byte rows) and converted in registers, in the order the
-// MMA fragments hold them, to f16 (a bf16 query moves to f16 once): the
-// word's even or odd nibbles masked, then per register two shifts and one
-// and-or put signs and codes in place (no e2m1 cvt on either chip; the
-// masks 0x0F0F0F0F, 0xF0F0F0F0 and 0x8E008E00 below), one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of
-// the scale bytes), the 2^14 of the placement folded into the logit scale
+// MMA fragments hold them, to f16 (a bf16 query moves to f16 once). No
+// e2m1 cvt on either chip: K's signs and codes are placed by the word's
+// even or odd nibbles masked, then per register two shifts and one and-or
+// (the masks 0x0F0F0F0F, 0xF0F0F0F0 and 0x8E008E00 below); V's nibbles
+// become bytes in place (masks 0x80808080, 0x0E0E0E0E), then one prmt a
+// register puts two of them above zero bytes (selectors 0x2404, 0x3414).
+// Then one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of the scale
+// bytes; K's pair holds two chunks' scales, each broadcast where it
+// multiplies), the 2^14 of the placement folded into the logit scale
 // and the output: decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
 // decode_3; with at most 8 q rows (decode_0) the MMA operands swap (S^T =
 // K q^T, O^T = V^T P^T, movmatrix.trans for P^T). Other pages (decode_1: NHD one-token pages) are converted into
@@ -38,6 +42,10 @@
 // SM90-DAG: and.b32 {{.*}}, 252645135;
 // SM90-DAG: and.b32 {{.*}}, -252645136;
 // SM90-DAG: and.b32 {{.*}}, -1912566272;
+// SM90-DAG: and.b32 {{.*}}, -2139062144;
+// SM90-DAG: and.b32 {{.*}}, 235802126;
+// SM90-DAG: prmt.b32 {{.*}}, 0, 0x2404U;
+// SM90-DAG: prmt.b32 {{.*}}, 0, 0x3414U;
 // SM90-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM90-DAG: mul.rn.f32 {{.*}}, 0f46800000;
 // SM90-DAG: movmatrix.sync.aligned.m8n8.trans.b16
@@ -93,6 +101,10 @@
 // IR-DAG: !nvgpu.tensormap.descriptor<tensor = memref<1x1x128xi8, #gpu.address_space<workgroup>>, swizzle = none
 // IR-DAG: arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
 // IR-DAG: arith.constant 1.638400e+04 : f32
+// K's scale pair: chunk c's scale in both halves, then chunk c + 1's.
+// IR-DAG: %[[KPAIR:[0-9]+]] = nvvm.convert.f8x2.to.f16x2
+// IR-DAG: vector.shuffle %[[KPAIR]], %[[KPAIR]] [0, 0] : vector<2xf16>, vector<2xf16>
+// IR-DAG: vector.shuffle %[[KPAIR]], %[[KPAIR]] [1, 1] : vector<2xf16>, vector<2xf16>
 // NHD page 1, head_dim 64, fp8 q: a 16-byte scale window per row; q is one
 // unswizzled box of head_dim bytes.
 // IR-LABEL: gpu.func @decode_1(

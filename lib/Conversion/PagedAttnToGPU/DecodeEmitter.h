@@ -247,7 +247,8 @@ private:
   /// warp's 16) and V rows (keys 2 tig, 2 tig + 1, 2 tig + 8, 2 tig + 9),
   /// and the prmt selectors of a K and a V scale pair for even and odd
   /// chunks.
-  SmallVector<Value> scaleRowsK, scaleRowsV, scaleSelK, scaleSelV;
+  SmallVector<Value> scaleRowsK, scaleRowsV, scaleSelV;
+  Value scaleSelK;
 };
 
 } // namespace paged_attn

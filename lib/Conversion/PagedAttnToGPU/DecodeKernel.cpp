@@ -180,18 +180,18 @@ void DecodeKernelEmitter::emitLoadQuery() {
             k.add(k.add(warpRow, k.mul(tig, 2)), k.idx(key))));
       // A K word's values share block 2 chunk + tig / 2 (byte 2 (chunk % 2)
       // + tig / 2 of scale word chunk / 2), a V pair's block 2 chunk + g / 4.
-      // prmt selectors of byte p of the low word and byte p of the high word
-      // (hiBase 4) or the low word again (hiBase 0) into the low half.
+      // prmt selectors of byte p of the low word and byte p + hiBase of the
+      // low word (K: chunks c and c + 1's blocks, hiBase 2) or p of the
+      // high word (V: keys 2 tig and 2 tig + 1, hiBase 4) into the low half.
       auto selector = [&](Value byte, int64_t hiBase) -> Value {
         Value p = k.toI32(byte);
         Value q = arith::AddIOp::create(b, p, k.i32(hiBase));
         return arith::OrIOp::create(
             b, p, arith::ShLIOp::create(b, q, k.i32(4)));
       };
-      for (int64_t odd = 0; odd < 2; ++odd) {
-        scaleSelK.push_back(selector(k.add(k.div(tig, 2), 2 * odd), 0));
+      scaleSelK = selector(k.div(tig, 2), 2);
+      for (int64_t odd = 0; odd < 2; ++odd)
         scaleSelV.push_back(selector(k.add(k.div(g, 4), 2 * odd), 4));
-      }
     }
     if (t.headDim <= 128)
       for (int64_t step = 0; step < t.headDim / 16; ++step)
@@ -844,17 +844,28 @@ void DecodeKernelEmitter::forEachStagedChunk(
   for (int64_t c = 0; c < chunks; c += 2) {
     // {keys 0-7, keys 8-15} x {chunk c, chunk c + 1} (V transposed).
     SmallVector<Value, 4> regs = ldmatrixStaged(staged, c, /*transpose=*/isV);
+    // nvfp4, K: keys g and g + 8 take one block scale each a chunk (the
+    // lane's 8 values share it), both chunks' in one pair (one prmt, one
+    // cvt), each broadcast to both halves where it multiplies (ptxas reads
+    // it as the HMUL2 operand's .H0_H0 / .H1_H1: no instruction). One pair
+    // a chunk (prmt and cvt of the same byte twice) measured 1-2% slower
+    // at head_dim 128 on the H200 (session 16).
+    SmallVector<Value, 2> kPairs;
+    for (int64_t kh = 0; t.nvfp4 && !isV && kh < 2; ++kh) {
+      Value word = scaleWords.get(kh, c / 2);
+      kPairs.push_back(dequant.fp8PickPair(word, word, scaleSelK));
+    }
     for (int64_t half = 0; half < 2; ++half) {
       int64_t chunk = c + half;
-      // nvfp4: K keys g and g + 8 take one block scale each (the lane's
-      // 8 values share it), in both halves of a pair; V keys 2 tig and
-      // 2 tig + 1 (and + 8) one each, a pair a register.
+      // V: keys 2 tig and 2 tig + 1 (and + 8) one each, a pair a register.
       SmallVector<Value, 2> pairs;
-      for (int64_t kh = 0; t.nvfp4 && kh < 2; ++kh) {
-        Value lo = scaleWords.get(isV ? 2 * kh : kh, chunk / 2);
-        Value hi = isV ? scaleWords.get(2 * kh + 1, chunk / 2) : lo;
-        pairs.push_back(dequant.fp8PickPair(
-            lo, hi, (isV ? scaleSelV : scaleSelK)[chunk % 2]));
+      for (Value both : kPairs)
+        pairs.push_back(vector::ShuffleOp::create(
+            b, both, both, ArrayRef<int64_t>{half, half}));
+      for (int64_t kh = 0; t.nvfp4 && isV && kh < 2; ++kh) {
+        Value lo = scaleWords.get(2 * kh, chunk / 2);
+        Value hi = scaleWords.get(2 * kh + 1, chunk / 2);
+        pairs.push_back(dequant.fp8PickPair(lo, hi, scaleSelV[chunk % 2]));
       }
       body(chunk, regs[2 * half], regs[2 * half + 1], pairs);
     }
@@ -910,8 +921,10 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
         for (int64_t i = 0; i < 4; ++i) {
           int64_t n = 4 * chunk + i;
           o[n] = mmaOps.mma(pFrag,
-                            {dequant.nvfp4PairRegister(keys0, i, scales[0]),
-                             dequant.nvfp4PairRegister(keys8, i, scales[1])},
+                            {dequant.nvfp4PairRegister(keys0, i, scales[0],
+                                                       /*bytePermute=*/true),
+                             dequant.nvfp4PairRegister(keys8, i, scales[1],
+                                                       /*bytePermute=*/true)},
                             o[n]);
         }
       });
@@ -1030,14 +1043,17 @@ void DecodeKernelEmitter::emitPVSwapped(Value stageV, Value scalesV,
           o[chunk] = mmaOps.mma(fp8ColumnPairs(keys0, keys8), pFrag, o[chunk]);
           return;
         }
-        // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1.
+        // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1. V's bits
+        // are placed by byte permutes, K's by shifts (nvfp4PairRegister):
+        // the mix keeps the ALU and FMA pipes balanced.
+        bool permute = true;
         for (int64_t m = 0; m < 2; ++m) {
           int64_t n = 2 * chunk + m;
           o[n] = mmaOps.mma(
-              {dequant.nvfp4PairRegister(keys0, 2 * m, scales[0]),
-               dequant.nvfp4PairRegister(keys0, 2 * m + 1, scales[0]),
-               dequant.nvfp4PairRegister(keys8, 2 * m, scales[1]),
-               dequant.nvfp4PairRegister(keys8, 2 * m + 1, scales[1])},
+              {dequant.nvfp4PairRegister(keys0, 2 * m, scales[0], permute),
+               dequant.nvfp4PairRegister(keys0, 2 * m + 1, scales[0], permute),
+               dequant.nvfp4PairRegister(keys8, 2 * m, scales[1], permute),
+               dequant.nvfp4PairRegister(keys8, 2 * m + 1, scales[1], permute)},
               pFrag, o[n]);
         }
       });

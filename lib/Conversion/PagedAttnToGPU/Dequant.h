@@ -53,14 +53,17 @@ public:
   Value fp8PickPair(Value lo, Value hi, Value selector);
   /// Nibbles i and i + 4 (e2m1 codes, i in 0..3) of a 32-bit `word` times
   /// `scales` (f16 block scales, one per nibble) and 2^-14, as one f16 MMA
-  /// operand register: the word's even (i even) or odd nibbles masked
-  /// (shared by a word's registers), then two shifts and one and-or put
-  /// each half's sign and code bits in place (the value times 2^-14,
-  /// e2m1's 0.5 a subnormal), one multiply by the scales. Exact: e2m1
+  /// operand register: each half's sign and code bits put in place (the
+  /// value times 2^-14, e2m1's 0.5 a subnormal) by two shifts and one
+  /// and-or of the word's masked even or odd nibbles, or (`bytePermute`)
+  /// by a prmt of the word's nibbles made bytes in place (the same bits,
+  /// more of them on the ALU pipe, fewer on the FMA pipe); then one
+  /// multiply by the scales. Exact: e2m1
   /// times e4m3 is an integer multiple of 2^-10, so the product times 2^-14
   /// is one of 2^-24, f16's subnormal step, with at most 6 significant bits.
   /// The 2^14 is owed by whoever reads the register (nvfp4RegisterUnscale).
-  Value nvfp4PairRegister(Value word, int64_t i, Value scales);
+  Value nvfp4PairRegister(Value word, int64_t i, Value scales,
+                          bool bytePermute = false);
   /// 2^14 for a plan whose NVFP4 cache is converted in registers
   /// (nvfp4PairRegister), which the logits (K) and the output (V) take
   /// back; nothing otherwise.
