@@ -252,27 +252,33 @@ extern "C" void *attnRuntimeWorkspace(int64_t bytes) {
   return getWorkspace(bytes, "paged_attn.decode");
 }
 
+/// The current context's workspace as it stands (none: all zero).
+static Workspace currentWorkspace() {
+  const DriverApi *api;
+  CUcontext context = currentContext(api);
+  if (!context)
+    return Workspace();
+  WorkspaceState &state = workspaceState();
+  std::lock_guard<std::mutex> lock(state.mutex);
+  auto it = state.byContext.find(context);
+  return it == state.byContext.end() ? Workspace() : it->second;
+}
+
 extern "C" void *attnRuntimeSplitCounters(int64_t count) {
   ATTN_PROFILE("attnRuntimeSplitCounters");
   if (hasError())
     return nullptr;
-  const DriverApi *api;
-  CUcontext context = currentContext(api);
-  if (!context)
+  Workspace ws = currentWorkspace();
+  if (hasError())
     return nullptr;
-  WorkspaceState &state = workspaceState();
-  std::lock_guard<std::mutex> lock(state.mutex);
-  auto it = state.byContext.find(context);
-  int64_t held = it == state.byContext.end() ? 0 : it->second.counters;
-  if (count < 0 || count > held || !it->second.ptr) {
+  if (count < 0 || count > ws.counters || !ws.ptr) {
     recordError("paged_attn.decode needs " + std::to_string(count) +
                 " split counters, but the workspace holds " +
-                std::to_string(held) +
+                std::to_string(ws.counters) +
                 " (attnRuntimeWorkspace first, with the call's bytes)");
     return nullptr;
   }
-  return reinterpret_cast<void *>(
-      uintptr_t(it->second.ptr + CUdeviceptr(it->second.bytes)));
+  return reinterpret_cast<void *>(uintptr_t(ws.ptr + CUdeviceptr(ws.bytes)));
 }
 
 extern "C" int32_t attnRuntimeReserveWorkspace(int64_t bytes) {
@@ -301,14 +307,7 @@ extern "C" void attnRuntimeReleaseWorkspace(void) {
 }
 
 extern "C" int64_t attnRuntimeWorkspaceBytes(void) {
-  const DriverApi *api;
-  CUcontext context = currentContext(api);
-  if (!context)
-    return 0;
-  WorkspaceState &state = workspaceState();
-  std::lock_guard<std::mutex> lock(state.mutex);
-  auto it = state.byContext.find(context);
-  return it == state.byContext.end() ? 0 : it->second.bytes;
+  return currentWorkspace().bytes;
 }
 
 extern "C" void mgpuSetDefaultDevice(int32_t device) {
