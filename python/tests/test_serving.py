@@ -3,6 +3,8 @@ replay, asynchronous calls on torch's current stream, the runtime-owned
 split-KV workspace, and every GPU of the process (the multi-GPU tests need
 two devices and are skipped, by name, on one)."""
 
+import ctypes
+
 import pytest
 
 import attn_mlir
@@ -71,6 +73,45 @@ def test_graphs_at_two_batch_sizes(matrix_lib):
         torch.cuda.synchronize()
         for i, (inputs, out, graph) in enumerate(graphs):
             assert_matches(CFG, inputs, out, f"graph {i}, step {step}")
+
+
+class _DeviceWords:
+    """`count` int32 at device address `ptr`, for torch.as_tensor."""
+
+    def __init__(self, ptr, count):
+        self.__cuda_array_interface__ = {
+            "shape": (count,), "typestr": "<i4", "data": (ptr, False),
+            "version": 3}
+
+
+def split_counters(lib, count=4096):
+    """A copy of the runtime's first `count` split counters (at least 4096
+    come with any workspace)."""
+    runtime = lib.runtime.lib
+    runtime.attnRuntimeSplitCounters.argtypes = [ctypes.c_int64]
+    runtime.attnRuntimeSplitCounters.restype = ctypes.c_void_p
+    ptr = runtime.attnRuntimeSplitCounters(count)
+    lib.runtime.check("attnRuntimeSplitCounters")
+    return torch.as_tensor(_DeviceWords(ptr, count), device="cuda").clone()
+
+
+@pytest.mark.parametrize("cfg", [CFG, NVFP4], ids=lambda c: c.name)
+def test_split_merges_back_to_back(matrix_lib, cfg):
+    """Eight split-KV calls queued without a synchronization, each with its
+    own inputs and out: the last CTA of each row group merges its own
+    call's splits (a counter one call left behind would make the next merge
+    early or never), and every split counter is zero afterwards."""
+    calls = [make_inputs(cfg, 3, False, False, seed=71 + i, lens=LONG)
+             for i in range(8)]
+    outs = [inputs.new_out(cfg) for inputs in calls]
+    torch.cuda.synchronize()
+    for inputs, out in zip(calls, outs):
+        matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    for i, (inputs, out) in enumerate(zip(calls, outs)):
+        assert_matches(cfg, inputs, out, f"call {i}")
+    counters = split_counters(matrix_lib)
+    assert int(counters.count_nonzero()) == 0, counters.nonzero()[:8].tolist()
 
 
 def test_capture_that_needs_more_workspace_is_refused(matrix_lib):
