@@ -191,8 +191,9 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales,
     // and 2 (nibbles i, i + 4 for i = 0, 1) or 1 and 3 (i = 2, 3) above
     // zero bytes: 11 operations a word, but 9 on the ALU pipe. Measured on
     // the H200 (session 16): for V with K's and-or placement, NVFP4 +1% at
-    // head_dim 128 and +6% at 256; for both operands, -1% at 128 (the ALU
-    // pipe then carries more than the FMA pipe gave up).
+    // head_dim 128 and +6% at 256; for both operands, -1% at 128, though
+    // 50 fewer instructions a warp-tile (no pipe is saturated there: the
+    // warps wait on dependency chains, which the prmt lengthens by one).
     Value placed;
     if (i % 2) {
       Value code = arith::AndIOp::create(
