@@ -99,6 +99,12 @@ private:
                    const AttentionMask &mask, Value qPos);
   void emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o);
   void mergeIfLastSplit(SplitWorkspace &workspace, Value blockRows);
+  /// The (token, head) of row `r` of this CTA's 16 q rows.
+  std::pair<Value, Value> tokenAndHead(Value r);
+  /// V's NVFP4 bits are placed by byte permutes, K's by shifts
+  /// (Dequantizer::nvfp4PairRegister): the mix measured best on the H200
+  /// (session 16).
+  static constexpr bool kVBytePermute = true;
   /// A block barrier (every warp is done with stage `stage`), then each
   /// warp refills the stage with its pages of tile `next`, if there is one.
   /// `prefetched`: this warp's page of `next`, read at the tile's start

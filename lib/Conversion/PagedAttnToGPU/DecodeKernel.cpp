@@ -542,9 +542,8 @@ void DecodeKernelEmitter::emitEpilogue(ArrayRef<Row> rows, ArrayRef<Acc> o) {
       lSum = k.addF(lSum, k.mulF(sums[w], weights[w]));
     }
     Value hasKeys = softmax.hasKeys(lSum);
-    Value qRowIndex = k.add(k.mul(mBlock, 16), r);
-    Value token = k.add(k.mul(batch, t.qLen), k.div(qRowIndex, t.group));
-    Value head = k.add(k.mul(kvHead, t.group), k.rem(qRowIndex, t.group));
+    Value token, head;
+    std::tie(token, head) = tokenAndHead(r);
     // out[d] = sum over warps of (weight * factor * post) O_w[d].
     auto combine = [&](Value factor,
                        const std::function<void(Value, Value)> &store) {
@@ -627,13 +626,19 @@ void DecodeKernelEmitter::mergeIfLastSplit(SplitWorkspace &workspace,
   k.ifThen(isLast, [&] {
     SplitMergeArgs merge{args.workspace, args.numSplits, args.out, args.sinks};
     k.forLoop(warp, blockRows, k.idx(DecodePlan::kNumWarps), [&](Value r) {
-      Value qRowIndex = k.add(k.mul(mBlock, 16), r);
-      Value token = k.add(k.mul(batch, t.qLen), k.div(qRowIndex, t.group));
-      Value head = k.add(k.mul(kvHead, t.group), k.rem(qRowIndex, t.group));
-      mergeSplitRow(k, merge, workspace, workspace.row(token, head), token,
-                    head, lane, t.headDim);
+      Value token, head;
+      std::tie(token, head) = tokenAndHead(r);
+      mergeSplitRow(k, merge, workspace, token, head, lane, t.headDim);
     });
   });
+}
+
+std::pair<Value, Value> DecodeKernelEmitter::tokenAndHead(Value r) {
+  // Row r of this CTA's 16 is q row 16 mBlock + r of the kv head: token
+  // row / group of the request, head row % group of the kv head's group.
+  Value qRow = k.add(k.mul(mBlock, 16), r);
+  return {k.add(k.mul(batch, t.qLen), k.div(qRow, t.group)),
+          k.add(k.mul(kvHead, t.group), k.rem(qRow, t.group))};
 }
 
 void DecodeKernelEmitter::convertQuery(const SharedTile &dst) {
@@ -922,9 +927,9 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
           int64_t n = 4 * chunk + i;
           o[n] = mmaOps.mma(pFrag,
                             {dequant.nvfp4PairRegister(keys0, i, scales[0],
-                                                       /*bytePermute=*/true),
+                                                       kVBytePermute),
                              dequant.nvfp4PairRegister(keys8, i, scales[1],
-                                                       /*bytePermute=*/true)},
+                                                       kVBytePermute)},
                             o[n]);
         }
       });
@@ -1043,10 +1048,8 @@ void DecodeKernelEmitter::emitPVSwapped(Value stageV, Value scalesV,
           o[chunk] = mmaOps.mma(fp8ColumnPairs(keys0, keys8), pFrag, o[chunk]);
           return;
         }
-        // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1. V's bits
-        // are placed by byte permutes, K's by shifts (nvfp4PairRegister):
-        // the mix measured best on the H200 (session 16).
-        bool permute = true;
+        // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1.
+        constexpr bool permute = kVBytePermute;
         for (int64_t m = 0; m < 2; ++m) {
           int64_t n = 2 * chunk + m;
           o[n] = mmaOps.mma(

@@ -65,13 +65,12 @@ static Value loadCoherent(KernelBuilder &k, Value workspace, Value index) {
 
 void mlir::paged_attn::mergeSplitRow(KernelBuilder &k,
                                      const SplitMergeArgs &args,
-                                     SplitWorkspace &workspace, Value row,
-                                     Value token, Value head, Value lane,
-                                     int64_t headDim) {
+                                     SplitWorkspace &workspace, Value token,
+                                     Value head, Value lane, int64_t headDim) {
   ImplicitLocOpBuilder &b = k.builder();
   OnlineSoftmax softmax(k, Value(), std::nullopt);
   Value numSplits = args.numSplits;
-  Value slot0 = workspace.firstSlot(row);
+  Value slot0 = workspace.firstSlot(workspace.row(token, head));
   Value lastSplit = k.sub(numSplits, k.idx(1));
 
   // The warp reads all the log-sum-exps at once, lane l those of splits l

@@ -37,13 +37,13 @@ struct SplitMergeArgs {
 Value arriveOnSplitCounter(KernelBuilder &k, Value counters, Value group,
                            Value numSplits);
 
-/// One warp (`lane` 0..31) merges the splits of workspace row `row`, q row
-/// (token, head), into `out`: lane l writes columns l, l + 32, ... of
+/// One warp (`lane` 0..31) merges the splits of q row (token, head) into
+/// `out`: lane l writes columns l, l + 32, ... of
 /// `headDim` (a multiple of 32). Reads the workspace with gpu-scope relaxed
 /// loads (the last CTA's view of the other splits' stores).
 void mergeSplitRow(KernelBuilder &k, const SplitMergeArgs &args,
-                   SplitWorkspace &workspace, Value row, Value token,
-                   Value head, Value lane, int64_t headDim);
+                   SplitWorkspace &workspace, Value token, Value head,
+                   Value lane, int64_t headDim);
 
 } // namespace paged_attn
 } // namespace mlir
