@@ -65,6 +65,17 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
         t.sharedMemoryBytes() + target.reservedSharedMemoryPerBlock();
     if (4 * perCta <= target.sharedMemoryPerSM())
       t.minCtasPerSM = 4;
+    // Swapped operands: two tiles a step in 4 stages, where four CTAs of
+    // them still fit (nvfp4, fp8 of head_dim 64).
+    DecodePlan paired = t;
+    paired.stages = 4;
+    if (t.swappedOperands() && t.minCtasPerSM == 4 &&
+        4 * (paired.sharedMemoryBytes() +
+             target.reservedSharedMemoryPerBlock()) <=
+            target.sharedMemoryPerSM()) {
+      t.stages = 4;
+      t.tilesPerStep = 2;
+    }
   }
   return t;
 }

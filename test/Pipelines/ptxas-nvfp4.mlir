@@ -122,12 +122,13 @@
 // the page's 4 K and 4 V scale boxes.)
 // IR-COUNT-8: nvvm.inline_ptx "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3, $4}], [$5];" ro({{.*}} : i32, !llvm.ptr, i32, i32, i32, i32), predicate =
 // HND page 100, head_dim 64: 32-byte packed rows (32-byte swizzle) in
-// 64-row boxes; its 3 stages are smaller than the epilogue's scratch, which
-// sets the shared memory (2048 bytes of q + 16896).
+// 64-row boxes; two tiles a step, so 4 stages of 4608 bytes (64 rows of 32
+// bytes for K and V, and 4 scale bytes a row each) after 2048 bytes of q:
+// 20480, more than the epilogue's scratch (2048 + 16896).
 // IR-LABEL: gpu.func @decode_4(
 // IR-SAME: nvvm.minctasm = 4 : i32
 // IR: !nvgpu.tensormap.descriptor<tensor = memref<1x1x64x32xi8, #gpu.address_space<workgroup>>, swizzle = swizzle_32b
-// IR: memref<18944xi8, #gpu.address_space<workgroup>>
+// IR: memref<20480xi8, #gpu.address_space<workgroup>>
 
 func.func @nvfp4_bf16_hnd(%q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
     %k: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>,

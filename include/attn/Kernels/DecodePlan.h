@@ -71,7 +71,15 @@ struct DecodePlan : PagedKVPlan {
   /// register-dequantized kernels, bound by issue, four CTAs (16 warps) of
   /// 3 stages; 16-bit caches three CTAs of 2 stages.
   int64_t minCtasPerSM = 0;
+  /// Key tiles one step of the kernel's tile loop computes: 2 for
+  /// register-dequantized kernels with swapped operands whose 4 stages fit
+  /// four CTAs an SM (one online-softmax update, one rescale check and one
+  /// CTA barrier for both tiles, their refills a step ahead), else 1.
+  int64_t tilesPerStep = 1;
 
+  /// Register dequantization with at most 8 q rows swaps the MMA operands
+  /// (S^T = K q^T, O^T = V^T P^T; docs/DecodeKernel.md).
+  bool swappedOperands() const { return registerDequant && qRows <= 8; }
   /// An fp8 q is staged and converted into the 16-bit q tile.
   bool qDequantize() const { return qElemBytes != elemBytes; }
   /// The 16-bit q tile: 128-byte swizzled regions of qComputeInner columns.

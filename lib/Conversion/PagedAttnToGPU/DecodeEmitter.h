@@ -74,6 +74,26 @@ private:
   /// One K/V tile: S = Q K^T, the online softmax, O = alpha O + P V.
   void emitTile(Value tile, SmallVectorImpl<Row> &rows,
                 SmallVectorImpl<Acc> &o);
+  /// Tiles `first` and `first + 1` (DecodePlan::tilesPerStep 2, swapped
+  /// operands): both tiles' S^T, one softmax update, both P V, one
+  /// barrier, both refills.
+  void emitTilePair(Value first, SmallVectorImpl<Row> &rows,
+                    SmallVectorImpl<Acc> &o);
+  /// A tile in its stage: the stage, the tile that refills it next (and
+  /// its prefetched page), and once waited for, its shared-memory offsets
+  /// (K, V, nvfp4 scales), first key, keys left in the split from it, and
+  /// rows (ragged pages only).
+  struct StagedTile {
+    Value tile, stage, next, prefetched;
+    Value stageOffset, stageK, stageV, scalesK, scalesV, tileBase, validRows, pageRows;
+  };
+  /// The stage of `tile`, its refill's tile and prefetched page.
+  StagedTile planTile(Value tile);
+  /// Waits for the tile's stage, then fills in its offsets.
+  void waitForTile(StagedTile &s);
+  /// Register-dequantized stages: the last tile zeroes its staged V rows
+  /// (and scales) past the last key.
+  void zeroStaleRowsIfLast(const StagedTile &s);
   /// The online softmax of one tile's scores; rescales O, returns P's A
   /// fragment.
   SmallVector<Value> emitSoftmax(Value tileBase, Value pageRows,
@@ -189,10 +209,17 @@ private:
   SmallVector<Value, 4> qFragmentForStaged(int64_t step, bool asB = false);
   /// Register dequantization with at most 8 q rows swaps the MMA operands:
   /// S^T = K q^T, O^T = V^T P^T (DecodeKernel.cpp, "Swapped operands").
-  bool swapped() const { return t.registerDequant && t.qRows <= 8; }
-  Acc emitScoresSwapped(Value stageK, Value scalesK);
-  SmallVector<Value> emitSoftmaxSwapped(Value tileBase, Value pageRows,
-                                        const Acc &sT,
+  bool swapped() const { return t.swappedOperands(); }
+  /// S^T = K q^T for the warp's 16 keys of one tile, in `chains`
+  /// independent MMA chains (summed at the end).
+  Acc emitScoresSwapped(Value stageK, Value scalesK, int64_t chains = 2);
+  /// The online softmax of q rows 2 tig, 2 tig + 1 over the scores `sT` of
+  /// one or more tiles (starting at `tileBases`, with `pageRows` rows where
+  /// pages are ragged): one update, one rescale of O; returns P^T's B
+  /// fragments, two registers a tile.
+  SmallVector<Value> emitSoftmaxSwapped(ArrayRef<Value> tileBases,
+                                        ArrayRef<Value> pageRows,
+                                        ArrayRef<Acc> sT,
                                         SmallVectorImpl<Row> &rows,
                                         SmallVectorImpl<Acc> &o);
   void emitPVSwapped(Value stageV, Value scalesV, ArrayRef<Value> pFrag,

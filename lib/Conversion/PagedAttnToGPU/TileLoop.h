@@ -20,20 +20,30 @@
 namespace mlir {
 namespace paged_attn {
 
-/// The loop over tiles [0, numTiles): it carries (max, sum) of rows g and
-/// g + 8 (from -inf, 0) and `oTiles` n8 tiles of O (four f32 each, from
-/// 0); `body` updates them for one tile. Returns the state after the loop.
-inline std::pair<SmallVector<OnlineSoftmax::Row>, SmallVector<Acc>>
-emitTileLoop(KernelBuilder &k, Value numTiles, int64_t oTiles,
+/// The online softmax's rows g and g + 8 and O's n8 tiles, as a tile loop
+/// carries them.
+struct TileLoopState {
+  SmallVector<OnlineSoftmax::Row> rows;
+  SmallVector<Acc> o;
+};
+
+/// The loop over tiles [lb, ub) in steps of `step`, from `init`: `body`
+/// updates the state for the tiles from its induction variable on. Returns
+/// the state after the loop.
+inline TileLoopState
+emitTileLoop(KernelBuilder &k, Value lb, Value ub, int64_t step,
+             const TileLoopState &init,
              function_ref<void(Value, SmallVectorImpl<OnlineSoftmax::Row> &,
                                SmallVectorImpl<Acc> &)>
                  body) {
   using Row = OnlineSoftmax::Row;
   ImplicitLocOpBuilder &b = k.builder();
-  Value zero = k.f32(0);
-  SmallVector<Value> inits{k.negInf(), k.negInf(), zero, zero};
-  inits.append(oTiles * 4, zero);
-  auto loop = scf::ForOp::create(b, k.idx(0), numTiles, k.idx(1), inits);
+  int64_t oTiles = init.o.size();
+  SmallVector<Value> inits{init.rows[0].max, init.rows[1].max,
+                           init.rows[0].sum, init.rows[1].sum};
+  for (const Acc &acc : init.o)
+    inits.append(acc.begin(), acc.end());
+  auto loop = scf::ForOp::create(b, lb, ub, k.idx(step), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -50,11 +60,34 @@ emitTileLoop(KernelBuilder &k, Value numTiles, int64_t oTiles,
     scf::YieldOp::create(b, yields);
   }
   ValueRange res = loop.getResults();
-  SmallVector<Row> rows{{res[0], res[2]}, {res[1], res[3]}};
-  SmallVector<Acc> o(oTiles);
+  TileLoopState out;
+  out.rows = {{res[0], res[2]}, {res[1], res[3]}};
+  out.o.resize(oTiles);
   for (int64_t n = 0; n < oTiles; ++n)
-    o[n].assign(res.begin() + 4 + 4 * n, res.begin() + 8 + 4 * n);
-  return {rows, o};
+    out.o[n].assign(res.begin() + 4 + 4 * n, res.begin() + 8 + 4 * n);
+  return out;
+}
+
+/// The state a tile loop starts from: (max, sum) of rows g and g + 8 at
+/// (-inf, 0), `oTiles` n8 tiles of O (four f32 each) at 0.
+inline TileLoopState initialTileLoopState(KernelBuilder &k, int64_t oTiles) {
+  Value zero = k.f32(0);
+  TileLoopState init;
+  init.rows = {{k.negInf(), zero}, {k.negInf(), zero}};
+  init.o.assign(oTiles, Acc(4, zero));
+  return init;
+}
+
+/// The loop over tiles [0, numTiles) from the initial state, one tile a
+/// step. Returns the rows and O after the loop.
+inline std::pair<SmallVector<OnlineSoftmax::Row>, SmallVector<Acc>>
+emitTileLoop(KernelBuilder &k, Value numTiles, int64_t oTiles,
+             function_ref<void(Value, SmallVectorImpl<OnlineSoftmax::Row> &,
+                               SmallVectorImpl<Acc> &)>
+                 body) {
+  TileLoopState init = initialTileLoopState(k, oTiles);
+  TileLoopState out = emitTileLoop(k, k.idx(0), numTiles, 1, init, body);
+  return {out.rows, out.o};
 }
 
 } // namespace paged_attn
