@@ -69,7 +69,8 @@ struct DecodePlan : PagedKVPlan {
   /// The CTAs per SM the kernel asks ptxas to fit (nvvm.minctasm: at most
   /// 65536 / (128 x CTAs) registers a thread), or 0. For head_dim <= 128:
   /// register-dequantized kernels, bound by issue, four CTAs (16 warps) of
-  /// 3 stages; 16-bit caches three CTAs of 2 stages.
+  /// 3 stages (4 with two tiles a step); 16-bit caches three CTAs of 2
+  /// stages.
   int64_t minCtasPerSM = 0;
   /// Key tiles one step of the kernel's tile loop computes: 2 for
   /// register-dequantized kernels with swapped operands whose 4 stages fit
