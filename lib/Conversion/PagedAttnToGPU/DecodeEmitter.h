@@ -85,7 +85,8 @@ private:
   /// rows (ragged pages only).
   struct StagedTile {
     Value tile, stage, next, prefetched;
-    Value stageOffset, stageK, stageV, scalesK, scalesV, tileBase, validRows, pageRows;
+    Value stageOffset, stageK, stageV, scalesK, scalesV;
+    Value tileBase, validRows, pageRows;
   };
   /// The stage of `tile`, its refill's tile and prefetched page.
   StagedTile planTile(Value tile);

@@ -289,17 +289,16 @@ void DecodeKernelEmitter::zeroStaleRowsIfLast(const StagedTile &s) {
   Value isLast = k.eq(s.tile, k.sub(numTiles, k.idx(1)));
   k.ifThen(isLast, [&] {
     kv->zeroStagedRows(tid, s.stageV, s.scalesV,
-                       k.minS(s.validRows, k.idx(t.tileTokens)),
-                       t.tileTokens);
+                       k.minS(s.validRows, k.idx(t.tileTokens)), t.tileTokens);
     gpu::BarrierOp::create(b);
   });
 }
 
 void DecodeKernelEmitter::emitTilePair(Value first, SmallVectorImpl<Row> &rows,
                                        SmallVectorImpl<Acc> &o) {
-  // Tiles `first` and `first + 1` (the loop's last pair may hold the last
-  // tile, never the first of a pair): their scores, one softmax update
-  // over both, their P V, one barrier, both refills.
+  // Tiles `first` and `first + 1` (the split's last tile can only be the
+  // second of a pair): their scores, one softmax update over both, their
+  // P V, one barrier, both refills.
   StagedTile tiles[2] = {planTile(first), planTile(k.add(first, k.idx(1)))};
   // Both tiles' stages first (they were refilled together, a step ago),
   // then one MMA chain each: the two chains interleave, where waiting for
@@ -312,9 +311,9 @@ void DecodeKernelEmitter::emitTilePair(Value first, SmallVectorImpl<Row> &rows,
   SmallVector<Acc> sT;
   for (StagedTile &s : tiles)
     sT.push_back(emitScoresSwapped(s.stageK, s.scalesK, /*chains=*/1));
-  SmallVector<Value> pFrag = emitSoftmaxSwapped(
-      {tiles[0].tileBase, tiles[1].tileBase},
-      {tiles[0].pageRows, tiles[1].pageRows}, sT, rows, o);
+  SmallVector<Value> pFrag =
+      emitSoftmaxSwapped({tiles[0].tileBase, tiles[1].tileBase},
+                         {tiles[0].pageRows, tiles[1].pageRows}, sT, rows, o);
   for (auto [i, s] : llvm::enumerate(tiles))
     emitPVSwapped(s.stageV, s.scalesV, ArrayRef(pFrag).slice(2 * i, 2), o);
   gpu::BarrierOp::create(b);
@@ -1087,8 +1086,8 @@ SmallVector<Value> DecodeKernelEmitter::emitSoftmaxSwapped(
     for (auto [i, acc] : llvm::enumerate(sT)) {
       for (int64_t j = 0; j < 2; ++j) {
         Value key = k.add(keyLanes[i], k.idx(8 * j));
-        Value valid = k.andI(rowValid, keyVisible(key, tileBases[i],
-                                                  pageRows[i], mask, qPos));
+        Value valid = k.andI(
+            rowValid, keyVisible(key, tileBases[i], pageRows[i], mask, qPos));
         x.push_back(softmax.mask(valid, softmax.score(acc[2 * j + rr])));
       }
     }

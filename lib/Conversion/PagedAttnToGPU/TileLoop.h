@@ -39,8 +39,8 @@ emitTileLoop(KernelBuilder &k, Value lb, Value ub, int64_t step,
   using Row = OnlineSoftmax::Row;
   ImplicitLocOpBuilder &b = k.builder();
   int64_t oTiles = init.o.size();
-  SmallVector<Value> inits{init.rows[0].max, init.rows[1].max,
-                           init.rows[0].sum, init.rows[1].sum};
+  SmallVector<Value> inits{init.rows[0].max, init.rows[1].max, init.rows[0].sum,
+                           init.rows[1].sum};
   for (const Acc &acc : init.o)
     inits.append(acc.begin(), acc.end());
   auto loop = scf::ForOp::create(b, lb, ub, k.idx(step), inits);
