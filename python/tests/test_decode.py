@@ -326,6 +326,33 @@ def test_long_sequence_split_kv(matrix_lib, cfg):
     assert torch.allclose(out.float(), ref, atol=2e-2, rtol=2e-2)
 
 
+PAIRED = [NVFP4,
+          Config("bf16", "nhd", 64, 4, 64, kv_dtype="nvfp4", global_scales=True),
+          Config("bf16", "hnd", 64, 4, 16, kv_dtype="f8", global_scales=True)]
+
+
+@pytest.mark.parametrize("cfg", PAIRED, ids=lambda c: c.name)
+def test_tile_pairs_every_tile_count(matrix_lib, cfg):
+    """Register-dequantized kernels with at most 8 q rows compute two 64-key
+    tiles a step, and an odd last tile alone (DecodePlan::tilesPerStep):
+    sequences of 1 to 8 tiles, ending on a tile's first, middle or last key,
+    so that the last tile is a pair's second, alone, or the only one."""
+    lens = [1, 63, 64, 65, 127, 128, 129, 191, 192, 193, 256, 320, 383, 449,
+            512]
+    inputs = make_inputs(cfg, len(lens), False, False, seed=41, lens=lens)
+    out = inputs.new_out(cfg)
+    matrix_lib.call(cfg.name, *inputs.args(out))
+    torch.cuda.synchronize()
+    ref = inputs.reference(cfg)
+    err = (out.float() - ref).abs()
+    tol = TOLERANCE[cfg.dtype]
+    bad = ~(err <= tol + tol * ref.abs())  # NaN (never written, or read) is bad
+    rows = bad.flatten(1).any(1).nonzero().flatten().tolist()
+    assert not rows, (
+        f"{cfg.name}: sequences of {[lens[r] for r in rows]} keys off, max abs "
+        f"error {float(err.max()):.4g}")
+
+
 @pytest.mark.parametrize("cfg", [Config(kv_dtype="f8", global_scales=True), NVFP4],
                          ids=lambda c: c.name)
 def test_negative_k_global_scale(matrix_lib, cfg):
