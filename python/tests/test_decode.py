@@ -224,15 +224,22 @@ def error_key(cfg: Config) -> str:
     return f"out {cfg.dtype}, kv {cfg.kv_kind}" + (", q f8" if cfg.q_f8 else "")
 
 
-def run_case(lib, cfg, batch, joint, q_sliced, seed, scale_layout="tight"):
-    inputs = make_inputs(cfg, batch, joint, q_sliced, seed, scale_layout=scale_layout)
+def call_and_compare(lib, cfg, inputs):
+    """Runs `inputs` through cfg's kernel in `lib`: the abs error against the
+    fp32 reference and where it is over the tolerance (NaN, never written or
+    read, is)."""
     out = inputs.new_out(cfg)
     lib.call(cfg.name, *inputs.args(out))
     torch.cuda.synchronize()
     ref = inputs.reference(cfg)
     err = (out.float() - ref).abs()
     tol = TOLERANCE[cfg.dtype]
-    bad = ~(err <= tol + tol * ref.abs())  # NaN (never written, or read) is bad
+    return err, ~(err <= tol + tol * ref.abs())
+
+
+def run_case(lib, cfg, batch, joint, q_sliced, seed, scale_layout="tight"):
+    inputs = make_inputs(cfg, batch, joint, q_sliced, seed, scale_layout=scale_layout)
+    err, bad = call_and_compare(lib, cfg, inputs)
     key = error_key(cfg)
     MAX_ABS_ERROR[key] = max(MAX_ABS_ERROR.get(key, 0.0), float(err.max()))
     where = f"{cfg.name} batch={batch} joint={joint} q_sliced={q_sliced}"
@@ -340,13 +347,7 @@ def test_tile_pairs_every_tile_count(matrix_lib, cfg):
     lens = [1, 63, 64, 65, 127, 128, 129, 191, 192, 193, 256, 320, 383, 449,
             512]
     inputs = make_inputs(cfg, len(lens), False, False, seed=41, lens=lens)
-    out = inputs.new_out(cfg)
-    matrix_lib.call(cfg.name, *inputs.args(out))
-    torch.cuda.synchronize()
-    ref = inputs.reference(cfg)
-    err = (out.float() - ref).abs()
-    tol = TOLERANCE[cfg.dtype]
-    bad = ~(err <= tol + tol * ref.abs())  # NaN (never written, or read) is bad
+    err, bad = call_and_compare(matrix_lib, cfg, inputs)
     rows = bad.flatten(1).any(1).nonzero().flatten().tolist()
     assert not rows, (
         f"{cfg.name}: sequences of {[lens[r] for r in rows]} keys off, max abs "
