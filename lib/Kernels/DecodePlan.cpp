@@ -60,19 +60,19 @@ DecodePlan DecodePlan::compute(DecodeOp op, const attn::TargetInfo &target) {
     t.minCtasPerSM = 3;
   }
   if (t.registerDequant && t.headDim <= 128) {
+    auto fourFit = [&](const DecodePlan &p) {
+      return 4 * (p.sharedMemoryBytes() +
+                  target.reservedSharedMemoryPerBlock()) <=
+             target.sharedMemoryPerSM();
+    };
     t.stages = std::min<int64_t>(t.stages, 3);
-    int64_t perCta =
-        t.sharedMemoryBytes() + target.reservedSharedMemoryPerBlock();
-    if (4 * perCta <= target.sharedMemoryPerSM())
+    if (fourFit(t))
       t.minCtasPerSM = 4;
     // Swapped operands: two tiles a step in 4 stages, where four CTAs of
     // them still fit (nvfp4, fp8 of head_dim 64).
     DecodePlan paired = t;
     paired.stages = 4;
-    if (t.swappedOperands() && t.minCtasPerSM == 4 &&
-        4 * (paired.sharedMemoryBytes() +
-             target.reservedSharedMemoryPerBlock()) <=
-            target.sharedMemoryPerSM()) {
+    if (t.swappedOperands() && t.minCtasPerSM == 4 && fourFit(paired)) {
       t.stages = 4;
       t.tilesPerStep = 2;
     }

@@ -126,11 +126,11 @@ private:
   /// (Dequantizer::nvfp4PairRegister): the mix measured best on the H200
   /// (session 16).
   static constexpr bool kVBytePermute = true;
-  /// A block barrier (every warp is done with stage `stage`), then each
-  /// warp refills the stage with its pages of tile `next`, if there is one.
-  /// `prefetched`: this warp's page of `next`, read at the tile's start
-  /// (prefetchNextPage), or null.
-  void refillAfterBarrier(Value next, Value stage, Value prefetched);
+  /// A block barrier (every warp is done with the tiles' stages), then each
+  /// warp refills each stage with its pages of the tile's `next`, if there
+  /// is one (with the page prefetchNextPage read at the tile's start, if
+  /// it did).
+  void refillAfterBarrier(ArrayRef<StagedTile> tiles);
   /// This warp's block-table entry of tile `next` (if there is one), read
   /// before the tile is computed so that the refill after it does not wait
   /// for the read: register-dequantized kernels with at most one page a

@@ -316,20 +316,15 @@ void DecodeKernelEmitter::emitTilePair(Value first, SmallVectorImpl<Row> &rows,
                          {tiles[0].pageRows, tiles[1].pageRows}, sT, rows, o);
   for (auto [i, s] : llvm::enumerate(tiles))
     emitPVSwapped(s.stageV, s.scalesV, ArrayRef(pFrag).slice(2 * i, 2), o);
-  gpu::BarrierOp::create(b);
-  for (StagedTile &s : tiles)
-    k.ifThen(k.lt(s.next, numTiles),
-             [&] { issueTile(s.next, s.stage, s.prefetched); });
+  refillAfterBarrier(tiles);
 }
 
 void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
                                    SmallVectorImpl<Acc> &o) {
   StagedTile st = planTile(tile);
   waitForTile(st);
-  Value stage = st.stage, next = st.next, prefetched = st.prefetched;
   Value stageK = st.stageK, stageV = st.stageV, tileBase = st.tileBase;
   Value validRows = st.validRows, pageRows = st.pageRows;
-  Value stageOffset = st.stageOffset;
   if (t.registerDequant) {
     zeroStaleRowsIfLast(st);
     if (swapped()) {
@@ -337,13 +332,13 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
       SmallVector<Value> pFrag =
           emitSoftmaxSwapped({tileBase}, {pageRows}, {sT}, rows, o);
       emitPVSwapped(stageV, st.scalesV, pFrag, o);
-      refillAfterBarrier(next, stage, prefetched);
+      refillAfterBarrier(st);
       return;
     }
     SmallVector<Acc> s = emitScoresFromStaged(stageK, st.scalesK);
     SmallVector<Value> pFrag = emitSoftmax(tileBase, pageRows, s, rows, o);
     emitPVFromStaged(stageV, st.scalesV, pFrag, o);
-    refillAfterBarrier(next, stage, prefetched);
+    refillAfterBarrier(st);
     return;
   }
   SharedTile kTile = kvTile(t.dequantize() ? computeK : stageK);
@@ -353,11 +348,11 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     // Convert the staged bytes (V rows past the last key become zeros),
     // each warp its own rows; once every warp has, the stage is free:
     // refill it while this tile is computed.
-    convertTile(stageK, k.add(k.idx(t.kScaleOffset(0)), stageOffset), kTile,
+    convertTile(stageK, k.add(k.idx(t.kScaleOffset(0)), st.stageOffset), kTile,
                 t.tileTokens, k.idx(t.tileTokens));
-    convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), stageOffset), vTile,
+    convertTile(stageV, k.add(k.idx(t.vScaleOffset(0)), st.stageOffset), vTile,
                 t.tileTokens, k.minS(validRows, k.idx(t.tileTokens)));
-    refillAfterBarrier(next, stage, prefetched);
+    refillAfterBarrier(st);
   } else {
     // The last tile: zero V rows past the last key (stale or page-tail).
     Value isLast = k.eq(tile, k.sub(numTiles, k.idx(1)));
@@ -396,7 +391,7 @@ void DecodeKernelEmitter::emitTile(Value tile, SmallVectorImpl<Row> &rows,
     // conversion once all its lanes have read them.
     NVVM::SyncWarpOp::create(b, k.i32(-1));
   } else {
-    refillAfterBarrier(next, stage, prefetched);
+    refillAfterBarrier(st);
   }
 }
 
@@ -420,12 +415,13 @@ Value DecodeKernelEmitter::prefetchNextPage(Value next) {
   return kv->prefetchPage(next, warp, k.lt(next, numTiles));
 }
 
-void DecodeKernelEmitter::refillAfterBarrier(Value next, Value stage,
-                                             Value prefetched) {
-  // Every warp is done with the stage: each warp refills it with its share
-  // of tile `next`'s pages.
+void DecodeKernelEmitter::refillAfterBarrier(ArrayRef<StagedTile> tiles) {
+  // Every warp is done with the stages: each warp refills them with its
+  // share of their next tiles' pages.
   gpu::BarrierOp::create(b);
-  k.ifThen(k.lt(next, numTiles), [&] { issueTile(next, stage, prefetched); });
+  for (const StagedTile &s : tiles)
+    k.ifThen(k.lt(s.next, numTiles),
+             [&] { issueTile(s.next, s.stage, s.prefetched); });
 }
 
 Value DecodeKernelEmitter::keyVisible(Value key, Value tileBase,
