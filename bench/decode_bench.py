@@ -64,6 +64,7 @@ an attn-mlir entry failed.
 
 import argparse
 import ctypes
+import dataclasses
 import inspect
 import json
 import math
@@ -125,10 +126,20 @@ def select_shapes(spec):
 
 
 def config_for(qo_heads, kv_heads, head_dim, kv_dtype=None):
-    """bf16 q, HND, page 16; quantized caches with global scales."""
+    """bf16 q, HND, page 16; quantized caches with global scales; dense
+    pages (the bench's caches are contiguous, as the front end would find)."""
     return Config(dtype="bf16", layout="hnd", head_dim=head_dim,
                   group=qo_heads // kv_heads, page=PAGE, kv_heads=kv_heads,
-                  kv_dtype=kv_dtype, global_scales=kv_dtype is not None)
+                  kv_dtype=kv_dtype, global_scales=kv_dtype is not None,
+                  dense_pages=True)
+
+
+def kernel_name(lib, cfg):
+    """cfg's function in `lib`, or, in a library built before dense pages
+    (an older build in an A/B), the same op's without them."""
+    if cfg.name in lib.signatures:
+        return cfg.name
+    return dataclasses.replace(cfg, dense_pages=False).name
 
 
 def emit_mlir(shapes=None):

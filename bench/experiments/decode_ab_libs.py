@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import (config_for, format_inputs,  # noqa: E402
+from decode_bench import (config_for, format_inputs, kernel_name,  # noqa: E402
                           paged_inputs, select_shapes, shape_label,
                           time_interleaved)
 
@@ -54,7 +54,7 @@ def main():
                 if fmt == "bf16" and li > 0 and "bf16" not in formats:
                     continue
                 out = torch.empty_like(q)
-                fn = lib.bind(config_for(H, KH, D, kv).name, q, *tensors, out)
+                fn = lib.bind(kernel_name(lib, config_for(H, KH, D, kv)), q, *tensors, out)
                 fn()
                 label = f"{name}:{fmt}"
                 fns[label], outs[label] = fn, out

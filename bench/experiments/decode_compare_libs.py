@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import PAGE, SHAPES, config_for  # noqa: E402
+from decode_bench import PAGE, SHAPES, config_for, kernel_name  # noqa: E402
 
 
 def main():
@@ -47,11 +47,11 @@ def main():
                           bt, sl, one, one.clone()],
                    "nvfp4": [k4, v4, bt, sl, ks, vs, kg, vg]}
         for kv, tensors in formats.items():
-            name = config_for(H, KH, D, kv).name
+            cfg = config_for(H, KH, D, kv)
             outs = []
             for lib in libs:
                 out = torch.full_like(q, float("nan"))
-                lib.call(name, q, *tensors, out)
+                lib.call(kernel_name(lib, cfg), q, *tensors, out)
                 outs.append(out)
             same = all(torch.equal(outs[0], o) for o in outs[1:])
             finite = bool(torch.isfinite(outs[0]).all())

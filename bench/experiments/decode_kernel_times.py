@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from decode_bench import (config_for, format_inputs,  # noqa: E402
+from decode_bench import (config_for, format_inputs, kernel_name,  # noqa: E402
                           paged_inputs, select_shapes, shape_label)
 
 
@@ -36,7 +36,7 @@ def main():
         for fmt in args.formats.split(","):
             tensors, kv = format_inputs(fmt, kc, vc, bt, sl, dev)
             out = torch.empty_like(q)
-            fn = lib.bind(config_for(H, KH, D, kv).name, q, *tensors, out)
+            fn = lib.bind(kernel_name(lib, config_for(H, KH, D, kv)), q, *tensors, out)
             for _ in range(5):
                 fn()
             torch.cuda.synchronize()

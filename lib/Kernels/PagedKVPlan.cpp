@@ -22,6 +22,13 @@ void PagedKVPlan::initPagedKV(AttentionOpInterface op,
   nvfp4 = dims.nvfp4;
   hnd = op.getKvLayout() == KVLayout::HND;
   pageSize = dims.pageSize;
+  auto denseRows = [&](Value cache) {
+    auto type = cast<MemRefType>(cache.getType());
+    auto [strides, offset] = type.getStridesAndOffset();
+    return !ShapedType::isDynamic(strides[2]) &&
+           strides[2] == type.getDimSize(3) && strides[3] == 1;
+  };
+  densePages = hnd && denseRows(op.getKCache()) && denseRows(op.getVCache());
   int64_t span = 128 / elemBytes;
   kvBoxRows = std::min(pageSize, kTileRows);
   pagesPerTile = pageSize <= kTileRows ? kTileRows / pageSize : 1;
@@ -60,14 +67,21 @@ void PagedKVPlan::useRegisterDequant() {
   kvSwizzled = true;
   kvInnerBox = stagedSpan();
   kvRegions = kvRowBytes() / kvInnerBox;
+  // Folded boxes start on a 1024-byte swizzle period when the stages and
+  // tiles are whole periods (the reader takes the line index from the
+  // offset in the stage).
+  if (densePages && kvRowBytes() < 128 && kvTileBytes() % 1024 == 0 &&
+      stageBytes() % 1024 == 0)
+    kvFold = 128 / kvRowBytes();
 }
 
 void PagedKVPlan::fillKVBoxes(TmaBoxes &boxes) const {
-  boxes.kvInner = static_cast<uint32_t>(kvInnerBox);
-  boxes.kvRows = static_cast<uint32_t>(kvBoxRows);
+  boxes.kvInner = static_cast<uint32_t>(kvInnerBox * kvFold);
+  boxes.kvRows = static_cast<uint32_t>(kvBoxRows / kvFold);
+  boxes.kvFold = static_cast<uint32_t>(kvFold);
   // A swizzled box row is one swizzle span: 128 bytes of 16-bit values,
-  // or a register-dequantized row's 32, 64 or 128 bytes.
-  int64_t span = kvInnerBox * kvElemBytes;
+  // or a register-dequantized row's 32, 64 or 128 bytes (128 folded).
+  int64_t span = kvInnerBox * kvFold * kvElemBytes;
   boxes.kvSwizzle = !kvSwizzled  ? tma::Swizzle::None
                     : span == 32 ? tma::Swizzle::B32
                     : span == 64 ? tma::Swizzle::B64

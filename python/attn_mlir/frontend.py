@@ -8,7 +8,11 @@ Each call derives a specialization key (DecodeSpec, PrefillSpec) from the tensor
 options: dtypes, the static sizes (heads, head_dim, page size), the layout,
 which optional operands are present, the attribute values and the chip.
 Strides, batch, pages and lengths stay dynamic, so one compiled kernel
-serves every view of tensors of those shapes. A key's library is found, in
+serves every view of tensors of those shapes, with one exception: a decode
+over HND caches whose rows are contiguous (each page of one head one block
+of memory, as in a plain torch tensor) gets `dense_pages`, a static row
+stride the kernel may fold into its TMA boxes; other views get the key
+without it. A key's library is found, in
 order, in this process (a dictionary lookup), in the packs named by
 ATTN_MLIR_PACKS (':'-separated folders from `python3 -m attn_mlir.pack`),
 in the cache (ATTN_MLIR_CACHE, default ~/.cache/attn-mlir); else it is
@@ -194,7 +198,12 @@ def decode_spec(q, k_cache, v_cache, block_table, seq_lens, *, kv_layout="hnd",
                              window_left=window_left,
                              logits_soft_cap=logits_soft_cap,
                              extra_checks=[check_q_len])
-    return DecodeSpec(q_len=q_len_per_request, **fields)
+    # Dense HND pages (each page of one head one block of memory): the row
+    # stride becomes static, and the kernel may fold rows into its boxes.
+    row = k_cache.shape[3]
+    dense = fields["layout"] == "hnd" and all(
+        c.stride()[2] == row and c.stride()[3] == 1 for c in (k_cache, v_cache))
+    return DecodeSpec(q_len=q_len_per_request, dense_pages=dense, **fields)
 
 
 def prefill_spec(q, k_cache, v_cache, qo_indptr, block_table, seq_lens, *,

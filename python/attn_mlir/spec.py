@@ -25,7 +25,8 @@ class DecodeSpec:
     """One specialization of paged_attn.decode: everything its kernel is
     compiled for (dtypes, static sizes, layout, options). Strides, batch,
     pages and lengths stay dynamic in the generated function, so one
-    compiled kernel serves every view of tensors of these shapes.
+    compiled kernel serves every view of tensors of these shapes; but
+    with `dense_pages`, the caches' row stride is static (one row).
     `mlir()` is the one generator of its .mlir; the GPU test matrix, the
     benchmark and the front end all use it."""
 
@@ -43,6 +44,10 @@ class DecodeSpec:
     global_scales: bool = False      # per-tensor K and V scales (fp8, nvfp4)
     q_f8: bool = False               # f8E4M3FN q (fp8 and nvfp4 caches only)
     sm_scale: Optional[float] = None  # None: head_dim ** -0.5
+    # HND caches whose pages are dense: the row stride (dim 2) is one row,
+    # static in the type, so the kernel may load several rows as one TMA
+    # box row. The front end sets it when both caches' strides allow.
+    dense_pages: bool = False
 
     OP = "decode"
 
@@ -51,6 +56,9 @@ class DecodeSpec:
             raise ValueError(f"kv_dtype {self.kv_dtype!r}")
         if (self.global_scales or self.q_f8) and self.kv_dtype is None:
             raise ValueError("global scales and fp8 q need an fp8 or nvfp4 cache")
+        if self.dense_pages and self.layout != "hnd":
+            raise ValueError("dense_pages needs the hnd layout (an nhd page's "
+                             "rows of one head are kv_heads rows apart)")
 
     @property
     def qo_heads(self) -> int:
@@ -75,6 +83,8 @@ class DecodeSpec:
         if self.sm_scale is not None:
             # The exact value, in a name: its float bits in hex.
             name += "_s" + struct.pack(">f", self.sm_scale).hex()
+        if self.dense_pages:
+            name += "_dense"
         return name
 
     @property
@@ -112,8 +122,10 @@ class DecodeSpec:
         q = f"memref<?x{h}x{d}x{self.q_type}, strided<[?, ?, 1], offset: ?>>"
         out = f"memref<?x{h}x{d}x{self.dtype}, strided<[?, ?, 1], offset: ?>>"
         per_element = KV_TYPES[self.kv_dtype][1] if self.kv_dtype else 1
-        cache = (f"memref<?x{dims}x{d // per_element}x{self.cache_type}, "
-                 "strided<[?, ?, ?, 1], offset: ?>>")
+        row = d // per_element
+        row_stride = row if self.dense_pages else "?"
+        cache = (f"memref<?x{dims}x{row}x{self.cache_type}, "
+                 f"strided<[?, ?, {row_stride}, 1], offset: ?>>")
         bt = "memref<?x?xi32, strided<[?, 1], offset: ?>>"
         return q, out, cache, bt, "memref<?xi32>"
 

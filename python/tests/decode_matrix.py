@@ -92,9 +92,33 @@ def fp8_query_configs() -> List[Config]:
     return configs
 
 
+def dense_page_configs() -> List[Config]:
+    """Caches with dense HND pages (a static row stride of one row), as the
+    front end compiles contiguous caches: register-dequantized kernels with
+    rows under 128 bytes fold 2 (64-byte rows) or 4 (32-byte rows) rows into
+    one TMA box row; pages of 8 (half a swizzle period a box), of 128 (64-row
+    boxes at row 0 and 64 of a page), 16 q rows (operands not swapped), and
+    a 16-bit cache, whose kernel does not fold."""
+    dense = dict(dense_pages=True)
+    nv = dict(kv_dtype="nvfp4", global_scales=True, **dense)
+    f8 = dict(kv_dtype="f8", global_scales=True, **dense)
+    return [Config(**nv),
+            Config("f16", head_dim=64, **nv),
+            Config(page=8, **nv),
+            Config(page=128, **nv),
+            Config(group=16, kv_heads=1, head_dim=64, **nv),
+            Config(head_dim=64, q_f8=True, **nv),
+            Config(q_len=3, window=20, sinks=True, soft_cap=30.0, **nv),
+            Config(head_dim=64, **f8),
+            Config("f16", head_dim=64, page=64, **f8),
+            Config(**f8),
+            Config(**dense)]
+
+
 def all_configs() -> List[Config]:
     return (main_configs() + extra_configs() + fp8_configs() + nvfp4_configs()
-            + fp8_query_configs() + fp8_query_range_configs())
+            + fp8_query_configs() + fp8_query_range_configs()
+            + dense_page_configs())
 
 
 def module_text(configs: List[Config]) -> str:
@@ -112,9 +136,12 @@ def frontend_configs() -> List[Config]:
     build-gpu-tests.sh) for the front-end tests (python/tests/test_frontend.py):
     a sample of the matrix with the kv heads a model would have."""
     kw = dict(kv_heads=4)
-    return [Config(**kw),
+    dense = dict(kv_heads=4, dense_pages=True)  # contiguous HND caches
+    return [Config(**dense),
             Config(dtype="f16", layout="nhd", page=12, **kw),
-            Config(kv_dtype="f8", global_scales=True, **kw),
-            Config(kv_dtype="nvfp4", global_scales=True, **kw),
-            Config(q_len=3, window=20, sinks=True, soft_cap=30.0, **kw),
-            Config(layout="nhd", head_dim=64, group=8, page=1, **kw)]
+            Config(kv_dtype="f8", global_scales=True, **dense),
+            Config(kv_dtype="nvfp4", global_scales=True, **dense),
+            Config(q_len=3, window=20, sinks=True, soft_cap=30.0, **dense),
+            Config(layout="nhd", head_dim=64, group=8, page=1, **kw),
+            # Padded rows: the same op without dense pages.
+            Config(kv_dtype="nvfp4", global_scales=True, **kw)]

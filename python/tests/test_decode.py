@@ -22,6 +22,7 @@ from typing import Optional
 import pytest
 
 from conftest import HAVE_CUDA, reference_decode, requires_gpu, torch
+from attn_mlir import AttnError  # noqa: E402  (conftest puts python/ on sys.path)
 from decode_matrix import Config, all_configs, fp8_query_range_configs, main_configs
 
 if torch is not None:
@@ -335,7 +336,11 @@ def test_long_sequence_split_kv(matrix_lib, cfg):
 
 PAIRED = [NVFP4,
           Config("bf16", "nhd", 64, 4, 64, kv_dtype="nvfp4", global_scales=True),
-          Config("bf16", "hnd", 64, 4, 16, kv_dtype="f8", global_scales=True)]
+          Config("bf16", "hnd", 64, 4, 16, kv_dtype="f8", global_scales=True),
+          # Dense pages: folded boxes (two and four rows a box row).
+          Config(kv_dtype="nvfp4", global_scales=True, dense_pages=True),
+          Config("f16", head_dim=64, kv_dtype="nvfp4", global_scales=True,
+                 dense_pages=True)]
 
 
 @pytest.mark.parametrize("cfg", PAIRED, ids=lambda c: c.name)
@@ -352,6 +357,31 @@ def test_tile_pairs_every_tile_count(matrix_lib, cfg):
     assert not rows, (
         f"{cfg.name}: sequences of {[lens[r] for r in rows]} keys off, max abs "
         f"error {float(err.max()):.4g}")
+
+
+def padded_rows(cache, pad):
+    """`cache` as a view whose rows (dim 2) are `pad` elements apart more
+    than their length: the pages are no longer dense."""
+    shape = (*cache.shape[:3], cache.shape[3] + pad)
+    view = torch.zeros(shape, dtype=cache.dtype, device=cache.device)[..., :cache.shape[3]]
+    view.copy_(cache)
+    return view
+
+
+def test_padded_rows_take_the_kernel_without_dense_pages(matrix_lib):
+    """Caches whose rows are not contiguous: the kernel compiled for dense
+    pages (rows folded into its TMA boxes) refuses them by the stride its
+    type states, and the kernel compiled without dense_pages reads them."""
+    dense = Config(kv_dtype="nvfp4", global_scales=True, dense_pages=True)
+    inputs = make_inputs(dense, 7, False, False, seed=47)
+    inputs.k_cache = padded_rows(inputs.k_cache, 16)
+    assert inputs.k_cache.stride(2) == 80
+    out = inputs.new_out(dense)
+    with pytest.raises(AttnError,
+                       match=r"'k_cache': stride of dim 2 must be 64 .* got 80"):
+        matrix_lib.call(dense.name, *inputs.args(out))
+    err, bad = call_and_compare(matrix_lib, NVFP4, inputs)
+    assert not bad.any(), f"{NVFP4.name}, padded rows: max abs error {float(err.max()):.4g}"
 
 
 @pytest.mark.parametrize("cfg", [Config(kv_dtype="f8", global_scales=True), NVFP4],

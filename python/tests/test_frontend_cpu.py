@@ -1,6 +1,7 @@
 """CPU tests of the front end (no torch, no GPU): specialization keys, the
 generated .mlir, the cache and packs, and the error without a toolchain."""
 
+import dataclasses
 import multiprocessing
 import os
 import subprocess
@@ -34,10 +35,11 @@ class T:
         return self._strides
 
 
-def decode_tensors(page=16, head_dim=128, q_strides=None, layout="hnd", **dtypes):
+def decode_tensors(page=16, head_dim=128, q_strides=None, layout="hnd",
+                   k_strides=None, **dtypes):
     q = T((7, 32, head_dim), dtypes.get("q", "bfloat16"), q_strides)
     dims = (10, 8, page, head_dim) if layout == "hnd" else (10, page, 8, head_dim)
-    k = T(dims, dtypes.get("kv", "bfloat16"))
+    k = T(dims, dtypes.get("kv", "bfloat16"), k_strides)
     v = T(dims, dtypes.get("kv", "bfloat16"))
     return q, k, v, T((7, 4), "int32"), T((7,), "int32")
 
@@ -47,7 +49,33 @@ def test_key_is_the_same_for_views_with_other_strides():
     sliced = frontend.decode_spec(*decode_tensors(q_strides=(48 * 128, 128, 1)))
     assert plain == sliced
     assert plain == DecodeSpec(dtype="bf16", head_dim=128, group=4, page=16,
-                               kv_heads=8)
+                               kv_heads=8, dense_pages=True)
+
+
+def test_dense_pages_follow_the_row_stride():
+    """HND caches whose rows are contiguous get a static row stride (the
+    kernel may fold rows into its TMA boxes); padded rows, or NHD, keep it
+    dynamic."""
+    dense = frontend.decode_spec(*decode_tensors())
+    assert dense.dense_pages and dense.name.endswith("_dense")
+    assert "strided<[?, ?, 128, 1], offset: ?>" in dense.mlir()
+    # Rows 256 elements apart in k_cache (v_cache dense): not dense.
+    padded = frontend.decode_spec(*decode_tensors(
+        k_strides=(8 * 16 * 256, 16 * 256, 256, 1)))
+    assert not padded.dense_pages
+    assert "strided<[?, ?, ?, 1], offset: ?>>" in padded.mlir()
+    assert padded == dataclasses.replace(dense, dense_pages=False)
+    q, _, _, bt, sl = decode_tensors()
+    packed = T((10, 8, 16, 64), "uint8")  # rows of head_dim / 2 bytes
+    scales = T((10, 8, 16, 8), "float8_e4m3fn")
+    nvfp4 = frontend.decode_spec(q, packed, packed, bt, sl, k_scale=scales,
+                                 v_scale=scales)
+    assert nvfp4.kv_dtype == "nvfp4" and nvfp4.dense_pages
+    assert "strided<[?, ?, 64, 1], offset: ?>" in nvfp4.mlir()
+    nhd = frontend.decode_spec(*decode_tensors(layout="nhd"), kv_layout="nhd")
+    assert not nhd.dense_pages
+    with pytest.raises(ValueError, match="dense_pages needs the hnd layout"):
+        DecodeSpec(layout="nhd", dense_pages=True)
 
 
 def test_key_follows_shapes_dtypes_and_options():

@@ -47,7 +47,8 @@ struct PagedKVPlan {
   /// Quantized caches whose page boxes are whole 8-row blocks: the stages are
   /// staged swizzled (a 128-, 64- or 32-byte swizzle by the row's bytes) and
   /// the MMAs' operands are converted from them in registers, in fragment
-  /// order (no 16-bit compute tiles). The decode kernel's choice.
+  /// order (no 16-bit compute tiles). The decode kernel's choice. Rows
+  /// under 128 bytes of dense pages are folded (kvFold).
   void useRegisterDequant();
   /// The most stages (2 to 4) that fit `budget` bytes of shared memory
   /// after the kernel's own `kvBase` bytes.
@@ -76,6 +77,16 @@ struct PagedKVPlan {
   bool kvSwizzled = true;
   int64_t kvInnerBox = 64;
   int64_t kvRegions = 1;
+  /// Both caches are HND with dense pages: their types' static row stride
+  /// (memref dim 2) is one row, so a page of one head is contiguous.
+  bool densePages = false;
+  /// Cache rows a box row holds (registerDequant over dense pages with rows
+  /// under 128 bytes): the box is {128 bytes, kvBoxRows / kvFold}, 128-byte
+  /// swizzled, so TMA asks L2 for 128-byte rows instead of 32 or 64 bytes.
+  /// Shared memory holds the same rows in the same order; only the swizzle
+  /// differs (a chunk of row r sits in 128-byte line r / kvFold, at chunk
+  /// (r % kvFold) * rowChunks + c, XORed with the line index % 8).
+  int64_t kvFold = 1;
   /// nvfp4 block scales of a page's kvBoxRows rows: `scaleBoxes` boxes of
   /// {scaleInnerBox} bytes (HND: the page's rows are consecutive scale
   /// rows of head_dim / 16 bytes) or one box of {scaleInnerBox, kvBoxRows}

@@ -107,8 +107,10 @@ void PagedKVTiles::issueTile(Value tile, Value stage, Value issuer,
       Value slotOffset =
           k.add(k.mul(slot, t.slotBytes()), k.idx(r * regionBytes));
       Value col = k.idx(r * t.kvInnerBox);
+      // Folded boxes (dense pages) count rows of kvFold cache rows.
+      Value row = t.kvFold > 1 ? k.div(row0, t.kvFold) : row0;
       SmallVector<Value> coords =
-          hnd ? SmallVector<Value>{col, row0, kvHead, phys}
+          hnd ? SmallVector<Value>{col, row, kvHead, phys}
               : SmallVector<Value>{col, kvHead, row0, phys};
       for (auto [map, offset] :
            {std::pair{src.kMap, stageK}, std::pair{src.vMap, stageV}}) {
@@ -241,6 +243,9 @@ void PagedKVTiles::zeroRows(Value tid, const SharedTile &tile, Value fromRow,
 Value PagedKVTiles::stagedRowOffset(Value row) {
   Value slot = k.div(row, t.kvBoxRows);
   Value boxRow = k.rem(row, t.kvBoxRows);
+  if (t.kvFold > 1)
+    return k.add(k.mul(slot, t.slotBytes()),
+                 k.mul(k.div(boxRow, t.kvFold), 128));
   return k.add(k.mul(slot, t.slotBytes()), k.mul(boxRow, t.stagedSpan()));
 }
 
@@ -250,6 +255,16 @@ Value PagedKVTiles::stagedRowSwizzle(Value row) {
   // row / (128 / span), modulo the span's chunks.
   int64_t span = t.stagedSpan();
   Value boxRow = k.rem(row, t.kvBoxRows);
+  if (t.kvFold > 1) {
+    // Folded (128-byte swizzle): the row's first chunk in its line, XORed
+    // with the line's index in the stage modulo 8 (stages and tiles are
+    // whole 1024-byte periods; a box may start half way through one).
+    Value slot = k.div(row, t.kvBoxRows);
+    Value line =
+        k.add(k.mul(slot, t.slotBytes() / 128), k.div(boxRow, t.kvFold));
+    Value first = k.mul(k.rem(boxRow, t.kvFold), span / 16);
+    return k.xorI(first, k.rem(line, 8));
+  }
   return k.rem(k.div(boxRow, 128 / span), span / 16);
 }
 
@@ -257,7 +272,8 @@ void PagedKVTiles::zeroStagedRows(Value tid, Value stagedOffset,
                                   Value scaleOffset, Value fromRow,
                                   int64_t toRow, int64_t threads) {
   // The swizzle permutes chunks within a row: zeroing all of a row's
-  // chunks zeroes the row.
+  // chunks zeroes the row. Folded, a row's chunks move within its 128-byte
+  // line, so they are found through stagedRowSwizzle.
   int64_t chunksPerRow = t.kvRowBytes() / 16;
   int64_t perRegion = stagedChunksPerRegion();
   Value count = k.mul(k.sub(k.idx(toRow), fromRow), chunksPerRow);
@@ -267,10 +283,17 @@ void PagedKVTiles::zeroStagedRows(Value tid, Value stagedOffset,
   k.forLoop(tid, k.maxS(count, k.idx(0)), k.idx(threads), [&](Value i) {
     Value row = k.add(fromRow, k.div(i, chunksPerRow));
     Value chunk = k.rem(i, chunksPerRow);
-    Value byte = k.add(
-        k.add(stagedRowOffset(row),
-              k.mul(k.div(chunk, perRegion), stagedRegionBytes())),
-        k.mul(k.rem(chunk, perRegion), 16));
+    Value byte;
+    if (t.kvFold > 1) {
+      // A folded row is one region, within its 128-byte line.
+      Value line = stagedRowOffset(row);
+      Value swizzled = k.xorI(chunk, stagedRowSwizzle(row));
+      byte = k.add(line, k.mul(swizzled, 16));
+    } else {
+      byte = k.add(k.add(stagedRowOffset(row),
+                         k.mul(k.div(chunk, perRegion), stagedRegionBytes())),
+                   k.mul(k.rem(chunk, perRegion), 16));
+    }
     vector::StoreOp::create(b, zero, staged, ValueRange{k.div(byte, 4)},
                             /*nontemporal=*/false, llvm::MaybeAlign(16));
   });

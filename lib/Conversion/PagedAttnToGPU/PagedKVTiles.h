@@ -93,8 +93,9 @@ public:
                       Value fromRow, int64_t toRow,
                       int64_t threads = PagedKVPlan::kThreads);
   /// Register-dequantized stages: where tile row `row` starts (bytes from
-  /// the staged tile's start, region 0) and the value its 16-byte chunk
-  /// indices are XORed with (the TMA swizzle).
+  /// the staged tile's start, region 0; folded, where its 128-byte line
+  /// starts) and the value its 16-byte chunk indices are XORed with (the
+  /// TMA swizzle; folded, it also places the row within its line).
   Value stagedRowOffset(Value row);
   Value stagedRowSwizzle(Value row);
   /// nvfp4: where the block scales of tile row `row` start (bytes from the

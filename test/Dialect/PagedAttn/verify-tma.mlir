@@ -80,9 +80,11 @@ func.func @dynamic_strides(%q: memref<?x32x128xbf16>,
 // FlashInfer #2844's bug class: K and its scales come from one combined
 // [pages, 2, ...] buffer split by subview, V and its scales are separate
 // (V scales padded). Each descriptor carries its own operand's strides.
+// Both caches' rows are statically contiguous (dense pages), so the decode
+// kernel folds two 64-byte rows into one descriptor row.
 // REPORT: remark: q:
-// REPORT: remark: k_cache: u8 {{.*}} global dims [64, 16, 8, 32] strides [1, 64, 1024, 16384] (elements)
-// REPORT: remark: v_cache: u8 {{.*}} global dims [64, 16, 8, 32] strides [1, 64, 1024, 8192] (elements)
+// REPORT: remark: k_cache: u8 {{.*}} box [128, 8, 1, 1] swizzle 128b; global dims [128, 8, 8, 32] strides [1, 128, 1024, 16384] (elements)
+// REPORT: remark: v_cache: u8 {{.*}} box [128, 8, 1, 1] swizzle 128b; global dims [128, 8, 8, 32] strides [1, 128, 1024, 8192] (elements)
 // REPORT: remark: k_scale: u8 dims [128, size[1], size[0]] strides [stride[3], stride[1], stride[0]] box [128, 1, 1] swizzle none; global dims [128, 8, 32] strides [1, 128, 2048] (elements)
 // REPORT-SAME: folded-stride@2
 // REPORT: remark: v_scale: u8 {{.*}} global dims [128, 8, 32] strides [1, 256, 4096] (elements)

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::paged_attn;
@@ -71,6 +72,24 @@ static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
   plan.boxDims = hnd ? std::vector<uint32_t>{boxes.kvInner, boxes.kvRows, 1, 1}
                      : std::vector<uint32_t>{boxes.kvInner, 1, boxes.kvRows, 1};
   plan.swizzle = boxes.kvSwizzle;
+  if (boxes.kvFold > 1) {
+    // Dense pages (a static row stride of one row): kvFold rows are one
+    // descriptor row. The kernel plan folds only what the types prove.
+    int64_t fold = boxes.kvFold;
+    int64_t rowElems = cache.getDimSize(3);
+    plan.dims[0] = Term::constant(rowElems * fold);
+    plan.dims[1] = Term::constant(cache.getDimSize(2) / fold);
+    plan.strides[1] = Term::of(2, fold);
+    std::string rows = std::to_string(fold);
+    plan.dimLabels[0] = "dim 0 (" + rows + " rows of " +
+                        (dims.nvfp4 ? "head_dim / 2" : "head_dim") +
+                        ", memref dims 2-3)";
+    plan.dimLabels[1] = "dim 1 (page_size / " + rows + ", memref dim 2)";
+    plan.requirements.push_back({2, rowElems,
+                                 "rows of a page must be contiguous to fold " +
+                                     rows +
+                                     " of them into one descriptor row"});
+  }
   return plan;
 }
 

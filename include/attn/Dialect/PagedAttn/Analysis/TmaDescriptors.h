@@ -46,6 +46,9 @@ struct TmaBoxes {
   uint32_t kvInner = 64;
   uint32_t kvRows = 1;
   attn::tma::Swizzle kvSwizzle = attn::tma::Swizzle::B128;
+  /// HND cache rows folded into one box row (dense pages): dims 0-1 of the
+  /// descriptor become {kvFold rows, page_size / kvFold}.
+  uint32_t kvFold = 1;
   /// k_scale / v_scale (nvfp4): box {scaleInner} (HND) or {scaleInner,
   /// scaleRows} (NHD), unswizzled.
   uint32_t scaleInner = 16;
