@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from decode_bench import (SHAPES, config_for, format_inputs,  # noqa: E402
-                          paged_inputs)
+                          kernel_name, paged_inputs)
 
 
 def main():
@@ -30,7 +30,7 @@ def main():
     kc, vc, bt, sl, q = paged_inputs(SHAPES[args.shape], dev)
     out = torch.empty_like(q)
     tensors, kv = format_inputs(args.format, kc, vc, bt, sl, dev)
-    name = config_for(H, KH, D, kv).name
+    name = kernel_name(lib, config_for(H, KH, D, kv))
     fn = lib.bind(name, q, *tensors, out)
     for _ in range(args.calls):
         fn()
