@@ -1,6 +1,7 @@
 """Precompile specializations for machines without LLVM.
 
-    python3 -m attn_mlir.pack --decode 'dtype=bf16,head_dim=128,group=4,page=16,kv_heads=8' \\
+    python3 -m attn_mlir.pack \\
+        --decode 'dtype=bf16,head_dim=128,group=4,page=16,kv_heads=8,dense_pages=True' \\
         [--decode ...] [--prefill 'dtype=bf16,causal=True,...'] [--config FILE] \\
         --chip sm_90a -o DIR
 
@@ -9,7 +10,9 @@ compiles each decode and prefill specialization (DecodeSpec / PrefillSpec
 one per line, '#' comments, a line starting with 'prefill:' is a prefill
 one) into DIR, the layout the front end reads: set
 ATTN_MLIR_PACKS=DIR (':'-separated for several) where the kernels run.
-An AttnError for a missing key prints the exact --decode or --prefill argument.
+A decode over contiguous HND caches has the key with dense_pages=True (a
+static row stride); other cache views the key without it. An AttnError for
+a missing key prints the exact --decode or --prefill argument.
 """
 
 import argparse
