@@ -15,6 +15,10 @@
 // REPORT: remark: k_cache: u8 dims [128, 4, size[1], size[0]] strides [stride[3], 4 * stride[2], stride[1], stride[0]] box [128, 4, 1, 1] swizzle 128b; {{.*}} proven: [{{.*}}folded-stride@2]; deferred:
 // REPORT: remark: k_cache: u8 dims [128, 8, size[1], size[0]] strides [stride[3], 2 * stride[2], stride[1], stride[0]] box [128, 8, 1, 1] swizzle 128b; {{.*}} proven: [{{.*}}folded-stride@2]; deferred:
 // REPORT: remark: k_cache: bf16 dims [size[3], size[2], size[1], size[0]] strides [stride[3], stride[2], stride[1], stride[0]] box [64, 16, 1, 1] swizzle 128b; global dims [128, 16, 2, ?] strides [1, 128, ?, ?]
+// Only K's rows proven dense (V's row stride dynamic, last function): both
+// keep their rows, since one reader serves K and V.
+// REPORT: remark: k_cache: u8 dims [size[3], size[2], size[1], size[0]] strides [stride[3], stride[2], stride[1], stride[0]] box [64, 16, 1, 1] swizzle 64b; global dims [64, 16, 2, ?] strides [1, 64, ?, ?]
+// REPORT: remark: v_cache: u8 dims [size[3], size[2], size[1], size[0]] strides [stride[3], stride[2], stride[1], stride[0]] box [64, 16, 1, 1] swizzle 64b; global dims [64, 16, 2, ?] strides [1, ?, ?, ?]
 
 // The host encodes K and V with a 128-byte swizzle (3) when folded, 64-byte
 // (2) for 64-byte rows otherwise.
@@ -109,3 +113,20 @@ func.func @dense_bf16_d128(
   return
 }
 
+func.func @dense_k_only(
+    %q: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>,
+    %k_cache: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, 64, 1], offset: ?>>,
+    %v_cache: memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>,
+    %block_table: memref<?x?xi32, strided<[?, 1], offset: ?>>,
+    %seq_lens: memref<?xi32>,
+    %k_scale: memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,
+    %v_scale: memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>,
+    %k_global_scale: memref<f32>,
+    %v_global_scale: memref<f32>,
+    %out: memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>) {
+  paged_attn.decode q(%q : memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>) k_cache(%k_cache : memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, 64, 1], offset: ?>>)
+      v_cache(%v_cache : memref<?x2x16x64xvector<2xf4E2M1FN>, strided<[?, ?, ?, 1], offset: ?>>) block_table(%block_table : memref<?x?xi32, strided<[?, 1], offset: ?>>)
+      seq_lens(%seq_lens : memref<?xi32>) k_scale(%k_scale : memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>) v_scale(%v_scale : memref<?x2x16x8xf8E4M3FN, strided<[?, ?, ?, 1], offset: ?>>) k_global_scale(%k_global_scale : memref<f32>) v_global_scale(%v_global_scale : memref<f32>) out(%out : memref<?x8x128xbf16, strided<[?, ?, 1], offset: ?>>)
+      {kv_layout = #paged_attn.kv_layout<hnd>, scale = 0.08838834764831845 : f32}
+  return
+}
