@@ -73,7 +73,11 @@ def PagedAttn_DecodeOp : PagedAttn_AttentionOp<"decode"> {
     and K and V scales, each carry their own strides. `head_dim` (64, 128 or
     256), `num_qo_heads`, `num_kv_heads` and `page_size` must be static: the
     kernel is specialized on them. The number of tokens, pages and requests
-    may be dynamic.
+    may be dynamic. Static strides are facts the compiler uses: when both
+    HND caches state a row stride of one row (dense pages, e.g.
+    `strided<[?, ?, 64, 1]>`), the decode kernels that convert fp8 or
+    NVFP4 rows under 128 bytes in registers load several rows as one
+    128-byte TMA box row.
 
     Attributes: `scale` multiplies the logits; `window_left` (default -1,
     no window) limits each query to the last `window_left + 1` keys;
