@@ -22,13 +22,14 @@ void PagedKVPlan::initPagedKV(AttentionOpInterface op,
   nvfp4 = dims.nvfp4;
   hnd = op.getKvLayout() == KVLayout::HND;
   pageSize = dims.pageSize;
-  auto denseRows = [&](Value cache) {
-    auto type = cast<MemRefType>(cache.getType());
-    auto [strides, offset] = type.getStridesAndOffset();
-    return !ShapedType::isDynamic(strides[2]) &&
-           strides[2] == type.getDimSize(3) && strides[3] == 1;
-  };
-  densePages = hnd && denseRows(op.getKCache()) && denseRows(op.getVCache());
+  // Rows under 128 bytes of both caches proven one row apart: they can be
+  // folded into 128-byte descriptor rows (useRegisterDequant decides).
+  if (hnd && kvRowBytes() < 128) {
+    int64_t fold = 128 / kvRowBytes();
+    densePages =
+        hasDenseRows(cast<MemRefType>(op.getKCache().getType()), fold) &&
+        hasDenseRows(cast<MemRefType>(op.getVCache().getType()), fold);
+  }
   int64_t span = 128 / elemBytes;
   kvBoxRows = std::min(pageSize, kTileRows);
   pagesPerTile = pageSize <= kTileRows ? kTileRows / pageSize : 1;
@@ -70,8 +71,7 @@ void PagedKVPlan::useRegisterDequant() {
   // Folded boxes start on a 1024-byte swizzle period when the stages and
   // tiles are whole periods (the reader takes the line index from the
   // offset in the stage).
-  if (densePages && kvRowBytes() < 128 && kvTileBytes() % 1024 == 0 &&
-      stageBytes() % 1024 == 0)
+  if (densePages && kvTileBytes() % 1024 == 0 && stageBytes() % 1024 == 0)
     kvFold = 128 / kvRowBytes();
 }
 

@@ -77,8 +77,9 @@ struct PagedKVPlan {
   bool kvSwizzled = true;
   int64_t kvInnerBox = 64;
   int64_t kvRegions = 1;
-  /// Both caches are HND with dense pages: their types' static row stride
-  /// (memref dim 2) is one row, so a page of one head is contiguous.
+  /// Both caches are HND with dense pages of rows under 128 bytes: their
+  /// types' static row stride (memref dim 2) is one row, so a page of one
+  /// head is contiguous (hasDenseRows).
   bool densePages = false;
   /// Cache rows a box row holds (registerDequant over dense pages with rows
   /// under 128 bytes): the box is {128 bytes, kvBoxRows / kvFold}, 128-byte

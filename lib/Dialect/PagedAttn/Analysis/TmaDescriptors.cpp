@@ -85,10 +85,7 @@ static tma::DescriptorPlan planCache(MemRefType cache, KVLayout layout,
                         (dims.nvfp4 ? "head_dim / 2" : "head_dim") +
                         ", memref dims 2-3)";
     plan.dimLabels[1] = "dim 1 (page_size / " + rows + ", memref dim 2)";
-    plan.requirements.push_back({2, rowElems,
-                                 "rows of a page must be contiguous to fold " +
-                                     rows +
-                                     " of them into one descriptor row"});
+    plan.requirements.push_back(getDenseRowsRequirement(cache, fold));
   }
   return plan;
 }
@@ -162,6 +159,21 @@ TmaDescriptors mlir::paged_attn::deriveTmaDescriptors(AttentionOpInterface op,
     set.vScale = TmaOperandPlan{
         "v_scale", vScale, planScales(typeOf(vScale), layout, dims, boxes)};
   return set;
+}
+
+tma::StrideRequirement
+mlir::paged_attn::getDenseRowsRequirement(MemRefType cache, int64_t fold) {
+  return {2, cache.getDimSize(3),
+          "rows of a page must be contiguous to fold " + std::to_string(fold) +
+              " of them into one descriptor row"};
+}
+
+bool mlir::paged_attn::hasDenseRows(MemRefType cache, int64_t fold) {
+  tma::MemRefFacts facts = getStaticMemRefFacts(cache);
+  return tma::checkRequirement(getDenseRowsRequirement(cache, fold),
+                               facts.strides[2])
+                 .status == tma::Status::Holds &&
+         facts.strides[3].exactValue() == uint64_t(1);
 }
 
 tma::MemRefFacts mlir::paged_attn::getMemRefFacts(Value memref) {

@@ -82,11 +82,20 @@ int64_t getTmaElemBytes(Type type);
 ///    {1, sH, G*sH, sT}, box {inner, G, 1, rows};
 ///  - k_cache / v_cache: the memref dims reversed (HND {D, N, H, P}, NHD
 ///    {D, H, N, P}), box one page of one head; the page index is a
-///    coordinate, so any page size from 1 to 256 works;
+///    coordinate, so any page size from 1 to 256 works; with boxes.kvFold,
+///    kvFold rows make one descriptor row (getDenseRowsRequirement);
 ///  - k_scale / v_scale (nvfp4): the contiguous innermost pair of dims folded
 ///    into one (requires stride(-2) == head_dim / 16), u8, no swizzle.
 TmaDescriptors deriveTmaDescriptors(AttentionOpInterface op,
                                     const TmaBoxes &boxes);
+
+/// The requirement folding `fold` of a cache's rows into one descriptor
+/// row rests on (dense pages): its row stride (memref dim 2) is one row.
+attn::tma::StrideRequirement getDenseRowsRequirement(MemRefType cache,
+                                                     int64_t fold);
+/// Whether `cache`'s type proves that requirement (judged by
+/// tma::checkRequirement, as the verifier does), over unit elements.
+bool hasDenseRows(MemRefType cache, int64_t fold);
 
 /// What the IR tells about a memref value: static sizes and strides exactly,
 /// facts stated with paged_attn.assume (alignment, stride divisors) and
