@@ -18,6 +18,13 @@ PYTHONPATH=python/tests:python python3 python/tests/decode_matrix.py \
 echo "compiling $(grep -c 'func.func' "$out/decode_matrix.mlir") decode kernels for sm_90a"
 PYTHONPATH=python python3 -m attn_mlir.compile "$out/decode_matrix.mlir" \
   -o "$out/decode_matrix.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+# sm_100a's NVFP4 conversion layout (decode-nvfp4=byte-pairs), its cvt
+# replaced by the exact integer equivalent, to run it on the H200.
+PYTHONPATH=python/tests:python python3 python/tests/decode_matrix.py --byte-pairs \
+  > "$out/decode_matrix_byte_pairs.mlir"
+PYTHONPATH=python python3 -m attn_mlir.compile "$out/decode_matrix_byte_pairs.mlir" \
+  -o "$out/decode_matrix_byte_pairs.so" --chip sm_90a --build-dir "${BUILD_DIR}" \
+  --decode-nvfp4 byte-pairs
 PYTHONPATH=python/tests:python python3 python/tests/prefill_matrix.py \
   > "$out/prefill_matrix.mlir"
 echo "compiling $(grep -c 'func.func' "$out/prefill_matrix.mlir") prefill kernels for sm_90a"

@@ -16,6 +16,7 @@ removed) is compared with the committed golden file
 
   scripts/check-decode-ir.py [--attn-opt PATH] [--check | --update]
                              [--keep DIR] [--stages gpu,nvvm]
+                             [--decode-nvfp4 placement]
 
 --check (the default) exits 1 and names each stage and chip that differs;
 --keep DIR writes every lowered module there, so two builds can be diffed.
@@ -54,13 +55,14 @@ def normalize(text: bytes) -> bytes:
     return TIMING.sub(b"", text)
 
 
-def stage_args(stage: str, chip: str, toolkit: str):
+def stage_args(stage: str, chip: str, toolkit: str, extra: str = ""):
     if stage == "gpu":
         return [f"--paged-attn-verify-tma=chip={chip}",
-                f"--convert-paged-attn-to-gpu=chip={chip}",
+                f"--convert-paged-attn-to-gpu=chip={chip}{extra}",
                 "--canonicalize", "--cse"]
     if stage == "nvvm":
-        return [f"--paged-attn-to-nvvm=chip={chip} format=isa toolkit={toolkit}"]
+        return [f"--paged-attn-to-nvvm=chip={chip} format=isa "
+                f"toolkit={toolkit}{extra}"]
     raise ValueError(stage)
 
 
@@ -73,10 +75,18 @@ def main() -> int:
     mode.add_argument("--update", action="store_true")
     parser.add_argument("--keep", help="write each lowered module here")
     parser.add_argument("--stages", default="gpu,nvvm")
+    parser.add_argument("--decode-nvfp4",
+                        help="lower with this decode-nvfp4 option (e.g. "
+                             "placement on sm_100a reproduces the kernels "
+                             "before byte pairs); not with --update")
     parser.add_argument("--toolkit",
                         default=os.environ.get("CUDA_HOME") or "/usr/local/cuda")
     args = parser.parse_args()
     stages = args.stages.split(",")
+    extra = f" decode-nvfp4={args.decode_nvfp4}" if args.decode_nvfp4 else ""
+    if extra and args.update:
+        parser.error("--decode-nvfp4 checks a variant; the golden file holds "
+                     "the default lowering")
 
     configs = decode_matrix.all_configs()
     text = decode_matrix.module_text(configs)
@@ -89,7 +99,8 @@ def main() -> int:
             for chip in CHIPS:
                 start = time.time()
                 proc = subprocess.run(
-                    [args.attn_opt, src] + stage_args(stage, chip, args.toolkit),
+                    [args.attn_opt, src] + stage_args(stage, chip, args.toolkit,
+                                                    extra),
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 if proc.returncode != 0:
                     sys.stderr.write(proc.stderr.decode(errors="replace"))

@@ -52,3 +52,14 @@ mlir::paged_attn::parsePrefillEpilogue(llvm::StringRef name) {
     return PrefillEpilogue::TmaBulk;
   return std::nullopt;
 }
+
+std::optional<DecodeNvfp4>
+mlir::paged_attn::parseDecodeNvfp4(llvm::StringRef name) {
+  if (name == "auto")
+    return DecodeNvfp4::Auto;
+  if (name == "byte-pairs")
+    return DecodeNvfp4::BytePairs;
+  if (name == "placement")
+    return DecodeNvfp4::Placement;
+  return std::nullopt;
+}

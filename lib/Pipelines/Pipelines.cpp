@@ -72,6 +72,7 @@ void mlir::paged_attn::addPagedAttnLoweringStage(
   lower.chip = options.chip;
   lower.prefillKernel = options.prefillKernel;
   lower.prefillEpilogue = options.prefillEpilogue;
+  lower.decodeNvfp4 = options.decodeNvfp4;
   pm.addPass(createConvertPagedAttnToGPU(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -44,7 +44,8 @@ def _run(cmd, what):
 def compile_module(source: str, output: str, chip: str = "sm_90a",
                    build_dir: str = None, toolkit: str = "",
                    keep: bool = False, prefill_kernel: str = "auto",
-                   prefill_epilogue: str = "auto") -> str:
+                   prefill_epilogue: str = "auto",
+                   decode_nvfp4: str = "auto") -> str:
     build_dir = build_dir or os.path.join(ROOT, "build")
     attn_opt = os.path.join(build_dir, "bin", "attn-opt")
     runtime = os.path.join(build_dir, "lib", "libattn_runtime.so")
@@ -63,6 +64,8 @@ def compile_module(source: str, output: str, chip: str = "sm_90a",
         options += f" prefill-kernel={prefill_kernel}"
     if prefill_epilogue != "auto":
         options += f" prefill-epilogue={prefill_epilogue}"
+    if decode_nvfp4 != "auto":
+        options += f" decode-nvfp4={decode_nvfp4}"
     lowered, llvm_ir, obj = stem + ".lowered.mlir", stem + ".ll", stem + ".o"
     _run([attn_opt, source, f"--paged-attn-to-nvvm={options}", "-o", lowered],
          "lowering")
@@ -104,10 +107,17 @@ def main(argv=None):
                         help="tma-bulk: the wgmma prefill kernel copies out's "
                              "rows by cp.async.bulk (the TMA engine) instead "
                              "of 16-byte stores")
+    parser.add_argument("--decode-nvfp4", default="auto",
+                        choices=["auto", "byte-pairs", "placement"],
+                        help="how register-dequantized decode converts "
+                             "NVFP4: byte-pairs (cvt.rn.f16x2.e2m1x2, sm_100a's "
+                             "default, or its exact integer equivalent, e.g. "
+                             "to run sm_100a's kernel on sm_90a) or placement "
+                             "(sm_90a's default)")
     args = parser.parse_args(argv)
     out = compile_module(args.source, args.output, args.chip, args.build_dir,
                          args.toolkit, args.keep, args.prefill_kernel,
-                         args.prefill_epilogue)
+                         args.prefill_epilogue, args.decode_nvfp4)
     print(out)
 
 

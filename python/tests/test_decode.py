@@ -21,9 +21,10 @@ from typing import Optional
 
 import pytest
 
-from conftest import HAVE_CUDA, reference_decode, requires_gpu, torch
+from conftest import GPU_DIR, HAVE_CUDA, reference_decode, requires_gpu, torch
 from attn_mlir import AttnError  # noqa: E402  (conftest puts python/ on sys.path)
-from decode_matrix import Config, all_configs, fp8_query_range_configs, main_configs
+from decode_matrix import (Config, all_configs, byte_pair_configs,
+                           fp8_query_range_configs, main_configs)
 
 if torch is not None:
     from attn_mlir.quant import dequantize_nvfp4, quantize_nvfp4
@@ -238,10 +239,11 @@ def call_and_compare(lib, cfg, inputs):
     return err, ~(err <= tol + tol * ref.abs())
 
 
-def run_case(lib, cfg, batch, joint, q_sliced, seed, scale_layout="tight"):
+def run_case(lib, cfg, batch, joint, q_sliced, seed, scale_layout="tight",
+             error_suffix=""):
     inputs = make_inputs(cfg, batch, joint, q_sliced, seed, scale_layout=scale_layout)
     err, bad = call_and_compare(lib, cfg, inputs)
-    key = error_key(cfg)
+    key = error_key(cfg) + error_suffix
     MAX_ABS_ERROR[key] = max(MAX_ABS_ERROR.get(key, 0.0), float(err.max()))
     where = f"{cfg.name} batch={batch} joint={joint} q_sliced={q_sliced}"
     if cfg.nvfp4:
@@ -284,6 +286,33 @@ def test_decode(matrix_lib, cfg, batch, joint, q_sliced, scale_layout):
     run_case(matrix_lib, cfg, batch, joint, q_sliced,
              seed=zlib.crc32(cfg.name.encode()) % 1000 + batch,
              scale_layout=scale_layout)
+
+
+@pytest.fixture(scope="module")
+def byte_pairs_lib():
+    """The register-converted NVFP4 configs compiled with
+    decode-nvfp4=byte-pairs: sm_100a's conversion layout, its
+    cvt.rn.f16x2.e2m1x2 replaced by the exact integer equivalent."""
+    import attn_mlir
+    path = os.path.join(GPU_DIR, "decode_matrix_byte_pairs.so")
+    if not os.path.exists(path):
+        pytest.skip(f"GPU test: {path} not built (scripts/build-gpu-tests.sh)")
+    return attn_mlir.load(path)
+
+
+# The same runtime variants as test_decode, with another seed.
+BYTE_PAIR_CASES = [case for case in CASES if case[0] in set(byte_pair_configs())]
+
+
+@pytest.mark.parametrize(
+    "cfg,batch,joint,q_sliced,scale_layout", BYTE_PAIR_CASES,
+    ids=[f"{c.name}-b{b}-{'joint' if j else 'sep'}-{'qslice' if s else 'qcontig'}"
+         f"-{sl}-byte-pairs" for c, b, j, s, sl in BYTE_PAIR_CASES])
+def test_decode_byte_pairs(byte_pairs_lib, cfg, batch, joint, q_sliced,
+                           scale_layout):
+    run_case(byte_pairs_lib, cfg, batch, joint, q_sliced,
+             seed=zlib.crc32(cfg.name.encode()) % 1000 + batch + 3,
+             scale_layout=scale_layout, error_suffix=", byte pairs")
 
 
 FULL = Config()

@@ -5,22 +5,31 @@
 // and, per page, the block scales of the same rows (their own descriptors,
 // from their own strides). Pages of whole 8-row blocks are staged swizzled
 // (32-, 64- or 128-byte rows) and converted in registers, in the order the
-// MMA fragments hold them, to f16 (a bf16 query moves to f16 once). No
-// e2m1 cvt on either chip: K's signs and codes are placed by the word's
-// even or odd nibbles masked, then per register two shifts and one and-or
-// (the masks 0x0F0F0F0F, 0xF0F0F0F0 and 0x8E008E00 below); V's nibbles
-// become bytes in place (masks 0x80808080, 0x0E0E0E0E), then one prmt a
-// register puts two of them above zero bytes (selectors 0x2404, 0x3414).
-// Then one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of the scale
+// MMA fragments hold them, to f16 (a bf16 query moves to f16 once).
+// sm_90a has no e2m1 cvt, so its kernels place the bits (decode-nvfp4
+// =placement, sm_90a's default): K's signs and codes are placed by the
+// word's even or odd nibbles masked, then per register two shifts and one
+// and-or (the masks 0x0F0F0F0F, 0xF0F0F0F0 and 0x8E008E00 below); V's
+// nibbles become bytes in place (masks 0x80808080, 0x0E0E0E0E), then one
+// prmt a register puts two of them above zero bytes (selectors 0x2404,
+// 0x3414); the 2^14 of the placement is folded into the logit scale and
+// the output (0f46800000). sm_100a converts each byte into an f16 pair
+// with cvt.rn.f16x2.e2m1x2 (byte-pairs, its default; a word's bytes
+// unpacked into .b8 registers that the cvts read in place): K's registers
+// are byte pairs, V's keys' nibbles are interleaved first (one delta swap,
+// mask 0xF0F0 = 61680), nothing to fold. Byte pairs on sm_90a replace the
+// cvt by its exact integer equivalent and one multiply by 2^14 (f16x2
+// 0x74007400 = 1946186752); placement on sm_100a is sm_90a's kernel. Then
+// one multiply by the block scales (cvt.rn.f16x2.e4m3x2 of the scale
 // bytes; K's pair holds two chunks' scales, each broadcast where it
-// multiplies), the 2^14 of the placement folded into the logit scale
-// and the output: decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
+// multiplies): decode_0, decode_2 (fp8 q over an fp8 cache, page 100),
 // decode_3; with at most 8 q rows (decode_0) the MMA operands swap (S^T =
-// K q^T, O^T = V^T P^T, movmatrix.trans for P^T). Other pages (decode_1: NHD one-token pages) are converted into
-// 16-bit tiles: sm_100a converts f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a
-// places the bits with integer ops, then one mul.rn.f16x2. An fp8 q is
-// staged as bytes and converted to f16 once (cvt.rn.f16x2.e4m3x2). Both
-// chips' PTX assemble with ptxas.
+// K q^T, O^T = V^T P^T, movmatrix.trans for P^T). Other pages (decode_1:
+// NHD one-token pages) are converted into 16-bit tiles: sm_100a converts
+// f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a places the bits with integer
+// ops, then one mul.rn.f16x2. An fp8 q is staged as bytes and converted to
+// f16 once (cvt.rn.f16x2.e4m3x2). Every variant's PTX assembles with
+// ptxas.
 //
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root" -o %t.sm_90a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.mlir > %t.sm_90a.ptx
@@ -28,8 +37,16 @@
 // RUN: %ptxas -arch=sm_90a %t.sm_90a.ptx -o %t.sm_90a.cubin
 // RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_100a format=isa toolkit=%cuda_root" -o %t.sm_100a.mlir
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_100a.mlir > %t.sm_100a.ptx
-// RUN: FileCheck %s --check-prefix=SM100 < %t.sm_100a.ptx
+// RUN: FileCheck %s --check-prefix=SM100 --implicit-check-not=0f46800000 < %t.sm_100a.ptx
 // RUN: %ptxas -arch=sm_100a %t.sm_100a.ptx -o %t.sm_100a.cubin
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_100a format=isa toolkit=%cuda_root decode-nvfp4=placement" -o %t.sm_100a.placement.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_100a.placement.mlir > %t.sm_100a.placement.ptx
+// RUN: FileCheck %s --check-prefix=SM100-PLACE < %t.sm_100a.placement.ptx
+// RUN: %ptxas -arch=sm_100a %t.sm_100a.placement.ptx -o %t.sm_100a.placement.cubin
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root decode-nvfp4=byte-pairs" -o %t.sm_90a.pairs.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.pairs.mlir > %t.sm_90a.pairs.ptx
+// RUN: FileCheck %s --check-prefix=SM90-PAIRS --implicit-check-not=e2m1x2 --implicit-check-not=0f46800000 < %t.sm_90a.pairs.ptx
+// RUN: %ptxas -arch=sm_90a %t.sm_90a.pairs.ptx -o %t.sm_90a.pairs.cubin
 // RUN: attn-opt %s --convert-paged-attn-to-gpu | FileCheck %s --check-prefix=IR
 
 // (Block order in PTX is not program order: DAG checks per kernel.)
@@ -62,6 +79,9 @@
 // SM100-LABEL: .visible .entry decode_0(
 // SM100-DAG: cp.async.bulk.tensor.3d
 // SM100-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// SM100-DAG: and.b32 {{.*}}, 61680;
+// SM100-DAG: mov.b32 {b0, b1, b2, b3}, %r{{[0-9]+}};
+// SM100-DAG: cvt.rn.f16x2.e2m1x2 %r{{[0-9]+}}, b3;
 // SM100-DAG: mul.rn.f16x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM100-LABEL: .visible .entry decode_1(
@@ -70,6 +90,22 @@
 // SM100-LABEL: .visible .entry decode_2(
 // SM100-DAG: cvt.rn.f16x2.e4m3x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+
+// SM100-PLACE-LABEL: .visible .entry decode_0(
+// SM100-PLACE-DAG: and.b32 {{.*}}, 252645135;
+// SM100-PLACE-DAG: and.b32 {{.*}}, -1912566272;
+// SM100-PLACE-DAG: prmt.b32 {{.*}}, 0, 0x2404U;
+// SM100-PLACE-DAG: mul.rn.f32 {{.*}}, 0f46800000;
+// SM100-PLACE-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM100-PLACE-LABEL: .visible .entry decode_1(
+// SM100-PLACE-DAG: cvt.rn.f16x2.e2m1x2
+
+// SM90-PAIRS-LABEL: .visible .entry decode_0(
+// SM90-PAIRS-DAG: and.b32 {{.*}}, 61680;
+// SM90-PAIRS-DAG: mov.b32 {{.*}}, 1946186752;
+// SM90-PAIRS-DAG: mul.rn.f16x2
+// SM90-PAIRS-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-PAIRS-LABEL: .visible .entry decode_1(
 
 // Five descriptors for nvfp4 (q, k_cache, v_cache, k_scale, v_scale), each
 // encoded from its own operand; the global scales go to the kernel.

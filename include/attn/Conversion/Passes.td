@@ -47,6 +47,14 @@ def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
            "are multiples of 16 bytes: auto (rows staged in the q tile, "
            "16-byte stores) or tma-bulk (the wgmma kernel copies each row "
            "by cp.async.bulk, the TMA engine, from a free K/V stage)">,
+    Option<"decodeNvfp4", "decode-nvfp4", "std::string",
+           /*default=*/"\"auto\"",
+           "How register-dequantized decode converts NVFP4: auto "
+           "(byte-pairs where the chip has cvt.rn.f16x2.e2m1x2, sm_100a; "
+           "placement elsewhere), byte-pairs (each byte into an f16 pair, "
+           "by that cvt or its exact integer equivalent, e.g. to run "
+           "sm_100a's kernel on an sm_90a machine) or placement (sign and "
+           "code bits shifted into place)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -22,6 +22,16 @@
 namespace mlir {
 namespace paged_attn {
 
+/// How register-dequantized decode turns NVFP4 bytes into f16 MMA operands
+/// (the lowering's option decode-nvfp4). Placement puts each half's sign
+/// and code bits in place with shifts and masks, pairing nibbles i and
+/// i + 4 of a word (the value times 2^-14); BytePairs converts each byte,
+/// two e2m1 values, into one f16 pair: cvt.rn.f16x2.e2m1x2 where the chip
+/// has it (sm_100a), its exact integer equivalent elsewhere (to run
+/// sm_100a's kernel on an sm_90a machine). Auto is BytePairs where the chip
+/// has the cvt, Placement elsewhere.
+enum class DecodeNvfp4 { Auto, BytePairs, Placement };
+
 /// How the decode kernel tiles its work. The descriptors' boxes (boxes())
 /// and the kernel's shared-memory layout both come from here, so the
 /// verifier checks the boxes the kernel really loads.
@@ -77,6 +87,19 @@ struct DecodePlan : PagedKVPlan {
   /// four CTAs an SM (one online-softmax update, one rescale check and one
   /// CTA barrier for both tiles, their refills a step ahead), else 1.
   int64_t tilesPerStep = 1;
+
+  /// NVFP4 register dequantization converts byte pairs (DecodeNvfp4):
+  /// K's registers pair consecutive columns (q's fragments follow), V's
+  /// transposed registers first interleave their two keys' nibbles.
+  bool e2m1BytePairs = false;
+  /// Sets e2m1BytePairs from the lowering's choice.
+  void chooseNvfp4Conversion(DecodeNvfp4 choice,
+                             const attn::TargetInfo &target) {
+    bool bytePairs =
+        choice == DecodeNvfp4::BytePairs ||
+        (choice == DecodeNvfp4::Auto && target.hasCvtE2M1ToF16x2());
+    e2m1BytePairs = registerDequant && nvfp4 && bytePairs;
+  }
 
   /// Register dequantization with at most 8 q rows swaps the MMA operands
   /// (S^T = K q^T, O^T = V^T P^T; docs/DecodeKernel.md).

@@ -15,6 +15,7 @@
 #define ATTN_KERNELS_KERNELPLAN_H
 
 #include "attn/Dialect/PagedAttn/Analysis/TmaDescriptors.h"
+#include "attn/Kernels/DecodePlan.h"
 #include "attn/Kernels/PrefillPlan.h"
 #include "attn/Support/TargetInfo.h"
 
@@ -42,6 +43,10 @@ std::optional<PrefillKernelChoice> parsePrefillKernelChoice(llvm::StringRef name
 /// The epilogue named `name` ("auto" or "tma-bulk", the lowering's option
 /// prefill-epilogue), or nullopt.
 std::optional<PrefillEpilogue> parsePrefillEpilogue(llvm::StringRef name);
+
+/// The conversion named `name` ("auto", "byte-pairs" or "placement", the
+/// lowering's option decode-nvfp4), or nullopt.
+std::optional<DecodeNvfp4> parseDecodeNvfp4(llvm::StringRef name);
 
 } // namespace paged_attn
 } // namespace mlir

@@ -58,6 +58,14 @@ struct PagedAttnToNVVMOptions
                      "auto (16-byte stores from the q tile) or tma-bulk "
                      "(cp.async.bulk row copies, wgmma kernel)"),
       llvm::cl::init("auto")};
+  PassOptions::Option<std::string> decodeNvfp4{
+      *this, "decode-nvfp4",
+      llvm::cl::desc("How register-dequantized decode converts NVFP4: auto "
+                     "(byte-pairs where the chip has cvt.rn.f16x2.e2m1x2), "
+                     "byte-pairs (that cvt or its exact integer "
+                     "equivalent, e.g. sm_100a's kernel on sm_90a) or "
+                     "placement (sign and code bits shifted into place)"),
+      llvm::cl::init("auto")};
   PassOptions::Option<bool> report{
       *this, "report",
       llvm::cl::desc("Remarks with every TMA descriptor and its proven and "

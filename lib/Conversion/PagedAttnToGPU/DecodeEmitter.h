@@ -243,6 +243,18 @@ private:
   /// The column of O that accumulator element (row, 2 tig + j) of O's n8
   /// tile `n` holds.
   Value oColumn(int64_t n, int64_t j);
+  /// NVFP4 register `i` (0..3) of a staged K word times `scales`: nibbles
+  /// i and i + 4 (placement) or byte i, nibbles 2 i and 2 i + 1 (byte
+  /// pairs, DecodePlan::e2m1BytePairs). q's fragments take the same
+  /// columns (qFragmentForStaged).
+  Value nvfp4KeyRegister(Value word, int64_t i, Value scales);
+  /// A transposed staged V word as the V registers read it: as it is
+  /// (placement) or with its two keys' nibbles interleaved (byte pairs).
+  Value nvfp4ValueWord(Value word);
+  /// NVFP4 register `i` (0..3) of a V word from nvfp4ValueWord times
+  /// `scales`: nibble i (column 4 g + i) of keys 2 tig (low half) and 2 tig
+  /// + 1.
+  Value nvfp4ValueRegister(Value word, int64_t i, Value scales);
 
   ImplicitLocOpBuilder &b;
   KernelBuilder k;

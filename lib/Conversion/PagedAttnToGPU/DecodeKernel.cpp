@@ -855,14 +855,18 @@ SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step,
   Type elem = computeType();
   // fp8: 4 columns from 16 step + 4 tig, pairs (0, 1) and (2, 3); nvfp4: 8
   // columns from 32 (step / 2) + 8 tig, pairs (2 h, 2 h + 4) and (2 h + 1,
-  // 2 h + 5) with h = step % 2.
+  // 2 h + 5) with h = step % 2 (placement), or (4 h, 4 h + 1) and (4 h + 2,
+  // 4 h + 3) (byte pairs): K's registers 2 h and 2 h + 1
+  // (nvfp4KeyRegister).
   int64_t width = t.nvfp4 ? 8 : 4;
   Value col = t.nvfp4 ? k.add(k.mul(tig, 8), k.idx(32 * (step / 2)))
                       : k.add(k.mul(tig, 4), k.idx(16 * step));
+  int64_t h = step % 2;
   SmallVector<int64_t, 4> firsts =
-      t.nvfp4 ? SmallVector<int64_t, 4>{2 * (step % 2), 2 * (step % 2) + 4,
-                                        2 * (step % 2) + 1, 2 * (step % 2) + 5}
-              : SmallVector<int64_t, 4>{0, 1, 2, 3};
+      !t.nvfp4 ? SmallVector<int64_t, 4>{0, 1, 2, 3}
+      : t.e2m1BytePairs
+          ? SmallVector<int64_t, 4>{4 * h, 4 * h + 1, 4 * h + 2, 4 * h + 3}
+          : SmallVector<int64_t, 4>{2 * h, 2 * h + 4, 2 * h + 1, 2 * h + 5};
   SmallVector<Value, 4> rowsAt;
   for (int64_t rr = 0; rr < (asB ? 1 : 2); ++rr) {
     Value row = k.add(k.add(k.mul(mBlock, 16), g), k.idx(8 * rr));
@@ -955,11 +959,10 @@ SmallVector<Acc> DecodeKernelEmitter::emitScoresFromStaged(Value stageK,
           // Nibbles (2h, 2h + 4) and (2h + 1, 2h + 5) are step 2 chunk +
           // h's two registers.
           for (int64_t h = 0; h < 2; ++h)
-            s[n] = mmaOps.mma(
-                qFrag(2 * chunk + h),
-                {dequant.nvfp4PairRegister(regs[n], 2 * h, scales[n]),
-                 dequant.nvfp4PairRegister(regs[n], 2 * h + 1, scales[n])},
-                s[n]);
+            s[n] = mmaOps.mma(qFrag(2 * chunk + h),
+                              {nvfp4KeyRegister(regs[n], 2 * h, scales[n]),
+                               nvfp4KeyRegister(regs[n], 2 * h + 1, scales[n])},
+                              s[n]);
         }
       });
   return s;
@@ -977,18 +980,35 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
           o[2 * chunk + 1] = mmaOps.mma(pFrag, {v[1], v[3]}, o[2 * chunk + 1]);
           return;
         }
-        // Nibbles i and i + 4: column 4 g + i of keys 2 tig and 2 tig + 1,
-        // each with its own block scale.
+        // Nibble i: column 4 g + i of keys 2 tig and 2 tig + 1, each with
+        // its own block scale.
+        Value words[2] = {nvfp4ValueWord(keys0), nvfp4ValueWord(keys8)};
         for (int64_t i = 0; i < 4; ++i) {
           int64_t n = 4 * chunk + i;
           o[n] = mmaOps.mma(pFrag,
-                            {dequant.nvfp4PairRegister(keys0, i, scales[0],
-                                                       kVBytePermute),
-                             dequant.nvfp4PairRegister(keys8, i, scales[1],
-                                                       kVBytePermute)},
+                            {nvfp4ValueRegister(words[0], i, scales[0]),
+                             nvfp4ValueRegister(words[1], i, scales[1])},
                             o[n]);
         }
       });
+}
+
+Value DecodeKernelEmitter::nvfp4KeyRegister(Value word, int64_t i,
+                                            Value scales) {
+  if (t.e2m1BytePairs)
+    return dequant.nvfp4BytePair(word, i, scales);
+  return dequant.nvfp4PairRegister(word, i, scales);
+}
+
+Value DecodeKernelEmitter::nvfp4ValueWord(Value word) {
+  return t.e2m1BytePairs ? dequant.interleaveKeyNibbles(word) : word;
+}
+
+Value DecodeKernelEmitter::nvfp4ValueRegister(Value word, int64_t i,
+                                              Value scales) {
+  if (t.e2m1BytePairs)
+    return dequant.nvfp4BytePair(word, Dequantizer::keyPairByte(i), scales);
+  return dequant.nvfp4PairRegister(word, i, scales, kVBytePermute);
 }
 
 Value DecodeKernelEmitter::oColumn(int64_t n, int64_t j) {
@@ -1044,12 +1064,11 @@ Acc DecodeKernelEmitter::emitScoresSwapped(Value stageK, Value scalesK,
           return;
         }
         for (int64_t h = 0; h < 2; ++h)
-          acc = mmaOps.mma(
-              {dequant.nvfp4PairRegister(key0, 2 * h, scales[0]),
-               dequant.nvfp4PairRegister(key8, 2 * h, scales[1]),
-               dequant.nvfp4PairRegister(key0, 2 * h + 1, scales[0]),
-               dequant.nvfp4PairRegister(key8, 2 * h + 1, scales[1])},
-              qFrag(2 * chunk + h), acc);
+          acc = mmaOps.mma({nvfp4KeyRegister(key0, 2 * h, scales[0]),
+                            nvfp4KeyRegister(key8, 2 * h, scales[1]),
+                            nvfp4KeyRegister(key0, 2 * h + 1, scales[0]),
+                            nvfp4KeyRegister(key8, 2 * h + 1, scales[1])},
+                           qFrag(2 * chunk + h), acc);
       });
   if (chains == 1)
     return s[0];
@@ -1114,15 +1133,15 @@ void DecodeKernelEmitter::emitPVSwapped(Value stageV, Value scalesV,
           return;
         }
         // A rows g and g + 8: columns 4 g + 2 m and 4 g + 2 m + 1.
-        constexpr bool permute = kVBytePermute;
+        Value words[2] = {nvfp4ValueWord(keys0), nvfp4ValueWord(keys8)};
         for (int64_t m = 0; m < 2; ++m) {
           int64_t n = 2 * chunk + m;
-          o[n] = mmaOps.mma(
-              {dequant.nvfp4PairRegister(keys0, 2 * m, scales[0], permute),
-               dequant.nvfp4PairRegister(keys0, 2 * m + 1, scales[0], permute),
-               dequant.nvfp4PairRegister(keys8, 2 * m, scales[1], permute),
-               dequant.nvfp4PairRegister(keys8, 2 * m + 1, scales[1], permute)},
-              pFrag, o[n]);
+          o[n] =
+              mmaOps.mma({nvfp4ValueRegister(words[0], 2 * m, scales[0]),
+                          nvfp4ValueRegister(words[0], 2 * m + 1, scales[0]),
+                          nvfp4ValueRegister(words[1], 2 * m, scales[1]),
+                          nvfp4ValueRegister(words[1], 2 * m + 1, scales[1])},
+                         pFrag, o[n]);
         }
       });
 }

@@ -138,6 +138,7 @@ LogicalResult mlir::paged_attn::lowerDecode(DecodeOp op, unsigned index,
   FailureOr<DecodePlan> plan = DecodePlan::get(op, lowering.target);
   if (failed(plan))
     return failure();
+  plan->chooseNvfp4Conversion(lowering.decodeNvfp4, lowering.target);
   const DecodePlan &t = *plan;
   TmaDescriptors tma = deriveTmaDescriptors(
       cast<AttentionOpInterface>(op.getOperation()), t.boxes());

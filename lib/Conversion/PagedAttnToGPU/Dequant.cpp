@@ -6,6 +6,7 @@
 
 #include "Dequant.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -218,4 +219,77 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales,
       vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
                                   bits));
   return asMmaRegister(b, k.mulF(pair, scales));
+}
+
+Value Dequantizer::nvfp4BytePair(Value word, int64_t byte, Value scales) {
+  ImplicitLocOpBuilder &b = k.builder();
+  assert(computeType.isF16() && "register dequantization computes in f16");
+  auto [it, inserted] = bytePairs.try_emplace(word);
+  if (inserted)
+    it->second = e2m1BytePairs(word);
+  return asMmaRegister(b, k.mulF(it->second[byte], scales));
+}
+
+SmallVector<Value, 4> Dequantizer::e2m1BytePairs(Value word) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Type i32 = b.getI32Type();
+  auto pairType = VectorType::get({2}, b.getF16Type());
+  auto asPair = [&](Value bits) -> Value {
+    return vector::BitCastOp::create(
+        b, pairType,
+        vector::BroadcastOp::create(b, VectorType::get({1}, i32), bits));
+  };
+  SmallVector<Value, 4> pairs;
+  if (target.hasCvtE2M1ToF16x2()) {
+    // The word's bytes as four .b8 registers, one cvt each: ptxas reads
+    // each byte in place (F2FP.F16.E2M1.UNPACK_B R.B1, .B2, .B3), where
+    // the NVVM op's i8 operand costs a shift and a mask a byte.
+    auto four =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
+    Value cvts =
+        k.inlinePtx(four, ValueRange{word},
+                    "{ .reg .b8 b0, b1, b2, b3; mov.b32 {b0, b1, b2, b3}, $4; "
+                    "cvt.rn.f16x2.e2m1x2 $0, b0; cvt.rn.f16x2.e2m1x2 $1, b1; "
+                    "cvt.rn.f16x2.e2m1x2 $2, b2; cvt.rn.f16x2.e2m1x2 $3, b3; }",
+                    "=r,=r,=r,=r,r", /*hasSideEffects=*/false);
+    for (int64_t j = 0; j < 4; ++j)
+      pairs.push_back(
+          asPair(LLVM::ExtractValueOp::create(b, cvts, ArrayRef<int64_t>{j})));
+    return pairs;
+  }
+  // The exact integer equivalent: byte j as x | x << 12 (low nibble at
+  // bits 0-3, high at 16-19); its codes to bits 9-11 and 25-27, its signs
+  // to 15 and 31: each half is the e2m1 value times 2^-14, which one
+  // multiply takes back.
+  Value unscale = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             pairType, b.getFloatAttr(b.getF16Type(), 16384.0).getValue()));
+  for (int64_t j = 0; j < 4; ++j) {
+    Value shifted =
+        j ? arith::ShRUIOp::create(b, word, k.i32(8 * j)).getResult() : word;
+    Value x = arith::AndIOp::create(b, shifted, k.i32(0xFF));
+    Value spread =
+        arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
+    Value bits = arith::OrIOp::create(
+        b,
+        arith::ShLIOp::create(
+            b, arith::AndIOp::create(b, spread, k.i32(0x00070007)), k.i32(9)),
+        arith::ShLIOp::create(
+            b, arith::AndIOp::create(b, spread, k.i32(0x00080008)), k.i32(12)));
+    pairs.push_back(k.mulF(asPair(bits), unscale));
+  }
+  return pairs;
+}
+
+Value Dequantizer::interleaveKeyNibbles(Value word) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // Nibbles 1 and 3 (key 2 tig's) trade places with 4 and 6 (key 2 tig +
+  // 1's), 12 bits apart: t marks where they differ.
+  Value t = arith::AndIOp::create(
+      b,
+      arith::XOrIOp::create(b, word,
+                            arith::ShRUIOp::create(b, word, k.i32(12))),
+      k.i32(0x0000F0F0));
+  return arith::XOrIOp::create(b, arith::XOrIOp::create(b, word, t),
+                               arith::ShLIOp::create(b, t, k.i32(12)));
 }

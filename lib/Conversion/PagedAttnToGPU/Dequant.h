@@ -20,7 +20,7 @@
 #include "KernelBuilder.h"
 #include "MmaSync.h"
 
-#include "attn/Kernels/PagedKVPlan.h"
+#include "attn/Kernels/DecodePlan.h"
 #include "attn/Support/TargetInfo.h"
 
 #include <optional>
@@ -64,11 +64,28 @@ public:
   /// The 2^14 is owed by whoever reads the register (nvfp4RegisterUnscale).
   Value nvfp4PairRegister(Value word, int64_t i, Value scales,
                           bool bytePermute = false);
-  /// 2^14 for a plan whose NVFP4 cache is converted in registers
-  /// (nvfp4PairRegister), which the logits (K) and the output (V) take
-  /// back; nothing otherwise.
-  static std::optional<double> nvfp4RegisterUnscale(const PagedKVPlan &plan) {
-    if (plan.registerDequant && plan.nvfp4)
+  /// Byte `byte` of a 32-bit `word` (two e2m1 codes, the low nibble the
+  /// low half) times `scales` (f16 block scales, one per half), as one f16
+  /// MMA operand register (DecodeNvfp4::BytePairs). A word's four bytes are
+  /// converted once, at its first register (e2m1BytePairs). Exact, and not
+  /// scaled by 2^-14.
+  Value nvfp4BytePair(Value word, int64_t byte, Value scales);
+  /// The four bytes of `word` as f16 pairs: cvt.rn.f16x2.e2m1x2 where the
+  /// chip has it (one inline-PTX block: the bytes unpacked into .b8
+  /// registers, which the cvts read in place), else the same values by
+  /// integer placement (as nvfp4x8) and one multiply by 2^14 each.
+  SmallVector<Value, 4> e2m1BytePairs(Value word);
+  /// A transposed V register (nibbles 0-3 of key 2 tig in bits 0-15, of
+  /// key 2 tig + 1 in bits 16-31) with its keys' nibbles interleaved:
+  /// byte keyPairByte(i) holds nibble i of both keys, key 2 tig low. One
+  /// delta swap of nibbles 1, 3 with 4, 6 (four operations a word).
+  Value interleaveKeyNibbles(Value word);
+  static int64_t keyPairByte(int64_t i) { return (i % 2) * 2 + i / 2; }
+  /// 2^14 for a plan whose NVFP4 cache is converted in registers by
+  /// placement (nvfp4PairRegister), which the logits (K) and the output
+  /// (V) take back; nothing otherwise (byte pairs are exact).
+  static std::optional<double> nvfp4RegisterUnscale(const DecodePlan &plan) {
+    if (plan.registerDequant && plan.nvfp4 && !plan.e2m1BytePairs)
       return 16384.0;
     return std::nullopt;
   }
@@ -77,6 +94,8 @@ private:
   KernelBuilder &k;
   Type computeType;
   const attn::TargetInfo &target;
+  /// e2m1BytePairs of each word converted so far.
+  llvm::DenseMap<Value, SmallVector<Value, 4>> bytePairs;
 };
 
 } // namespace paged_attn

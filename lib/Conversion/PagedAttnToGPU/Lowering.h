@@ -17,6 +17,7 @@
 
 #include "TmaEncoding.h"
 
+#include "attn/Kernels/DecodePlan.h"
 #include "attn/Kernels/PrefillPlan.h"
 #include "attn/Support/TargetInfo.h"
 
@@ -30,9 +31,10 @@ class ModuleLowering {
 public:
   ModuleLowering(ModuleOp module, const attn::TargetInfo &target,
                  PrefillKernelChoice prefill = PrefillKernelChoice::Auto,
-                 PrefillEpilogue epilogue = PrefillEpilogue::Auto)
+                 PrefillEpilogue epilogue = PrefillEpilogue::Auto,
+                 DecodeNvfp4 decodeNvfp4 = DecodeNvfp4::Auto)
       : module(module), target(target), prefill(prefill), epilogue(epilogue),
-        encoder(module) {}
+        decodeNvfp4(decodeNvfp4), encoder(module) {}
 
   /// The gpu.module that holds this module's kernels (created once).
   gpu::GPUModuleOp getKernelModule();
@@ -41,6 +43,7 @@ public:
   const attn::TargetInfo &target;
   PrefillKernelChoice prefill;
   PrefillEpilogue epilogue;
+  DecodeNvfp4 decodeNvfp4;
   TmaEncoder encoder;
 
 private:

@@ -85,6 +85,12 @@ struct ConvertPagedAttnToGPUPass
           << prefillEpilogue << "': expected auto or tma-bulk";
       return signalPassFailure();
     }
+    std::optional<DecodeNvfp4> nvfp4 = parseDecodeNvfp4(decodeNvfp4);
+    if (!nvfp4) {
+      module.emitError("convert-paged-attn-to-gpu: unknown decode-nvfp4 '")
+          << decodeNvfp4 << "': expected auto, byte-pairs or placement";
+      return signalPassFailure();
+    }
     SmallVector<CheckTmaOp> checks;
     SmallVector<DecodeOp> decodes;
     SmallVector<PrefillOp> prefills;
@@ -100,7 +106,7 @@ struct ConvertPagedAttnToGPUPass
       return;
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(module.getContext()));
-    ModuleLowering lowering(module, *target, *prefill, *epilogue);
+    ModuleLowering lowering(module, *target, *prefill, *epilogue, *nvfp4);
     for (CheckTmaOp check : checks)
       if (failed(lowering.encoder.lowerCheck(check)))
         return signalPassFailure();
