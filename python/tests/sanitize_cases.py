@@ -1,8 +1,9 @@
 """A representative subset of the decode and prefill matrices, each case
 run once and checked against the fp32 reference, for compute-sanitizer
 (scripts/run-gpu-sanitizers.sh): every cache format (bf16, f16, fp8,
-NVFP4), both layouts, page sizes 1 and 16, decode split and unsplit, and
-prefill's wgmma and portable kernels. Exits 1 on a wrong answer.
+NVFP4), both layouts, page sizes 1 and 16, decode split and unsplit (and
+NVFP4 with decode-nvfp4=byte-pairs), and prefill's wgmma and portable
+kernels. Exits 1 on a wrong answer.
 
   python3 python/tests/sanitize_cases.py [--list]
 """
@@ -19,14 +20,18 @@ from prefill_matrix import Config as PrefillConfig  # noqa: E402
 
 
 def decode_cases():
-    """(config, batch, lens): unsplit (short) and split (long) per format."""
+    """(config, library, batch, lens): unsplit (short) and split (long) per
+    format, and sm_100a's NVFP4 conversion layout (byte pairs)."""
     cases = []
     for kv in (None, "f8", "nvfp4"):
         gs = kv is not None
         for dtype, layout, page in (("bf16", "hnd", 16), ("f16", "nhd", 1)):
             cfg = Config(dtype, layout, 128, 4, page, kv_dtype=kv, global_scales=gs)
-            cases.append((cfg, 3, [1, 37, 100]))        # one split
-            cases.append((cfg, 2, [3001, 17]))          # split KV + merge
+            cases.append((cfg, "decode_matrix.so", 3, [1, 37, 100]))  # one split
+            cases.append((cfg, "decode_matrix.so", 2, [3001, 17]))    # split + merge
+    nvfp4 = Config("bf16", "hnd", 128, 4, 16, kv_dtype="nvfp4", global_scales=True)
+    cases.append((nvfp4, "decode_matrix_byte_pairs.so", 3, [1, 37, 100]))
+    cases.append((nvfp4, "decode_matrix_byte_pairs.so", 2, [3001, 17]))
     return cases
 
 
@@ -49,7 +54,7 @@ def prefill_cases():
 def main():
     if "--list" in sys.argv:
         for c in decode_cases():
-            print("decode", c[0].name, c[1], c[2])
+            print("decode", c[0].name, c[1], c[2], c[3])
         for c in prefill_cases():
             print("prefill", c[0].name, c[1], c[2], c[3])
         return 0
@@ -58,18 +63,19 @@ def main():
     from test_decode import make_inputs, TOLERANCE
     from test_prefill import PrefillInputs
     failures = 0
-    decode_lib = attn_mlir.load(os.path.join(GPU_DIR, "decode_matrix.so"))
-    for cfg, batch, lens in decode_cases():
+    libs = {}
+    for cfg, lib_name, batch, lens in decode_cases():
+        lib = libs.setdefault(lib_name, attn_mlir.load(os.path.join(GPU_DIR, lib_name)))
         inputs = make_inputs(cfg, batch, False, False, seed=5, lens=lens)
         out = inputs.new_out(cfg)
-        decode_lib.call(cfg.name, *inputs.args(out))
+        lib.call(cfg.name, *inputs.args(out))
         torch.cuda.synchronize()
         ref = inputs.reference(cfg)
         tol = TOLERANCE[cfg.dtype]
         ok = bool(((out.float() - ref).abs() <= tol + tol * ref.abs()).all())
         failures += not ok
-        print(f"decode {cfg.name} lens={lens}: {'ok' if ok else 'WRONG'}", flush=True)
-    libs = {}
+        print(f"decode {cfg.name} ({lib_name}) lens={lens}: {'ok' if ok else 'WRONG'}",
+              flush=True)
     for cfg, lib_name, qo, prefixes in prefill_cases():
         lib = libs.setdefault(lib_name, attn_mlir.load(os.path.join(GPU_DIR, lib_name)))
         inputs = PrefillInputs(cfg, qo, prefixes, False, False, seed=6)

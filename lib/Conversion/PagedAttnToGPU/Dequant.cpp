@@ -53,6 +53,26 @@ Value Dequantizer::fp8x8(Value bytes) {
       vector::FromElementsOp::create(b, VectorType::get({8}, f16), halves));
 }
 
+/// Byte j of the i32 `word` (two e2m1 codes) placed in two 16-bit halves
+/// (low nibble, low half): each sign at bit 15, each code at bits codeShift
+/// + 2 .. codeShift (f16: 9, the value times 2^-14; bf16: 6, times 2^-126).
+static Value placeE2M1Byte(KernelBuilder &k, Value word, int64_t j,
+                           int64_t codeShift) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // Byte j as b | b << 12: the low nibble at bits 0-3, the high one at
+  // bits 16-19; then codes and signs move to their places in both halves.
+  Value x = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, word, k.i32(8 * j)), k.i32(0xFF));
+  Value spread =
+      arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
+  auto field = [&](int64_t mask, int64_t shift) {
+    return arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, spread, k.i32(mask)), k.i32(shift));
+  };
+  return arith::OrIOp::create(b, field(0x00070007, codeShift),
+                              field(0x00080008, 12));
+}
+
 Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   ImplicitLocOpBuilder &b = k.builder();
   Type f16 = b.getF16Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
@@ -96,18 +116,7 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
       pair = NVVM::ConvertF4x2ToF16x2Op::create(
           b, halfPair, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
     } else {
-      // Byte j as b | b << 12: the low nibble at bits 0-3, the high one at
-      // bits 16-19; then codes and signs move to their places in both halves.
-      Value x = arith::AndIOp::create(
-          b, arith::ShRUIOp::create(b, word, k.i32(8 * j)), k.i32(0xFF));
-      Value spread =
-          arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
-      auto field = [&](int64_t mask, int64_t shift) {
-        return arith::ShLIOp::create(
-            b, arith::AndIOp::create(b, spread, k.i32(mask)), k.i32(shift));
-      };
-      Value bits = arith::OrIOp::create(b, field(0x00070007, codeShift),
-                                        field(0x00080008, 12));
+      Value bits = placeE2M1Byte(k, word, j, codeShift);
       pair = k.mulF(
           vector::BitCastOp::create(
               b, pairType,
@@ -257,27 +266,14 @@ SmallVector<Value, 4> Dequantizer::e2m1BytePairs(Value word) {
           asPair(LLVM::ExtractValueOp::create(b, cvts, ArrayRef<int64_t>{j})));
     return pairs;
   }
-  // The exact integer equivalent: byte j as x | x << 12 (low nibble at
-  // bits 0-3, high at 16-19); its codes to bits 9-11 and 25-27, its signs
-  // to 15 and 31: each half is the e2m1 value times 2^-14, which one
-  // multiply takes back.
+  // The exact integer equivalent: each half the e2m1 value times 2^-14
+  // (placeE2M1Byte, as nvfp4x8's f16 tiles), which one multiply takes back.
   Value unscale = arith::ConstantOp::create(
       b, DenseElementsAttr::get(
              pairType, b.getFloatAttr(b.getF16Type(), 16384.0).getValue()));
-  for (int64_t j = 0; j < 4; ++j) {
-    Value shifted =
-        j ? arith::ShRUIOp::create(b, word, k.i32(8 * j)).getResult() : word;
-    Value x = arith::AndIOp::create(b, shifted, k.i32(0xFF));
-    Value spread =
-        arith::OrIOp::create(b, x, arith::ShLIOp::create(b, x, k.i32(12)));
-    Value bits = arith::OrIOp::create(
-        b,
-        arith::ShLIOp::create(
-            b, arith::AndIOp::create(b, spread, k.i32(0x00070007)), k.i32(9)),
-        arith::ShLIOp::create(
-            b, arith::AndIOp::create(b, spread, k.i32(0x00080008)), k.i32(12)));
-    pairs.push_back(k.mulF(asPair(bits), unscale));
-  }
+  for (int64_t j = 0; j < 4; ++j)
+    pairs.push_back(
+        k.mulF(asPair(placeE2M1Byte(k, word, j, /*codeShift=*/9)), unscale));
   return pairs;
 }
 
