@@ -70,11 +70,6 @@ public:
   /// converted once, at its first register (e2m1BytePairs). Exact, and not
   /// scaled by 2^-14.
   Value nvfp4BytePair(Value word, int64_t byte, Value scales);
-  /// The four bytes of `word` as f16 pairs: cvt.rn.f16x2.e2m1x2 where the
-  /// chip has it (one inline-PTX block: the bytes unpacked into .b8
-  /// registers, which the cvts read in place), else the same values by
-  /// integer placement (as nvfp4x8) and one multiply by 2^14 each.
-  SmallVector<Value, 4> e2m1BytePairs(Value word);
   /// A transposed V register (nibbles 0-3 of key 2 tig in bits 0-15, of
   /// key 2 tig + 1 in bits 16-31) with its keys' nibbles interleaved:
   /// byte keyPairByte(i) holds nibble i of both keys, key 2 tig low. One
@@ -91,6 +86,12 @@ public:
   }
 
 private:
+  /// The four bytes of `word` as f16 pairs: cvt.rn.f16x2.e2m1x2 where the
+  /// chip has it (one inline-PTX block: the bytes unpacked into .b8
+  /// registers, which the cvts read in place), else the same values by
+  /// integer placement (as nvfp4x8) and one multiply by 2^14 each.
+  SmallVector<Value, 4> e2m1BytePairs(Value word);
+
   KernelBuilder &k;
   Type computeType;
   const attn::TargetInfo &target;
