@@ -48,6 +48,12 @@ if [[ -f bench/decode_bench.py ]]; then
     > "$out/bench.mlir"
   PYTHONPATH=python python3 -m attn_mlir.compile "$out/bench.mlir" \
     -o "$out/bench.so" --chip sm_90a --build-dir "${BUILD_DIR}"
+  # The same kernels with NVFP4's conversion and block scales left out
+  # (decode-nvfp4=leave-out, wrong outputs): the bound that no conversion
+  # can beat, timed beside bench.so by scripts/run-gpu-tests.sh.
+  PYTHONPATH=python python3 -m attn_mlir.compile "$out/bench.mlir" \
+    -o "$out/bench_nvfp4_leave_out.so" --chip sm_90a --build-dir "${BUILD_DIR}" \
+    --decode-nvfp4 leave-out
 fi
 PYTHONPATH=python:bench python3 bench/prefill_bench.py --emit-mlir \
   > "$out/prefill_bench.mlir"

@@ -9,6 +9,8 @@
 #   junit.xml    the same, machine readable
 #   bench.log / bench.json   the decode benchmark, if built (DECODE_BENCH_ARGS
 #                adds its options, e.g. --flex)
+#   nvfp4-bound.log NVFP4 decode against the same kernels with the
+#                conversion and block scales left out (timing only), if built
 #   prefill_bench.log / .json the prefill benchmark, if built
 # With the device tool:  bash scripts/run-gpu-tests.sh "$OUT"
 # carrying build/gpu-tests.
@@ -43,6 +45,15 @@ if [[ -f "$GPU_DIR/bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
   # torch.compile a shape, minutes in all, so not by default) or --shapes.
   PYTHONPATH=python:bench python3 bench/decode_bench.py --lib "$GPU_DIR/bench.so" \
     --json "$LOG_DIR/bench.json" ${DECODE_BENCH_ARGS:-} 2>&1 | tee "$LOG_DIR/bench.log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+fi
+if [[ -f "$GPU_DIR/bench_nvfp4_leave_out.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then
+  # What NVFP4's conversion costs: tokens/s against bf16 at the table's
+  # shapes with and without it, timed in the same rounds (outputs of the
+  # leave-out kernels are wrong by design and not compared).
+  PYTHONPATH=python:bench python3 bench/experiments/decode_ab_libs.py \
+    --lib "$GPU_DIR/bench.so" --lib "$GPU_DIR/bench_nvfp4_leave_out.so" \
+    --formats nvfp4 --shapes 0,1,2,3,4 2>&1 | tee "$LOG_DIR/nvfp4-bound.log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 fi
 if [[ -f "$GPU_DIR/prefill_bench.so" && -z "${ATTN_SKIP_BENCH:-}" ]]; then

@@ -38,8 +38,11 @@ def main():
 
     import attn_mlir
     libs = [attn_mlir.load(p) for p in args.lib]
+    # A library is named by its folder, or by its file where two share one.
     names = [os.path.basename(os.path.dirname(os.path.abspath(p))) or p
              for p in args.lib]
+    if len(set(names)) < len(names):
+        names = [os.path.splitext(os.path.basename(p))[0] for p in args.lib]
     formats = args.formats.split(",")
     dev = torch.device("cuda")
     for shape in select_shapes(args.shapes):

@@ -61,5 +61,7 @@ mlir::paged_attn::parseDecodeNvfp4(llvm::StringRef name) {
     return DecodeNvfp4::BytePairs;
   if (name == "placement")
     return DecodeNvfp4::Placement;
+  if (name == "leave-out")
+    return DecodeNvfp4::LeaveOut;
   return std::nullopt;
 }

@@ -108,12 +108,15 @@ def main(argv=None):
                              "rows by cp.async.bulk (the TMA engine) instead "
                              "of 16-byte stores")
     parser.add_argument("--decode-nvfp4", default="auto",
-                        choices=["auto", "byte-pairs", "placement"],
+                        choices=["auto", "byte-pairs", "placement",
+                                 "leave-out"],
                         help="how register-dequantized decode converts "
                              "NVFP4: byte-pairs (cvt.rn.f16x2.e2m1x2, sm_100a's "
                              "default, or its exact integer equivalent, e.g. "
-                             "to run sm_100a's kernel on sm_90a) or placement "
-                             "(sm_90a's default)")
+                             "to run sm_100a's kernel on sm_90a), placement "
+                             "(sm_90a's default) or leave-out (measurement "
+                             "only, wrong outputs: no conversion, no block "
+                             "scales)")
     args = parser.parse_args(argv)
     out = compile_module(args.source, args.output, args.chip, args.build_dir,
                          args.toolkit, args.keep, args.prefill_kernel,

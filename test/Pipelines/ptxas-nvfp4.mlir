@@ -47,6 +47,14 @@
 // RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.pairs.mlir > %t.sm_90a.pairs.ptx
 // RUN: FileCheck %s --check-prefix=SM90-PAIRS --implicit-check-not=e2m1x2 --implicit-check-not=0f46800000 < %t.sm_90a.pairs.ptx
 // RUN: %ptxas -arch=sm_90a %t.sm_90a.pairs.ptx -o %t.sm_90a.pairs.cubin
+// decode-nvfp4=leave-out (measurement only, wrong outputs) feeds the staged
+// words to the MMAs unconverted and unscaled: the register path (decode_0)
+// keeps its MMAs and loses the placement, the scale pairs and the 2^14
+// fold; the 16-bit-tile path (decode_1) still converts.
+// RUN: attn-opt %s --paged-attn-to-nvvm="chip=sm_90a format=isa toolkit=%cuda_root decode-nvfp4=leave-out" -o %t.sm_90a.leave.mlir
+// RUN: %attn_src_root/scripts/extract-ptx.sh %t.sm_90a.leave.mlir > %t.sm_90a.leave.ptx
+// RUN: FileCheck %s --check-prefix=SM90-LEAVE < %t.sm_90a.leave.ptx
+// RUN: %ptxas -arch=sm_90a %t.sm_90a.leave.ptx -o %t.sm_90a.leave.cubin
 // RUN: attn-opt %s --convert-paged-attn-to-gpu | FileCheck %s --check-prefix=IR
 
 // (Block order in PTX is not program order: DAG checks per kernel.)
@@ -106,6 +114,17 @@
 // SM90-PAIRS-DAG: mul.rn.f16x2
 // SM90-PAIRS-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM90-PAIRS-LABEL: .visible .entry decode_1(
+
+// SM90-LEAVE-LABEL: .visible .entry decode_0(
+// SM90-LEAVE-NOT: mul.rn.f16x2
+// SM90-LEAVE-NOT: -1912566272
+// SM90-LEAVE-NOT: 0f46800000
+// SM90-LEAVE: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-LEAVE-NOT: mul.rn.f16x2
+// SM90-LEAVE-NOT: -1912566272
+// SM90-LEAVE-NOT: 0f46800000
+// SM90-LEAVE-LABEL: .visible .entry decode_1(
+// SM90-LEAVE: mul.rn.f16x2
 
 // Five descriptors for nvfp4 (q, k_cache, v_cache, k_scale, v_scale), each
 // encoded from its own operand; the global scales go to the kernel.

@@ -53,8 +53,10 @@ def ConvertPagedAttnToGPU : Pass<"convert-paged-attn-to-gpu", "ModuleOp"> {
            "(byte-pairs where the chip has cvt.rn.f16x2.e2m1x2, sm_100a; "
            "placement elsewhere), byte-pairs (each byte into an f16 pair, "
            "by that cvt or its exact integer equivalent, e.g. to run "
-           "sm_100a's kernel on an sm_90a machine) or placement (sign and "
-           "code bits shifted into place)">,
+           "sm_100a's kernel on an sm_90a machine), placement (sign and "
+           "code bits shifted into place) or leave-out (measurement only, "
+           "wrong outputs: the staged words go to the MMAs unconverted and "
+           "unscaled, timing everything but the conversion)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -29,8 +29,11 @@ namespace paged_attn {
 /// two e2m1 values, into one f16 pair: cvt.rn.f16x2.e2m1x2 where the chip
 /// has it (sm_100a), its exact integer equivalent elsewhere (to run
 /// sm_100a's kernel on an sm_90a machine). Auto is BytePairs where the chip
-/// has the cvt, Placement elsewhere.
-enum class DecodeNvfp4 { Auto, BytePairs, Placement };
+/// has the cvt, Placement elsewhere. LeaveOut is for measurement only: the
+/// staged words go to the MMAs as they are, unconverted and unscaled, so
+/// the outputs are meaningless; it times everything but the conversion and
+/// the block scales, the bound no conversion can beat.
+enum class DecodeNvfp4 { Auto, BytePairs, Placement, LeaveOut };
 
 /// How the decode kernel tiles its work. The descriptors' boxes (boxes())
 /// and the kernel's shared-memory layout both come from here, so the
@@ -92,13 +95,17 @@ struct DecodePlan : PagedKVPlan {
   /// K's registers pair consecutive columns (q's fragments follow), V's
   /// transposed registers first interleave their two keys' nibbles.
   bool e2m1BytePairs = false;
-  /// Sets e2m1BytePairs from the lowering's choice.
+  /// NVFP4 register dequantization left out (DecodeNvfp4::LeaveOut; timing
+  /// only, wrong outputs).
+  bool e2m1LeftOut = false;
+  /// Sets e2m1BytePairs and e2m1LeftOut from the lowering's choice.
   void chooseNvfp4Conversion(DecodeNvfp4 choice,
                              const attn::TargetInfo &target) {
     bool bytePairs =
         choice == DecodeNvfp4::BytePairs ||
         (choice == DecodeNvfp4::Auto && target.hasCvtE2M1ToF16x2());
     e2m1BytePairs = registerDequant && nvfp4 && bytePairs;
+    e2m1LeftOut = registerDequant && nvfp4 && choice == DecodeNvfp4::LeaveOut;
   }
 
   /// Register dequantization with at most 8 q rows swaps the MMA operands

@@ -63,8 +63,10 @@ struct PagedAttnToNVVMOptions
       llvm::cl::desc("How register-dequantized decode converts NVFP4: auto "
                      "(byte-pairs where the chip has cvt.rn.f16x2.e2m1x2), "
                      "byte-pairs (that cvt or its exact integer "
-                     "equivalent, e.g. sm_100a's kernel on sm_90a) or "
-                     "placement (sign and code bits shifted into place)"),
+                     "equivalent, e.g. sm_100a's kernel on sm_90a), "
+                     "placement (sign and code bits shifted into place) or "
+                     "leave-out (measurement only, wrong outputs: no "
+                     "conversion, no block scales)"),
       llvm::cl::init("auto")};
   PassOptions::Option<bool> report{
       *this, "report",

@@ -995,6 +995,8 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
 
 Value DecodeKernelEmitter::nvfp4KeyRegister(Value word, int64_t i,
                                             Value scales) {
+  if (t.e2m1LeftOut)
+    return dequant.nvfp4Unconverted(word);
   if (t.e2m1BytePairs)
     return dequant.nvfp4BytePair(word, i, scales);
   return dequant.nvfp4PairRegister(word, i, scales);
@@ -1006,6 +1008,8 @@ Value DecodeKernelEmitter::nvfp4ValueWord(Value word) {
 
 Value DecodeKernelEmitter::nvfp4ValueRegister(Value word, int64_t i,
                                               Value scales) {
+  if (t.e2m1LeftOut)
+    return dequant.nvfp4Unconverted(word);
   if (t.e2m1BytePairs)
     return dequant.nvfp4BytePair(word, Dequantizer::keyPairByte(i), scales);
   return dequant.nvfp4PairRegister(word, i, scales, kVBytePermute);

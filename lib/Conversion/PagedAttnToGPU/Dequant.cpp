@@ -230,6 +230,15 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales,
   return asMmaRegister(b, k.mulF(pair, scales));
 }
 
+Value Dequantizer::nvfp4Unconverted(Value word) {
+  ImplicitLocOpBuilder &b = k.builder();
+  return asMmaRegister(b,
+                       vector::BitCastOp::create(
+                           b, VectorType::get({2}, b.getF16Type()),
+                           vector::BroadcastOp::create(
+                               b, VectorType::get({1}, b.getI32Type()), word)));
+}
+
 Value Dequantizer::nvfp4BytePair(Value word, int64_t byte, Value scales) {
   ImplicitLocOpBuilder &b = k.builder();
   assert(computeType.isF16() && "register dequantization computes in f16");

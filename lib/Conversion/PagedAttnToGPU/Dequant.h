@@ -76,11 +76,15 @@ public:
   /// delta swap of nibbles 1, 3 with 4, 6 (four operations a word).
   Value interleaveKeyNibbles(Value word);
   static int64_t keyPairByte(int64_t i) { return (i % 2) * 2 + i / 2; }
+  /// A staged word as an f16 MMA operand register, unconverted and
+  /// unscaled (DecodeNvfp4::LeaveOut: timing only, wrong values).
+  Value nvfp4Unconverted(Value word);
   /// 2^14 for a plan whose NVFP4 cache is converted in registers by
   /// placement (nvfp4PairRegister), which the logits (K) and the output
   /// (V) take back; nothing otherwise (byte pairs are exact).
   static std::optional<double> nvfp4RegisterUnscale(const DecodePlan &plan) {
-    if (plan.registerDequant && plan.nvfp4 && !plan.e2m1BytePairs)
+    if (plan.registerDequant && plan.nvfp4 && !plan.e2m1BytePairs &&
+        !plan.e2m1LeftOut)
       return 16384.0;
     return std::nullopt;
   }

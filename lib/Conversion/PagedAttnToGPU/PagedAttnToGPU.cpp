@@ -88,7 +88,8 @@ struct ConvertPagedAttnToGPUPass
     std::optional<DecodeNvfp4> nvfp4 = parseDecodeNvfp4(decodeNvfp4);
     if (!nvfp4) {
       module.emitError("convert-paged-attn-to-gpu: unknown decode-nvfp4 '")
-          << decodeNvfp4 << "': expected auto, byte-pairs or placement";
+          << decodeNvfp4
+          << "': expected auto, byte-pairs, placement or leave-out";
       return signalPassFailure();
     }
     SmallVector<CheckTmaOp> checks;

@@ -3,7 +3,7 @@
 // RUN: attn-opt %s --paged-attn-verify-tma --convert-paged-attn-to-gpu | FileCheck %s --check-prefix=DEFERRED
 // RUN: not attn-opt %s --convert-paged-attn-to-gpu=decode-nvfp4=cvt 2>&1 | FileCheck %s --check-prefix=BADOPT-NVFP4
 // RUN: not attn-opt %s --paged-attn-to-nvvm=decode-nvfp4=cvt 2>&1 | FileCheck %s --check-prefix=BADOPT-NVFP4
-// BADOPT-NVFP4: error: convert-paged-attn-to-gpu: unknown decode-nvfp4 'cvt': expected auto, byte-pairs or placement
+// BADOPT-NVFP4: error: convert-paged-attn-to-gpu: unknown decode-nvfp4 'cvt': expected auto, byte-pairs, placement or leave-out
 //
 // paged_attn.decode becomes host code that encodes one TMA descriptor per
 // operand from that operand's own runtime sizes, strides and offset
