@@ -26,8 +26,9 @@
 // decode_3; with at most 8 q rows (decode_0) the MMA operands swap (S^T =
 // K q^T, O^T = V^T P^T, movmatrix.trans for P^T). Other pages (decode_1:
 // NHD one-token pages) are converted into 16-bit tiles: sm_100a converts
-// f16 tiles with cvt.rn.f16x2.e2m1x2, sm_90a places the bits with integer
-// ops, then one mul.rn.f16x2. An fp8 q is staged as bytes and converted to
+// f16 tiles with cvt.rn.f16x2.e2m1x2 (the same unpacking block as its
+// register path), sm_90a places the bits with integer ops, then one
+// mul.rn.f16x2. An fp8 q is staged as bytes and converted to
 // f16 once (cvt.rn.f16x2.e4m3x2). Every variant's PTX assembles with
 // ptxas.
 //
@@ -93,7 +94,8 @@
 // SM100-DAG: mul.rn.f16x2
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM100-LABEL: .visible .entry decode_1(
-// SM100-DAG: cvt.rn.f16x2.e2m1x2
+// SM100-DAG: mov.b32 {b0, b1, b2, b3}, %r{{[0-9]+}};
+// SM100-DAG: cvt.rn.f16x2.e2m1x2 %r{{[0-9]+}}, b0;
 // SM100-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // SM100-LABEL: .visible .entry decode_2(
 // SM100-DAG: cvt.rn.f16x2.e4m3x2

@@ -75,9 +75,8 @@ static Value placeE2M1Byte(KernelBuilder &k, Value word, int64_t j,
 
 Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   ImplicitLocOpBuilder &b = k.builder();
-  Type f16 = b.getF16Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
   Type elem = computeType;
-  auto halfPair = VectorType::get({2}, f16);
   auto pairType = VectorType::get({2}, elem);
   // The block scale in the compute type (exact), in both lanes.
   Value scalePair = e4m3PairToHalf(
@@ -107,14 +106,16 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
   Value word = vector::ExtractOp::create(
       b, vector::BitCastOp::create(b, VectorType::get({1}, i32), bytes),
       ArrayRef<int64_t>{0});
+  // cvt.rn.f16x2.e2m1x2 where the chip has it (the low nibble becomes the
+  // low half), the word's four bytes in one block, as the register path.
+  SmallVector<Value, 4> cvtPairs;
+  if (target.hasCvtE2M1ToF16x2() && !bf16)
+    cvtPairs = e2m1BytePairs(word);
   SmallVector<Value> values;
   for (int64_t j = 0; j < 4; ++j) {
     Value pair;
-    if (target.hasCvtE2M1ToF16x2() && !bf16) {
-      // cvt.rn.f16x2.e2m1x2: the low nibble becomes the low half.
-      Value byte = vector::ExtractOp::create(b, bytes, ArrayRef<int64_t>{j});
-      pair = NVVM::ConvertF4x2ToF16x2Op::create(
-          b, halfPair, byte, /*relu=*/false, b.getType<Float4E2M1FNType>());
+    if (!cvtPairs.empty()) {
+      pair = cvtPairs[j];
     } else {
       Value bits = placeE2M1Byte(k, word, j, codeShift);
       pair = k.mulF(

@@ -92,8 +92,9 @@ public:
 private:
   /// The four bytes of `word` as f16 pairs: cvt.rn.f16x2.e2m1x2 where the
   /// chip has it (one inline-PTX block: the bytes unpacked into .b8
-  /// registers, which the cvts read in place), else the same values by
-  /// integer placement (as nvfp4x8) and one multiply by 2^14 each.
+  /// registers, which the cvts read in place; nvfp4x8's f16 tiles use it
+  /// too), else the same values by integer placement (as nvfp4x8) and one
+  /// multiply by 2^14 each.
   SmallVector<Value, 4> e2m1BytePairs(Value word);
 
   KernelBuilder &k;
