@@ -91,21 +91,25 @@ struct DecodePlan : PagedKVPlan {
   /// CTA barrier for both tiles, their refills a step ahead), else 1.
   int64_t tilesPerStep = 1;
 
-  /// NVFP4 register dequantization converts byte pairs (DecodeNvfp4):
-  /// K's registers pair consecutive columns (q's fragments follow), V's
-  /// transposed registers first interleave their two keys' nibbles.
-  bool e2m1BytePairs = false;
-  /// NVFP4 register dequantization left out (DecodeNvfp4::LeaveOut; timing
-  /// only, wrong outputs).
-  bool e2m1LeftOut = false;
-  /// Sets e2m1BytePairs and e2m1LeftOut from the lowering's choice.
+  /// How NVFP4 register dequantization converts (DecodeNvfp4, never Auto;
+  /// Placement where the plan converts no NVFP4 in registers).
+  DecodeNvfp4 nvfp4Conversion = DecodeNvfp4::Placement;
+  /// Byte pairs: K's registers pair consecutive columns (q's fragments
+  /// follow), V's transposed registers first interleave their two keys'
+  /// nibbles.
+  bool e2m1BytePairs() const {
+    return nvfp4Conversion == DecodeNvfp4::BytePairs;
+  }
+  /// Left out (timing only, wrong outputs).
+  bool e2m1LeftOut() const { return nvfp4Conversion == DecodeNvfp4::LeaveOut; }
+  /// Sets nvfp4Conversion from the lowering's choice.
   void chooseNvfp4Conversion(DecodeNvfp4 choice,
                              const attn::TargetInfo &target) {
-    bool bytePairs =
-        choice == DecodeNvfp4::BytePairs ||
-        (choice == DecodeNvfp4::Auto && target.hasCvtE2M1ToF16x2());
-    e2m1BytePairs = registerDequant && nvfp4 && bytePairs;
-    e2m1LeftOut = registerDequant && nvfp4 && choice == DecodeNvfp4::LeaveOut;
+    if (choice == DecodeNvfp4::Auto)
+      choice = target.hasCvtE2M1ToF16x2() ? DecodeNvfp4::BytePairs
+                                          : DecodeNvfp4::Placement;
+    nvfp4Conversion =
+        registerDequant && nvfp4 ? choice : DecodeNvfp4::Placement;
   }
 
   /// Register dequantization with at most 8 q rows swaps the MMA operands

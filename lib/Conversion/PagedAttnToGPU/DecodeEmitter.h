@@ -245,7 +245,7 @@ private:
   Value oColumn(int64_t n, int64_t j);
   /// NVFP4 register `i` (0..3) of a staged K word times `scales`: nibbles
   /// i and i + 4 (placement) or byte i, nibbles 2 i and 2 i + 1 (byte
-  /// pairs, DecodePlan::e2m1BytePairs). q's fragments take the same
+  /// pairs, DecodePlan::e2m1BytePairs()). q's fragments take the same
   /// columns (qFragmentForStaged).
   Value nvfp4KeyRegister(Value word, int64_t i, Value scales);
   /// A transposed staged V word as the V registers read it: as it is

@@ -864,7 +864,7 @@ SmallVector<Value, 4> DecodeKernelEmitter::qFragmentForStaged(int64_t step,
   int64_t h = step % 2;
   SmallVector<int64_t, 4> firsts =
       !t.nvfp4 ? SmallVector<int64_t, 4>{0, 1, 2, 3}
-      : t.e2m1BytePairs
+      : t.e2m1BytePairs()
           ? SmallVector<int64_t, 4>{4 * h, 4 * h + 1, 4 * h + 2, 4 * h + 3}
           : SmallVector<int64_t, 4>{2 * h, 2 * h + 4, 2 * h + 1, 2 * h + 5};
   SmallVector<Value, 4> rowsAt;
@@ -995,22 +995,22 @@ void DecodeKernelEmitter::emitPVFromStaged(Value stageV, Value scalesV,
 
 Value DecodeKernelEmitter::nvfp4KeyRegister(Value word, int64_t i,
                                             Value scales) {
-  if (t.e2m1LeftOut)
+  if (t.e2m1LeftOut())
     return dequant.nvfp4Unconverted(word);
-  if (t.e2m1BytePairs)
+  if (t.e2m1BytePairs())
     return dequant.nvfp4BytePair(word, i, scales);
   return dequant.nvfp4PairRegister(word, i, scales);
 }
 
 Value DecodeKernelEmitter::nvfp4ValueWord(Value word) {
-  return t.e2m1BytePairs ? dequant.interleaveKeyNibbles(word) : word;
+  return t.e2m1BytePairs() ? dequant.interleaveKeyNibbles(word) : word;
 }
 
 Value DecodeKernelEmitter::nvfp4ValueRegister(Value word, int64_t i,
                                               Value scales) {
-  if (t.e2m1LeftOut)
+  if (t.e2m1LeftOut())
     return dequant.nvfp4Unconverted(word);
-  if (t.e2m1BytePairs)
+  if (t.e2m1BytePairs())
     return dequant.nvfp4BytePair(word, Dequantizer::keyPairByte(i), scales);
   return dequant.nvfp4PairRegister(word, i, scales, kVBytePermute);
 }

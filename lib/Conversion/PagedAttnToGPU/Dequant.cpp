@@ -17,6 +17,14 @@ using namespace mlir::paged_attn;
 
 /// cvt.rn.f16x2.e4m3x2 of two e4m3 bytes (vector<2xi8>, byte 0 low):
 /// exact, NaN kept.
+/// The 32-bit `bits` as two 16-bit `elem` values (vector<2 x elem>).
+static Value bitsAsPair(ImplicitLocOpBuilder &b, Type elem, Value bits) {
+  return vector::BitCastOp::create(
+      b, VectorType::get({2}, elem),
+      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
+                                  bits));
+}
+
 static Value e4m3PairToHalf(ImplicitLocOpBuilder &b, Value two) {
   return NVVM::ConvertF8x2ToF16x2Op::create(
       b, VectorType::get({2}, b.getF16Type()), two, /*relu=*/false,
@@ -118,11 +126,7 @@ Value Dequantizer::nvfp4x8(Value bytes, Value scaleByte) {
       pair = cvtPairs[j];
     } else {
       Value bits = placeE2M1Byte(k, word, j, codeShift);
-      pair = k.mulF(
-          vector::BitCastOp::create(
-              b, pairType,
-              vector::BroadcastOp::create(b, VectorType::get({1}, i32), bits)),
-          unscale);
+      pair = k.mulF(bitsAsPair(b, elem, bits), unscale);
     }
     // e2m1 times e4m3 has at most 6 significant bits and a magnitude of at
     // most 6 * 448: exact in f16 and bf16.
@@ -152,10 +156,7 @@ Value Dequantizer::fp8PickPair(Value lo, Value hi, Value selector) {
 
 std::pair<Value, Value> Dequantizer::fp8Halves(Value word) {
   ImplicitLocOpBuilder &b = k.builder();
-  Value halves = vector::BitCastOp::create(
-      b, VectorType::get({2}, b.getI16Type()),
-      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
-                                  word));
+  Value halves = bitsAsPair(b, b.getI16Type(), word);
   auto half = [&](int64_t h) {
     return fp8x2ToHalf(
         k, vector::ExtractOp::create(b, halves, ArrayRef<int64_t>{h}));
@@ -224,20 +225,13 @@ Value Dequantizer::nvfp4PairRegister(Value word, int64_t i, Value scales,
                                    k.i32(i < 2 ? 0x2404 : 0x3414),
                                    NVVM::PermuteMode::DEFAULT);
   }
-  Value pair = vector::BitCastOp::create(
-      b, VectorType::get({2}, computeType),
-      vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
-                                  bits));
+  Value pair = bitsAsPair(b, computeType, bits);
   return asMmaRegister(b, k.mulF(pair, scales));
 }
 
 Value Dequantizer::nvfp4Unconverted(Value word) {
   ImplicitLocOpBuilder &b = k.builder();
-  return asMmaRegister(b,
-                       vector::BitCastOp::create(
-                           b, VectorType::get({2}, b.getF16Type()),
-                           vector::BroadcastOp::create(
-                               b, VectorType::get({1}, b.getI32Type()), word)));
+  return asMmaRegister(b, bitsAsPair(b, b.getF16Type(), word));
 }
 
 Value Dequantizer::nvfp4BytePair(Value word, int64_t byte, Value scales) {
@@ -253,11 +247,7 @@ SmallVector<Value, 4> Dequantizer::e2m1BytePairs(Value word) {
   ImplicitLocOpBuilder &b = k.builder();
   Type i32 = b.getI32Type();
   auto pairType = VectorType::get({2}, b.getF16Type());
-  auto asPair = [&](Value bits) -> Value {
-    return vector::BitCastOp::create(
-        b, pairType,
-        vector::BroadcastOp::create(b, VectorType::get({1}, i32), bits));
-  };
+  auto asPair = [&](Value bits) { return bitsAsPair(b, b.getF16Type(), bits); };
   SmallVector<Value, 4> pairs;
   if (target.hasCvtE2M1ToF16x2()) {
     // The word's bytes as four .b8 registers, one cvt each: ptxas reads

@@ -83,8 +83,8 @@ public:
   /// placement (nvfp4PairRegister), which the logits (K) and the output
   /// (V) take back; nothing otherwise (byte pairs are exact).
   static std::optional<double> nvfp4RegisterUnscale(const DecodePlan &plan) {
-    if (plan.registerDequant && plan.nvfp4 && !plan.e2m1BytePairs &&
-        !plan.e2m1LeftOut)
+    if (plan.registerDequant && plan.nvfp4 &&
+        plan.nvfp4Conversion == DecodeNvfp4::Placement)
       return 16384.0;
     return std::nullopt;
   }
